@@ -1,0 +1,39 @@
+# The two front-door commands (see README): `make demo` and `make test`.
+# Both install missing Debian packages, configure and build first.
+BUILD ?= build
+JOBS  ?= $(shell nproc)
+DEAL  := $(BUILD)/bin/deal
+
+.PHONY: all deps configure build demo test fuzz clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+
+configure: deps $(BUILD)/CMakeCache.txt
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The main job: check and run the example programs.
+demo: build
+	@bash scripts/demo.sh $(DEAL)
+
+# Every test: unit, golden, and the shared conformance suite when ../shared exists.
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Fuzz the front end for FUZZ_SECONDS (libFuzzer, clang-19, ASan+UBSan).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEAL_FUZZ=ON \
+	  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_frontend
+	bash tests/fuzz/run.sh build-fuzz/bin/fuzz_frontend $(FUZZ_SECONDS)
+
+clean:
+	rm -rf $(BUILD) build-fuzz

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages deal builds and tests with. Idempotent: when every
+# package is already installed it does nothing (and needs no root).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ccache python3 git
+  antlr4 libantlr4-runtime-dev default-jre-headless
+  llvm-19-dev libzstd-dev clang-19 libclang-rt-19-dev
+  libfmt-dev catch2 nlohmann-json3-dev libcli11-dev libedit-dev
+  librandom123-dev libeigen3-dev
+)
+# Extra sets, chosen by flags: --with-browser (report tests), --with-graphviz (deal graph svg/png).
+for arg in "$@"; do
+  case "$arg" in
+    --with-browser) packages+=(chromium) ;;
+    --with-graphviz) packages+=(graphviz) ;;
+    *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
