@@ -1,0 +1,39 @@
+// Loading (imports) and checking: AST modules → checked Program.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/ast/ast.hpp"
+#include "compiler/check/program.hpp"
+#include "compiler/diagnostics.hpp"
+
+namespace deal::check {
+
+struct LoadOptions {
+  // Where `import "std/NAME"` looks for NAME.deal. Empty: $DEAL_STDLIB, else the
+  // stdlib/ directory of the source tree the tool was built from.
+  std::string stdlib_dir;
+};
+
+// The standard library directory in effect for these options.
+std::string stdlib_dir(const LoadOptions& opts);
+
+// Reads and parses `path` and, transitively, every file it imports (each once).
+// Import cycles and unreadable files are errors. Modules come back in load order
+// (the root file first).
+std::vector<ast::Module> load_program(const std::string& path, SourceManager& sm,
+                                      Diagnostics& diags, const LoadOptions& opts = {});
+
+// The same for source text that is not on disk (REPL cells, embedding hosts);
+// relative imports resolve against the current directory.
+std::vector<ast::Module> load_source(const std::string& name, std::string text, SourceManager& sm,
+                                     Diagnostics& diags, const LoadOptions& opts = {});
+
+// Names, types, dimensions, contract instantiation, layout. Returns nothing when
+// any error was reported.
+std::optional<Program> check_program(const std::vector<ast::Module>& modules,
+                                     const SourceManager& sm, Diagnostics& diags);
+
+}  // namespace deal::check

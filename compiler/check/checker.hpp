@@ -1,0 +1,187 @@
+// The checker's internal state, shared by checker.cpp (declarations, layout,
+// scenarios), check_expr.cpp (expressions) and check_stmt.cpp (statements, clauses).
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "compiler/check/check.hpp"
+
+namespace deal::check {
+
+// What a global name denotes.
+struct Global {
+  enum Kind { Param, Party, Contract, Deal, Fn, Shock, Scenario } kind;
+  int index;   // into the matching table below
+  Span span;   // the declaring name
+};
+
+// A contract parameter bound for one deal.
+struct Binding {
+  enum Kind { PartyId, DealId, Value } kind = Value;
+  int id = -1;    // PartyId / DealId
+  HExpr value;    // Value: a constant, or a Slot load of the deal's bound-argument state
+};
+
+enum class Resolve { Todo, Doing, Done };
+
+// A state (param, party field, deal field) whose type is inferred lazily from its
+// initializer, so declarations may refer to each other in any order.
+struct LazyState {
+  const ast::Expr* init = nullptr;
+  const ast::Member* member = nullptr;
+  Resolve status = Resolve::Todo;
+  Type type;
+  int slot = -1;
+  Span span;
+};
+
+struct PartyInfo {
+  const ast::PartyDecl* decl = nullptr;  // null for World
+  std::map<std::string, int> states;     // field name → index into HParty::states
+  std::map<std::string, const ast::Member*> lets;
+  std::map<std::string, Resolve> let_status;
+  std::map<std::string, HExpr> let_values;
+  std::vector<LazyState> lazy;           // parallel to HParty::states
+  bool laid_out = false;
+};
+
+struct DealInfo {
+  const ast::DealDecl* decl = nullptr;
+  const ast::ContractDecl* contract = nullptr;
+  int shock = -1;
+  std::map<std::string, Binding> bindings;  // contract parameters
+  std::map<std::string, int> states;        // field name → index into HDeal::states
+  std::vector<LazyState> lazy;
+  std::map<std::string, const ast::Member*> lets;
+  std::map<std::string, Resolve> let_status;
+  std::map<std::string, HExpr> let_values;
+  Resolve layout = Resolve::Todo;
+  bool bodies_done = false;
+};
+
+// Where an expression or statement is being checked.
+struct Ctx {
+  enum Where {
+    ParamInit,    // param initializers, scenario overrides, deal arguments: params only
+    StateInit,    // party/deal field initializers: params and earlier states
+    Block,        // party/deal/shock statement blocks
+    Condition,    // `when`/`whenever`/`at`/window expressions of clauses
+    Track,        // tracked series (after valuation)
+    Value,        // a party's `value` expression
+    FnBody,       // user function body
+  } where = ParamInit;
+  int party = -1;         // checking inside this party (own fields by name; self)
+  int deal = -1;          // checking inside this deal instance
+  int shock = -1;         // inside this shock
+  const HFn* fn = nullptr;
+  bool in_every = false;  // `span` allowed
+  int init_slot = -1;     // StateInit: the slot being initialized (reads must come before it)
+  // Locals: a stack of scopes, each name → (local id, type, span).
+  struct Local { int id; Type type; Span span; };
+  std::vector<std::map<std::string, Local>> scopes;
+  int* local_count = nullptr;
+  std::set<int>* fn_calls = nullptr;  // user functions called (for the recursion check)
+  bool blocks() const { return where == Block; }
+};
+
+inline Ctx in_deal(int d) {
+  Ctx c;
+  c.deal = d;
+  return c;
+}
+
+class Checker {
+ public:
+  Checker(const std::vector<ast::Module>& modules, const SourceManager& sm, Diagnostics& diags)
+      : modules_(modules), sm_(sm), diags_(diags) {}
+  std::optional<Program> run();
+
+  // ---- declarations (checker.cpp)
+  void collect();
+  void declare(const std::string& name, Global g);
+  void check_calendar();
+  void layout_parties();
+  void resolve_param(int i);
+  void resolve_party_state(int party, int idx);
+  void layout_deal(int d);
+  void resolve_deal_state(int d, int idx);
+  void check_party_bodies();
+  void check_deal_bodies(int d);
+  void check_fns();
+  void resolve_fn_body(int i);
+  void check_recursion();
+  void check_shocks();
+  void check_scenarios();
+  int new_slot(const std::string& name);
+  int party_index(const ast::PartyDecl* p) const;
+  Type resolve_type_ref(const ast::TypeRef& t);
+  void check_annotation(const std::optional<ast::TypeRef>& ann, const Type& actual, Span where);
+  std::string type_str(const Type& t) const { return describe(t, prog_.units); }
+  std::string dim_str(const Dim& d) const { return describe(d, prog_.units); }
+
+  // Errors inside a deal's contract body are reported once per (place, message),
+  // with a note naming the deal(s).
+  void error(const Ctx& ctx, Span span, const std::string& msg);
+
+  // ---- expressions (check_expr.cpp)
+  HExpr expr(const ast::Expr& e, Ctx& ctx);
+  HExpr literal(const ast::Expr& e, Ctx& ctx);
+  HExpr name_ref(const ast::Expr& e, Ctx& ctx);
+  HExpr field_ref(const ast::Expr& e, Ctx& ctx);
+  HExpr unary(const ast::Expr& e, Ctx& ctx);
+  HExpr binary(const ast::Expr& e, Ctx& ctx);
+  HExpr call(const ast::Expr& e, Ctx& ctx);
+  HExpr builtin_call(const ast::Expr& e, Builtin b, std::vector<HExpr> args, Ctx& ctx);
+  HExpr fn_call(const ast::Expr& e, int fn, std::vector<HExpr> args, Ctx& ctx);
+  // Field `name` of party `p` / deal `d` as read from context ctx.
+  std::optional<HExpr> party_field(int p, const std::string& name, Span span, Ctx& ctx);
+  std::optional<HExpr> deal_field(int d, const std::string& name, Span span, Ctx& ctx);
+  HExpr party_let(int p, const std::string& name, Span span);
+  HExpr deal_let(int d, const std::string& name, Span span);
+  bool expect(const HExpr& e, const Type& want, Span span, const char* what, Ctx& ctx);
+  bool expect_kind(const HExpr& e, Kind k, Span span, const char* what, Ctx& ctx);
+  // Evaluates a constant expression (literals and arithmetic on them), if it is one.
+  std::optional<double> const_value(const HExpr& e) const;
+
+  // ---- statements (check_stmt.cpp)
+  HBody block(const ast::Block& b, Ctx& ctx);
+  std::optional<HStmt> stmt(const ast::Stmt& s, Ctx& ctx);
+  std::optional<HStmt> assign(const ast::Stmt& s, Ctx& ctx);
+  std::optional<HStmt> set_param(const ast::Stmt& s, Ctx& ctx);
+  std::optional<HStmt> call_stmt(const ast::Stmt& s, Ctx& ctx);
+  HClause clause(const ast::Clause& c, Ctx& ctx);
+  // Arguments of a built-in statement matched against parameter names (positional then named).
+  std::vector<const ast::Expr*> match_args(const ast::Expr& call, const std::vector<std::string>& names,
+                                           size_t required, Ctx& ctx);
+  HExpr compound(const std::string& op, HExpr current, HExpr value, Span span, Ctx& ctx);
+
+  const std::vector<ast::Module>& modules_;
+  const SourceManager& sm_;
+  Diagnostics& diags_;
+  Program prog_;
+
+  std::map<std::string, Global> globals_;
+  std::map<std::string, int> units_;
+  std::map<std::string, Span> unit_spans_;
+  const ast::CalendarDecl* calendar_ = nullptr;
+  std::vector<const ast::ParamDecl*> param_decls_;
+  std::vector<LazyState> param_lazy_;
+  std::vector<const ast::ContractDecl*> contracts_;
+  std::vector<const ast::FnDecl*> fn_decls_;
+  std::vector<Resolve> fn_status_;
+  std::vector<std::set<int>> fn_callees_;
+  std::vector<const ast::ShockDecl*> shock_decls_;
+  std::vector<const ast::ScenarioDecl*> scenario_decls_;
+  std::vector<PartyInfo> party_info_;
+  std::vector<DealInfo> deal_info_;
+  std::set<std::pair<std::string, std::string>> reported_;  // (span key, message) in contracts
+  std::map<std::string, size_t> reported_index_;
+};
+
+// Edit-distance suggestion among candidates ("did you mean 'OpenAI'?"), or "".
+std::string suggest(const std::string& name, const std::vector<std::string>& candidates);
+
+}  // namespace deal::check

@@ -1,0 +1,29 @@
+#include "compiler/check/program.hpp"
+
+namespace deal::check {
+
+namespace {
+int days_in_month(int y, int m) {
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : days[(m - 1) % 12];
+}
+
+template <class V>
+int find_by_name(const V& v, const std::string& name) {
+  for (size_t i = 0; i < v.size(); ++i)
+    if (v[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+}  // namespace
+
+double date_to_months(const ast::DateLit& d) {
+  return 12.0 * d.year + (d.month - 1) + double(d.day - 1) / days_in_month(d.year, d.month);
+}
+
+int Program::find_party(const std::string& name) const { return find_by_name(parties, name); }
+int Program::find_deal(const std::string& name) const { return find_by_name(deals, name); }
+int Program::find_param(const std::string& name) const { return find_by_name(params, name); }
+int Program::find_scenario(const std::string& name) const { return find_by_name(scenarios, name); }
+
+}  // namespace deal::check
