@@ -1,0 +1,61 @@
+// Checked program → LLVM IR. One module per program holding the phase functions the
+// driver calls each step (ARCHITECTURE.md "Key decisions"); LLVM types stay inside
+// compiler/codegen and compiler/jit.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/check/program.hpp"
+
+namespace llvm {
+class LLVMContext;
+class Module;
+}  // namespace llvm
+
+namespace deal::codegen {
+
+// Where a state is stored, so a NaN or infinity can be reported with its name and line.
+struct StoreSite {
+  std::string name;
+  Span span;
+};
+
+// An `emit` statement: text pieces around the interpolated values and their types.
+struct EmitSite {
+  std::vector<std::string> pieces;
+  std::vector<check::Type> types;
+  Span span;
+};
+
+// Names of the generated functions (looked up by the JIT).
+namespace names {
+std::string init(int scenario);             // void(double* S, StepCtx* C)
+std::string shock_at(int shock);            // at-clauses of one shock
+std::string shock_deals(int shock);         // step clauses of the deals declared in one shock
+std::string shock_deal_triggers(int shock); // `when` clauses of those deals
+std::string shock_triggers(int shock);      // `when` clauses of one shock
+std::string track(int scenario);            // void(double* S, StepCtx* C, double* out)
+inline const char* parties_step = "deal_parties_step";
+inline const char* deals_step = "deal_deals_step";
+inline const char* deal_triggers = "deal_deal_triggers";
+inline const char* on_default = "deal_on_default";  // void(double* S, StepCtx* C, int32 party)
+inline const char* values = "deal_values";          // void(double* S, StepCtx* C, double* out)
+}  // namespace names
+
+struct Generated {
+  std::unique_ptr<llvm::LLVMContext> context;
+  std::unique_ptr<llvm::Module> module;
+  std::vector<StoreSite> stores;
+  std::vector<EmitSite> emits;
+
+  Generated();
+  Generated(Generated&&) noexcept;
+  Generated& operator=(Generated&&) noexcept;
+  ~Generated();
+};
+
+Generated generate(const check::Program& program);
+
+}  // namespace deal::codegen

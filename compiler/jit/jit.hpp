@@ -1,0 +1,72 @@
+// Native code for a checked program: IR from compiler/codegen, optimised (O2, new pass
+// manager), verified, and compiled by LLVM ORC's LLJIT. Runtime entry points are bound
+// as absolute symbols from the table the caller passes (no process symbol lookup).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "compiler/check/program.hpp"
+#include "compiler/codegen/codegen.hpp"
+#include "runtime/abi.hpp"
+
+namespace deal::jit {
+
+// name → address of every runtime entry point (DEAL_RT_FUNCTIONS).
+using RuntimeSymbols = std::vector<std::pair<std::string, void*>>;
+
+struct JitOptions {
+  int opt_level = 2;  // 0 … 3
+};
+
+// The compiled phase functions of one program. Owns the JIT; immutable after
+// compile(), so one instance may be used from many threads at once.
+class CompiledProgram {
+ public:
+  // Throws std::runtime_error with LLVM's message when compilation fails (a bug in the
+  // code generator, not in the user's program, which the checker has accepted).
+  static std::unique_ptr<CompiledProgram> compile(const check::Program& program, const RuntimeSymbols& symbols,
+                                                  const JitOptions& options = {});
+  ~CompiledProgram();
+
+  rt::InitFn init(int scenario) const { return inits_.at(size_t(scenario)); }
+  rt::OutFn track(int scenario) const { return tracks_.at(size_t(scenario)); }
+  rt::PhaseFn shock_at(int shock) const { return shock_at_.at(size_t(shock)); }
+  rt::PhaseFn shock_deals(int shock) const { return shock_deals_.at(size_t(shock)); }
+  rt::PhaseFn shock_deal_triggers(int shock) const { return shock_deal_triggers_.at(size_t(shock)); }
+  rt::PhaseFn shock_triggers(int shock) const { return shock_triggers_.at(size_t(shock)); }
+  rt::PhaseFn parties_step() const { return parties_step_; }
+  rt::PhaseFn deals_step() const { return deals_step_; }
+  rt::PhaseFn deal_triggers() const { return deal_triggers_; }
+  rt::OnDefaultFn on_default() const { return on_default_; }
+  rt::OutFn values() const { return values_; }
+
+  const std::vector<codegen::StoreSite>& stores() const { return stores_; }
+  const std::vector<codegen::EmitSite>& emits() const { return emits_; }
+  // The optimised module as text (for `deal --emit ir`).
+  const std::string& ir() const { return ir_; }
+  double compile_ms() const { return compile_ms_; }
+
+ private:
+  CompiledProgram();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::vector<rt::InitFn> inits_;
+  std::vector<rt::OutFn> tracks_;
+  std::vector<rt::PhaseFn> shock_at_, shock_deals_, shock_deal_triggers_, shock_triggers_;
+  rt::PhaseFn parties_step_ = nullptr, deals_step_ = nullptr, deal_triggers_ = nullptr;
+  rt::OnDefaultFn on_default_ = nullptr;
+  rt::OutFn values_ = nullptr;
+  std::vector<codegen::StoreSite> stores_;
+  std::vector<codegen::EmitSite> emits_;
+  std::string ir_;
+  double compile_ms_ = 0;
+};
+
+// The optimised IR or the host's assembly for a program, without running it.
+std::string emit_ir(const check::Program& program, const JitOptions& options = {});
+std::string emit_asm(const check::Program& program, const JitOptions& options = {});
+
+}  // namespace deal::jit
