@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "compiler/ast/parse.hpp"
+#include "tools/cmd_run.hpp"
 #include "tools/frontend.hpp"
 
 namespace {
@@ -30,8 +31,7 @@ int cmd_emit(const std::string& what, const std::string& path) {
     fmt::print("{}", deal::ast::print(l.modules.front()));
     return 0;
   }
-  fmt::print(stderr, "deal: --emit {} is not available yet (ast is)\n", what);
-  return 2;
+  return deal::cli::cmd_emit_code(what, path);
 }
 
 }  // namespace
@@ -50,6 +50,21 @@ int main(int argc, char** argv) {
   check->add_option("files", check_files, "Files to check")->required();
   check->add_flag("-q,--quiet", quiet, "Print nothing for files without errors");
 
+  deal::cli::RunArgs run_args;
+  long long paths = 0;
+  unsigned long long seed = 0;
+  auto* run = app.add_subcommand("run", "Run scenarios: defaults, tracked series, ledger (exit 3 if a run fails)");
+  run->add_option("file", run_args.file, "The .deal program")->required();
+  auto* scen = run->add_option("--scenario,-s", run_args.scenario, "The scenario to run");
+  run->add_flag("--all", run_args.all, "Run every scenario")->excludes(scen);
+  run->add_option("--set", run_args.sets, "Override a param: NAME=VALUE, VALUE a .deal constant (e.g. 20%/y)");
+  auto* paths_opt = run->add_option("--paths", paths, "Monte Carlo paths (default: the scenario's)")->check(CLI::PositiveNumber);
+  auto* seed_opt = run->add_option("--seed", seed, "Random seed (default: the scenario's)");
+  run->add_option("--format,-f", run_args.format, "table, csv or json (default: table on a terminal, json otherwise)")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+  run->add_option("--out", run_args.out, "Also write result.json, series.csv, report.txt and ledger.csv into DIR");
+  run->add_flag("--check-ledger", run_args.check_ledger, "Verify conservation of money after every clearing round and step");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -57,6 +72,11 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   if (check->parsed()) return cmd_check(check_files, quiet);
+  if (run->parsed()) {
+    if (*paths_opt) run_args.paths = paths;
+    if (*seed_opt) run_args.seed = seed;
+    return deal::cli::cmd_run(run_args);
+  }
   if (!emit.empty()) {
     if (emit_file.empty()) {
       fmt::print(stderr, "deal: --emit {} needs a FILE\n", emit);

@@ -37,3 +37,14 @@ std::optional<Program> check_program(const std::vector<ast::Module>& modules,
                                      const SourceManager& sm, Diagnostics& diags);
 
 }  // namespace deal::check
+
+namespace deal::check {
+
+// A constant written as `.deal` source outside a program (`--set name=VALUE`, the REPL):
+// literals with units, dates, Bools and arithmetic on them, checked against the
+// program's declared units. Returns the value (run-time encoding) and its type, or
+// nothing after reporting to `diags`.
+std::optional<std::pair<double, Type>> check_constant(const Program& program, const ast::Expr& e,
+                                                      const SourceManager& sm, Diagnostics& diags);
+
+}  // namespace deal::check

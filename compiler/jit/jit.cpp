@@ -135,15 +135,20 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const check::Program& 
   cp->emits_ = std::move(g.emits);
   cp->ir_ = module_text(*g.module);
 
-  // No process symbols: generated code sees exactly the runtime table and libm.
-  auto jit = unwrap(llvm::orc::LLJITBuilder().setLinkProcessSymbolsByDefault(false).create(), "cannot create the JIT");
-  llvm::orc::SymbolMap map;
-  for (const auto& [name, addr] : symbols)
-    map[jit->mangleAndIntern(name)] = llvm::orc::ExecutorSymbolDef(
-        llvm::orc::ExecutorAddr::fromPtr(addr), llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
-  add_math(map, *jit);
-  if (auto err = jit->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(map))))
-    throw std::runtime_error("cannot bind the runtime: " + to_string(std::move(err)));
+  // The process-symbols JITDylib holds exactly the runtime table and a few libm functions,
+  // bound by address: generated code can reach nothing else in the process.
+  llvm::orc::LLJITBuilder builder;
+  builder.setProcessSymbolsJITDylibSetup([&symbols](llvm::orc::LLJIT& j) -> llvm::Expected<llvm::orc::JITDylibSP> {
+    auto& jd = j.getExecutionSession().createBareJITDylib("<deal runtime>");
+    llvm::orc::SymbolMap map;
+    for (const auto& [name, addr] : symbols)
+      map[j.mangleAndIntern(name)] = llvm::orc::ExecutorSymbolDef(
+          llvm::orc::ExecutorAddr::fromPtr(addr), llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+    add_math(map, j);
+    if (auto err = jd.define(llvm::orc::absoluteSymbols(std::move(map)))) return std::move(err);
+    return &jd;
+  });
+  auto jit = unwrap(builder.create(), "cannot create the JIT");
   if (auto err = jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(g.module), std::move(g.context))))
     throw std::runtime_error("cannot add the module: " + to_string(std::move(err)));
 

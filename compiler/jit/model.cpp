@@ -1,0 +1,89 @@
+#include "compiler/jit/model.hpp"
+
+#include <fmt/format.h>
+
+namespace deal::jit {
+
+namespace {
+
+rt::Date to_date(const ast::DateLit& d) { return rt::Date::ymd(d.year, d.month, d.day); }
+
+rt::ValueKind kind_of(const check::Type& t) {
+  switch (t.kind) {
+    case check::Kind::Bool: return rt::ValueKind::Bool;
+    case check::Kind::Date: return rt::ValueKind::Date;
+    case check::Kind::Party: return rt::ValueKind::Party;
+    case check::Kind::Deal: return rt::ValueKind::Deal;
+    case check::Kind::String: return rt::ValueKind::String;
+    default: return rt::ValueKind::Number;
+  }
+}
+
+std::string unit_of(const check::Type& t, const check::UnitNames& units) {
+  if (t.kind != check::Kind::Num || t.dim.dimensionless()) return "";
+  return check::dim_symbol(t.dim, units);
+}
+
+std::string location(const SourceManager& sm, Span s) {
+  if (!s.valid() || s.file == 0 || s.file > sm.size()) return "<unknown>";
+  return fmt::format("{}:{}:{}", sm.file(s.file).path, s.line, s.col);
+}
+
+}  // namespace
+
+rt::Date date_of_months(double months) { return rt::from_ticks(months * double(rt::kTicksPerMonth)); }
+
+rt::Model build_model(const check::Program& p, const CompiledProgram& c, const SourceManager& sm) {
+  rt::Model m;
+  m.first = to_date(p.calendar.from);
+  m.last = to_date(p.calendar.to);
+  m.step = p.calendar.step == ast::Period::Month ? rt::StepUnit::Month
+         : p.calendar.step == ast::Period::Year  ? rt::StepUnit::Year
+                                                 : rt::StepUnit::Quarter;
+  m.slot_count = p.slot_count;
+  m.slot_names = p.slot_names;
+  for (const auto& party : p.parties) m.parties.push_back({party.name, party.kind, party.base});
+  for (const auto& deal : p.deals) m.deals.push_back({deal.name, deal.contract, deal.base, deal.shock});
+  for (const auto& param : p.params) m.params.push_back({param.name, param.slot});
+  for (size_t s = 0; s < p.shocks.size(); ++s)
+    m.shocks.push_back({p.shocks[s].name, c.shock_at(int(s)), c.shock_deals(int(s)), c.shock_deal_triggers(int(s)),
+                        c.shock_triggers(int(s))});
+  for (size_t k = 0; k < p.scenarios.size(); ++k) {
+    const check::HScenario& h = p.scenarios[k];
+    rt::ModelScenario s;
+    s.name = h.name;
+    s.shocks = h.shocks;
+    if (h.horizon) s.horizon = date_of_months(*h.horizon);
+    s.paths = h.paths;
+    s.seed = h.seed;
+    s.alpha = h.alpha;
+    s.beta = h.beta;
+    for (const auto& t : h.tracks) s.tracks.push_back({t.label, kind_of(t.expr.type), unit_of(t.expr.type, p.units)});
+    s.init = c.init(int(k));
+    s.track = c.track(int(k));
+    m.scenarios.push_back(std::move(s));
+  }
+  for (const auto& st : c.stores()) {
+    std::string line(st.span.valid() ? sm.line_text(st.span.file, st.span.line) : std::string_view());
+    m.stores.push_back({st.name, location(sm, st.span), line});
+  }
+  for (const auto& e : c.emits()) {
+    rt::EmitInfo info;
+    info.pieces = e.pieces;
+    for (const auto& t : e.types) {
+      info.kinds.push_back(kind_of(t));
+      info.units.push_back(unit_of(t, p.units));
+    }
+    info.location = location(sm, e.span);
+    m.emits.push_back(std::move(info));
+  }
+  for (const auto& f : p.fns) m.extern_fns.push_back(f.is_extern ? f.name : "");
+  m.parties_step = c.parties_step();
+  m.deals_step = c.deals_step();
+  m.deal_triggers = c.deal_triggers();
+  m.on_default = c.on_default();
+  m.values = c.values();
+  return m;
+}
+
+}  // namespace deal::jit

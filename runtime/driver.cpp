@@ -1,0 +1,614 @@
+#include "runtime/driver.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "runtime/clearing.hpp"
+#include "runtime/conservation.hpp"
+#include "runtime/random.hpp"
+#include "runtime/require.hpp"
+#include "runtime/valuation.hpp"
+
+namespace deal::rt {
+
+int Model::find_scenario(const std::string& name) const {
+  for (size_t i = 0; i < scenarios.size(); ++i)
+    if (scenarios[i].name == name) return int(i);
+  return -1;
+}
+int Model::find_party(const std::string& name) const {
+  for (size_t i = 0; i < parties.size(); ++i)
+    if (parties[i].name == name) return int(i);
+  return -1;
+}
+int Model::find_param(const std::string& name) const {
+  for (size_t i = 0; i < params.size(); ++i)
+    if (params[i].name == name) return int(i);
+  return -1;
+}
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Month number (check/program.hpp's run-time date encoding) of a calendar date.
+double month_number(Date d) { return double(to_ticks(d)) / double(kTicksPerMonth); }
+
+// One path of one scenario: the state array, the step context, and everything the
+// runtime entry points need. Parties are model ids (0 = World) except where the
+// clearing library wants 0-based indices of real parties (rt index = id − 1).
+struct PathRun {
+  const Model& m;
+  const ModelScenario& sc;
+  const RunOptions& opts;
+  const Calendar& cal;
+  int n;  // real parties (World excluded)
+  bool record;  // keep events, defaults and ledger rows (single-path runs)
+
+  std::vector<double> S;
+  StepCtx ctx{};
+  RandomStream rng;
+  int step = 0;
+  std::string error;
+
+  std::vector<Obligation> obligations;
+  std::vector<int> newly_defaulted;  // model ids, awaiting their `on default` clauses
+  ClearingWorkspace ws;
+  ClearingResult cr;
+  std::vector<double> cash, credit, debt;
+  std::vector<std::uint8_t> defaulted;
+  Holdings holdings;             // rt indices
+  std::vector<double> values, equity;
+  ValuationWorkspace vws;
+  std::vector<std::string> names;  // rt index → party name (for messages)
+  Ledger ledger;
+  ConservationCheck conservation;
+  double borrowed_in_phase = 0;
+
+  // This step's cleared flows (for inflow/outflow/revenue_from), model ids.
+  bool flows_stale = true;
+  std::vector<double> step_in, step_out;
+  std::vector<std::tuple<int, int, double>> step_pairs;
+
+  std::vector<DefaultEvent> defaults;
+  std::vector<EventLine> events;
+  std::vector<int> default_step;  // per model id, −1 if not defaulted
+
+  PathRun(const Model& model, const ModelScenario& scenario, const RunOptions& options, const Calendar& calendar,
+          unsigned long long seed, long long path, bool keep)
+      : m(model), sc(scenario), opts(options), cal(calendar), n(int(model.parties.size()) - 1), record(keep),
+        S(size_t(model.slot_count), 0.0), rng(seed, uint64_t(path)), holdings(int(model.parties.size()) - 1),
+        ledger(int(model.parties.size()) - 1, LedgerOptions{keep && options.keep_ledger_rows, keep}) {
+    ctx.path = this;
+    cash.resize(size_t(n));
+    credit.resize(size_t(n));
+    debt.resize(size_t(n));
+    defaulted.resize(size_t(n));
+    values.resize(model.parties.size());
+    equity.resize(size_t(n));
+    step_in.assign(model.parties.size(), 0.0);
+    step_out.assign(model.parties.size(), 0.0);
+    default_step.assign(model.parties.size(), -1);
+    for (int i = 1; i <= n; ++i) names.push_back(model.parties[size_t(i)].name);
+  }
+
+  int rt_index(int id) const { return id == 0 ? kWorld : id - 1; }
+  int model_id(int rt) const { return rt == kWorld ? 0 : rt + 1; }
+  double& slot(int party, int offset) { return S[size_t(m.parties[size_t(party)].base + offset)]; }
+  bool is_defaulted(int party) { return party > 0 && slot(party, 3) != 0; }
+
+  void fail(std::string message) {
+    if (error.empty()) error = std::move(message);
+    ctx.status = 1;
+  }
+
+  std::string date_text() const { return format_date(cal.step_start(step)); }
+
+  // ---------------------------------------------------------------- entry points
+
+  void pay(int from, int to, double amount, double priority, int deal) {
+    if (from < 0 || from > n || to < 0 || to > n) return fail("internal error: party id out of range in pay()");
+    if (!std::isfinite(amount) || amount < 0) {
+      std::string who = deal >= 0 ? fmt::format("deal '{}'", m.deals[size_t(deal)].name) : std::string("a party or shock");
+      return fail(fmt::format("{} tried to pay {} from {} to {} on {}: an amount must be finite and not negative", who,
+                              amount, m.parties[size_t(from)].name, m.parties[size_t(to)].name, date_text()));
+    }
+    if (amount == 0 || from == to || is_defaulted(from)) return;  // defaulted parties create no obligations
+    Obligation o;
+    o.from = rt_index(from);
+    o.to = rt_index(to);
+    o.priority = int(std::lround(priority));
+    o.deal = deal;
+    o.amount = amount;
+    obligations.push_back(o);
+  }
+
+  void own(int holder, int issuer, double stake, bool sell) {
+    if (holder == 0 || issuer == 0 || holder == issuer) return;
+    if (!std::isfinite(stake)) return fail("a stake must be finite");
+    try {
+      if (sell) holdings.sell(holder - 1, issuer - 1, stake);
+      else holdings.own(holder - 1, issuer - 1, stake);
+    } catch (const std::exception& e) {
+      fail(fmt::format("{} on {}: {}", sell ? "sell" : "own", date_text(), e.what()));
+    }
+  }
+
+  void borrow(int party, double amount) {
+    if (party == 0 || is_defaulted(party)) return;
+    if (!std::isfinite(amount) || amount < 0) return fail(fmt::format("{} cannot borrow {}", m.parties[size_t(party)].name, amount));
+    slot(party, 0) += amount;
+    slot(party, 1) += amount;
+    ledger.record_borrow(step, party - 1, amount);
+    borrowed_in_phase += amount;
+  }
+
+  void mark_defaulted(int party) {
+    slot(party, 3) = 1;
+    slot(party, 4) = ctx.step_start;
+    default_step[size_t(party)] = step;
+    newly_defaulted.push_back(party);
+  }
+
+  void force_default(int party) {
+    if (party <= 0 || party > n || is_defaulted(party)) return;
+    mark_defaulted(party);
+    if (record) {
+      DefaultEvent e = forced_default(party, step, cal.step_start(step));
+      events.push_back({e.date, fmt::format("{} defaulted on {}: forced by `default(…)`", m.parties[size_t(party)].name,
+                                            format_date(e.date))});
+      defaults.push_back(std::move(e));
+    }
+  }
+
+  void emit(int id, const double* vals) {
+    if (!record) return;
+    const EmitInfo& info = m.emits.at(size_t(id));
+    std::string text = info.pieces.empty() ? "" : info.pieces[0];
+    for (size_t i = 0; i < info.kinds.size(); ++i) {
+      double v = vals[i];
+      switch (info.kinds[i]) {
+        case ValueKind::Bool: text += v != 0 ? "true" : "false"; break;
+        case ValueKind::Date: text += format_date_compact(from_ticks(v * double(kTicksPerMonth))); break;
+        case ValueKind::Party: text += m.parties.at(size_t(v)).name; break;
+        case ValueKind::Deal: text += m.deals.at(size_t(v)).name; break;
+        default: text += info.units[i] == "$" ? format_money(v) : fmt::format("{:g}{}", v, info.units[i].empty() ? "" : " " + info.units[i]);
+      }
+      if (i + 1 < info.pieces.size()) text += info.pieces[i + 1];
+    }
+    events.push_back({cal.step_start(step), text});
+  }
+
+  void nonfinite(int site, double v) {
+    const StoreInfo& s = m.stores.at(size_t(site));
+    fail(fmt::format("{}: error: state '{}' became {} on {} (step {}){}", s.location, s.name,
+                     std::isnan(v) ? "NaN" : (v > 0 ? "+infinity" : "-infinity"), date_text(), step + 1,
+                     s.line.empty() ? "" : "\n    " + s.line));
+  }
+
+  double draw(int kind, const double* a, int count) {
+    switch (kind) {
+      case kNormal: return rng.normal(a[0], a[1]);
+      case kLognormal: return rng.lognormal(a[0], a[1], count > 2 ? a[2] : 1.0);
+      case kUniform: return rng.uniform(a[0], a[1]);
+      case kTriangular: return rng.triangular(a[0], a[1], a[2]);
+      case kBernoulli: return rng.bernoulli(a[0]) ? 1.0 : 0.0;
+      case kChoice: {
+        uint32_t k = uint32_t(rng.uniform01() * count);
+        return a[std::min<uint32_t>(k, uint32_t(count - 1))];
+      }
+    }
+    return kNaN;
+  }
+
+  double flow(bool in, int party) { return flows_stale && step == 0 ? 0 : (in ? step_in : step_out)[size_t(party)]; }
+
+  double revenue_from(int receiver, int payer) {
+    double s = 0;
+    for (const auto& [f, t, p] : step_pairs)
+      if (f == payer && t == receiver) s += p;
+    return s;
+  }
+
+  double host(int fn, const double* args, int count) {
+    if (fn < 0 || size_t(fn) >= opts.host_functions.size() || !opts.host_functions[size_t(fn)]) {
+      std::string name = size_t(fn) < m.extern_fns.size() ? m.extern_fns[size_t(fn)] : "?";
+      fail(fmt::format("extern fn '{}' has no host function bound (bind it through the embedding API)", name));
+      return kNaN;
+    }
+    return opts.host_functions[size_t(fn)](args, count);
+  }
+
+  // ---------------------------------------------------------------- the step
+
+  // Clears the pending obligations; marks new defaults. Returns false when there was nothing to do.
+  bool clearing_round() {
+    if (obligations.empty()) return false;
+    for (int i = 0; i < n; ++i) {
+      cash[size_t(i)] = slot(i + 1, 0);
+      debt[size_t(i)] = slot(i + 1, 1);
+      credit[size_t(i)] = slot(i + 1, 2);
+      defaulted[size_t(i)] = slot(i + 1, 3) != 0;
+    }
+    ClearingInput in;
+    in.obligations = obligations;
+    in.cash = cash;
+    in.credit = credit;
+    in.debt = debt;
+    in.defaulted = defaulted;
+    in.options.alpha = sc.alpha;
+    in.options.beta = sc.beta;
+    in.step = step;
+    in.date = cal.step_start(step);
+    try {
+      clear(in, ws, cr);
+    } catch (const std::exception& e) {
+      fail(fmt::format("clearing failed on {}: {}", date_text(), e.what()));
+      return false;
+    }
+    ledger.record(in, cr);
+    if (flows_stale) {
+      std::fill(step_in.begin(), step_in.end(), 0.0);
+      std::fill(step_out.begin(), step_out.end(), 0.0);
+      step_pairs.clear();
+      flows_stale = false;
+    }
+    for (int i = 0; i < n; ++i) {
+      slot(i + 1, 0) = cr.cash[size_t(i)];
+      slot(i + 1, 1) = cr.debt[size_t(i)];
+      slot(i + 1, 2) = cr.credit[size_t(i)];
+    }
+    for (size_t k = 0; k < obligations.size(); ++k) {
+      const Obligation& o = obligations[k];
+      double paid = cr.paid[k];
+      int from = model_id(o.from), to = model_id(o.to);
+      if (o.deal >= 0) {
+        S[size_t(m.deals[size_t(o.deal)].base + 1)] += paid;
+        S[size_t(m.deals[size_t(o.deal)].base + 2)] += o.amount;
+      }
+      step_in[size_t(to)] += paid;
+      step_out[size_t(from)] += paid;
+      step_pairs.emplace_back(from, to, paid);
+    }
+    if (opts.check_ledger) check_ledger();
+    for (DefaultEvent& e : cr.defaults) {
+      int id = model_id(e.party);
+      mark_defaulted(id);
+      if (record) {
+        e.party = id;
+        for (ShortPayer& sp : e.short_payers) sp.party = model_id(sp.party);
+        std::vector<std::string> all_names = {"World"};
+        all_names.insert(all_names.end(), names.begin(), names.end());
+        events.push_back({e.date, describe(e, all_names)});
+        defaults.push_back(e);
+      }
+    }
+    obligations.clear();
+    return true;
+  }
+
+  double total_cash() {
+    double s = 0;
+    for (int i = 1; i <= n; ++i) s += slot(i, 0);
+    return s;
+  }
+
+  std::vector<double> cash_now() {
+    std::vector<double> c(static_cast<size_t>(n), 0.0);
+    for (int i = 0; i < n; ++i) c[size_t(i)] = slot(i + 1, 0);
+    return c;
+  }
+
+  void check_ledger() {
+    if (auto problem = conservation.check(cash_now(), ledger, step, cal.step_start(step), names))
+      fail("ledger check failed: " + *problem);
+  }
+
+  // Steps 4–5 (and 6's clearing): clear, run `on default` clauses, repeat while they
+  // create obligations or defaults. Each party defaults at most once, so this ends.
+  void settle() {
+    for (int round = 0;; ++round) {
+      if (round > 2 * n + 4) return fail("internal error: clearing did not settle");
+      bool cleared = clearing_round();
+      if (ctx.status) return;
+      if (newly_defaulted.empty()) {
+        if (!cleared) return;
+        continue;
+      }
+      std::vector<int> pending;
+      pending.swap(newly_defaulted);
+      for (int p : pending) {
+        // A defaulted issuer's stakes are lost by their holders.
+        holdings.remove_issuer(p - 1);
+        double before = opts.check_ledger ? total_cash() : 0;
+        borrowed_in_phase = 0;
+        m.on_default(S.data(), &ctx, p);
+        if (opts.check_ledger) conservation.adjust(total_cash() - before - borrowed_in_phase);
+        if (ctx.status) return;
+      }
+    }
+  }
+
+  void valuation() {
+    m.values(S.data(), &ctx, values.data());
+    for (int i = 0; i < n; ++i) defaulted[size_t(i)] = slot(i + 1, 3) != 0;
+    try {
+      value_equity(std::span<const double>(values).subspan(1), holdings, defaulted, equity, vws, names);
+    } catch (const std::exception& e) {
+      return fail(fmt::format("valuation failed on {}: {}", date_text(), e.what()));
+    }
+    for (int i = 0; i < n; ++i) slot(i + 1, 5) = equity[size_t(i)];
+  }
+
+  // Runs a generated phase. Cash it changes directly (a shock's `N3.cash -= $94B`) is an
+  // adjustment the conservation check accounts for; `borrow` is in the ledger already.
+  bool phase(PhaseFn f) {
+    double before = opts.check_ledger ? total_cash() : 0;
+    borrowed_in_phase = 0;
+    f(S.data(), &ctx);
+    if (opts.check_ledger) conservation.adjust(total_cash() - before - borrowed_in_phase);
+    return ctx.status == 0;
+  }
+
+  void set_step(int k) {
+    step = k;
+    Date s = cal.step_start(k), e = cal.step_end(k);
+    ctx.step_start = month_number(s);
+    ctx.step_end = month_number(e);
+    ctx.dt = cal.dt();
+    ctx.step_index = k;
+    ctx.period_flags = (cal.starts_month(k) ? kStartsMonth : 0) | (cal.starts_quarter(k) ? kStartsQuarter : 0) |
+                       (cal.starts_year(k) ? kStartsYear : 0);
+    flows_stale = true;
+  }
+
+  // Runs the path; `on_step(k)` records after each step's valuation.
+  template <class Record>
+  void run(const double* overrides, Record on_step) {
+    ctx.param_overrides = overrides;
+    set_step(0);
+    sc.init(S.data(), &ctx);
+    if (ctx.status) return;
+    conservation.start(cash_now());
+    valuation();
+    for (int k = 0; k < cal.steps() && !ctx.status; ++k) {
+      set_step(k);
+      // 1. shocks' `at`, in apply order; 2. parties; 3. deals (the program's, then the
+      // applied shocks' deals in apply order).
+      for (int s : sc.shocks)
+        if (!phase(m.shocks[size_t(s)].at)) return;
+      if (!phase(m.parties_step) || !phase(m.deals_step)) return;
+      for (int s : sc.shocks)
+        if (!phase(m.shocks[size_t(s)].deals)) return;
+      // 4–5. clearing and defaults.
+      settle();
+      if (ctx.status) return;
+      // 6. triggers: deals' `when`, then shocks' `when`; then what they created is cleared.
+      if (!phase(m.deal_triggers)) return;
+      for (int s : sc.shocks)
+        if (!phase(m.shocks[size_t(s)].deal_triggers)) return;
+      for (int s : sc.shocks)
+        if (!phase(m.shocks[size_t(s)].triggers)) return;
+      settle();
+      if (ctx.status) return;
+      // 7. valuation and recording.
+      valuation();
+      if (ctx.status) return;
+      if (opts.check_ledger) check_ledger();
+      if (ctx.status) return;
+      on_step(k);
+    }
+  }
+};
+
+// Percentile with linear interpolation between order statistics (numpy's default).
+double percentile(std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return kNaN;
+  double pos = q * double(sorted.size() - 1);
+  size_t lo = size_t(std::floor(pos));
+  size_t hi = std::min(sorted.size() - 1, lo + 1);
+  double frac = pos - double(lo);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * frac;
+}
+
+}  // namespace
+
+RunResult run_scenario(const Model& model, int scenario, const RunOptions& options) {
+  const ModelScenario& sc = model.scenarios.at(size_t(scenario));
+  Calendar cal(model.first, model.last, model.step);
+  if (sc.horizon) cal = cal.with_horizon(*sc.horizon);
+  long long paths = options.paths.value_or(sc.paths);
+  unsigned long long seed = options.seed.value_or(sc.seed);
+  if (paths < 1) throw RunError("the number of paths must be at least 1");
+
+  // Host overrides by param index (NaN: none).
+  std::vector<double> overrides;
+  if (!options.params.empty()) {
+    overrides.assign(model.params.size(), kNaN);
+    for (const auto& [name, value] : options.params) {
+      int i = model.find_param(name);
+      if (i < 0) throw RunError(fmt::format("no param named '{}'", name));
+      overrides[size_t(i)] = value;
+    }
+  }
+
+  RunResult r;
+  r.scenario = sc.name;
+  r.paths = paths;
+  r.seed = seed;
+  for (int k = 0; k < cal.steps(); ++k) r.dates.push_back(cal.step_start(k));
+  size_t steps = size_t(cal.steps()), nt = sc.tracks.size();
+  for (const ModelTrack& t : sc.tracks) {
+    SeriesOutcome so;
+    so.label = t.label;
+    so.kind = t.kind;
+    so.unit = t.unit;
+    r.series.push_back(std::move(so));
+  }
+  for (size_t p = 1; p < model.parties.size(); ++p) {
+    PartyOutcome po;
+    po.name = model.parties[p].name;
+    po.kind = model.parties[p].kind;
+    r.parties.push_back(std::move(po));
+  }
+
+  bool single = paths == 1;
+  // paths > 1: every tracked value of every path, [track][step][path], for exact percentiles.
+  std::vector<std::vector<std::vector<double>>> samples(nt, std::vector<std::vector<double>>(steps));
+  std::vector<double> track_out(std::max<size_t>(1, nt));
+  std::vector<long long> default_count(model.parties.size(), 0);
+  std::vector<double> default_step_sum(model.parties.size(), 0.0);
+
+  for (long long path = 0; path < paths; ++path) {
+    PathRun run(model, sc, options, cal, seed, path, single);
+    run.run(overrides.empty() ? nullptr : overrides.data(), [&](int k) {
+      sc.track(run.S.data(), &run.ctx, track_out.data());
+      for (size_t t = 0; t < nt; ++t) {
+        if (single) r.series[t].values.push_back(track_out[t]);
+        else samples[t][size_t(k)].push_back(track_out[t]);
+      }
+    });
+    if (run.ctx.status) throw RunError(run.error.empty() ? "the run failed" : run.error);
+    for (size_t p = 1; p < model.parties.size(); ++p) {
+      PartyOutcome& o = r.parties[p - 1];
+      double w = 1.0 / double(paths);
+      o.cash += run.slot(int(p), 0) * w;
+      o.debt += run.slot(int(p), 1) * w;
+      o.equity += run.slot(int(p), 5) * w;
+      if (run.default_step[p] >= 0) {
+        ++default_count[p];
+        default_step_sum[p] += run.default_step[p];
+        if (single) {
+          o.defaulted = true;
+          o.default_date = cal.step_start(run.default_step[p]);
+        }
+      }
+    }
+    double w = 1.0 / double(paths);
+    LedgerTotals lt = run.ledger.contractual();
+    r.ledger.rows += lt.rows;
+    r.ledger.due += lt.due * w;
+    r.ledger.paid += lt.paid * w;
+    r.ledger.credit_drawn += run.ledger.credit_drawn() * w;
+    r.ledger.default_costs += run.ledger.default_costs() * w;
+    r.ledger.borrowed += run.ledger.borrowed() * w;
+    if (single) {
+      r.defaults = std::move(run.defaults);
+      r.events = std::move(run.events);
+      auto rows = run.ledger.rows();
+      r.ledger_rows.assign(rows.begin(), rows.end());
+      // Model ids (World 0) from the ledger's matrix (World last).
+      auto fm = run.ledger.flow_matrix();
+      size_t np = model.parties.size();
+      r.flows.assign(np, std::vector<double>(np, 0.0));
+      auto to_id = [&](size_t i) { return i == np - 1 ? 0 : i + 1; };
+      for (size_t i = 0; i < np; ++i)
+        for (size_t j = 0; j < np; ++j) r.flows[to_id(i)][to_id(j)] = fm.empty() ? 0 : fm[i * np + j];
+    }
+  }
+  if (!single) r.ledger.rows = (r.ledger.rows + paths / 2) / paths;
+  for (size_t p = 1; p < model.parties.size(); ++p) {
+    PartyOutcome& o = r.parties[p - 1];
+    o.default_probability = double(default_count[p]) / double(paths);
+    if (default_count[p] > 0) o.mean_default_step = default_step_sum[p] / double(default_count[p]);
+  }
+  if (!single) {
+    for (size_t t = 0; t < nt; ++t) {
+      SeriesOutcome& s = r.series[t];
+      for (size_t k = 0; k < steps; ++k) {
+        std::vector<double>& v = samples[t][k];
+        if (v.empty()) continue;
+        double sum = 0;
+        for (double x : v) sum += x;
+        s.mean.push_back(sum / double(v.size()));
+        std::sort(v.begin(), v.end());
+        s.p5.push_back(percentile(v, 0.05));
+        s.p25.push_back(percentile(v, 0.25));
+        s.p50.push_back(percentile(v, 0.50));
+        s.p75.push_back(percentile(v, 0.75));
+        s.p95.push_back(percentile(v, 0.95));
+      }
+    }
+  }
+  return r;
+}
+
+}  // namespace deal::rt
+
+// ---------------------------------------------------------------------------------
+// The entry points generated code calls. noexcept: nothing unwinds through JIT frames.
+
+namespace {
+deal::rt::PathRun& run_of(deal::rt::StepCtx* c) { return *static_cast<deal::rt::PathRun*>(c->path); }
+}  // namespace
+
+extern "C" {
+void deal_rt_pay(deal::rt::StepCtx* c, int32_t from, int32_t to, double amount, double priority, int32_t deal) noexcept {
+  run_of(c).pay(from, to, amount, priority, deal);
+}
+void deal_rt_own(deal::rt::StepCtx* c, int32_t holder, int32_t issuer, double stake) noexcept {
+  run_of(c).own(holder, issuer, stake, false);
+}
+void deal_rt_sell(deal::rt::StepCtx* c, int32_t holder, int32_t issuer, double stake) noexcept {
+  run_of(c).own(holder, issuer, stake, true);
+}
+void deal_rt_borrow(deal::rt::StepCtx* c, int32_t party, double amount) noexcept { run_of(c).borrow(party, amount); }
+void deal_rt_default(deal::rt::StepCtx* c, int32_t party) noexcept { run_of(c).force_default(party); }
+void deal_rt_emit(deal::rt::StepCtx* c, int32_t id, const double* values) noexcept {
+  try {
+    run_of(c).emit(id, values);
+  } catch (...) {
+    run_of(c).fail("internal error while formatting an `emit` line");
+  }
+}
+void deal_rt_nonfinite(deal::rt::StepCtx* c, int32_t site, double value) noexcept { run_of(c).nonfinite(site, value); }
+double deal_rt_normal(deal::rt::StepCtx* c, double mean, double sd) noexcept { return run_of(c).rng.normal(mean, sd); }
+double deal_rt_lognormal(deal::rt::StepCtx* c, double mu, double sigma, double scale) noexcept {
+  return run_of(c).rng.lognormal(mu, sigma, scale);
+}
+double deal_rt_uniform(deal::rt::StepCtx* c, double lo, double hi) noexcept { return run_of(c).rng.uniform(lo, hi); }
+double deal_rt_bernoulli(deal::rt::StepCtx* c, double p) noexcept { return run_of(c).rng.bernoulli(p) ? 1.0 : 0.0; }
+double deal_rt_draw(deal::rt::StepCtx* c, int32_t kind, const double* args, int32_t n) noexcept {
+  return run_of(c).draw(kind, args, n);
+}
+double deal_rt_inflow(deal::rt::StepCtx* c, int32_t party) noexcept { return run_of(c).flow(true, party); }
+double deal_rt_outflow(deal::rt::StepCtx* c, int32_t party) noexcept { return run_of(c).flow(false, party); }
+double deal_rt_revenue_from(deal::rt::StepCtx* c, int32_t receiver, int32_t payer) noexcept {
+  return run_of(c).revenue_from(receiver, payer);
+}
+double deal_rt_holdings(deal::rt::StepCtx* c, int32_t holder, int32_t issuer) noexcept {
+  auto& r = run_of(c);
+  if (holder <= 0 || issuer <= 0) return 0;
+  return r.holdings.stake(holder - 1, issuer - 1);
+}
+double deal_rt_date_of(deal::rt::StepCtx* c, double step) noexcept {
+  auto& r = run_of(c);
+  int k = int(std::lround(step));
+  if (k < 0 || k > r.cal.steps()) {
+    r.fail(fmt::format("date_of({}): the calendar has steps 0 to {}", k, r.cal.steps() - 1));
+    return 0;
+  }
+  return deal::rt::month_number(r.cal.step_start(k));
+}
+double deal_rt_host(deal::rt::StepCtx* c, int32_t fn, const double* args, int32_t n) noexcept {
+  try {
+    return run_of(c).host(fn, args, n);
+  } catch (const std::exception& e) {
+    run_of(c).fail(fmt::format("a host function threw: {}", e.what()));
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+}
+}
+
+namespace deal::rt {
+std::vector<std::pair<std::string, void*>> runtime_symbols() {
+  std::vector<std::pair<std::string, void*>> v;
+#define DEAL_SYMBOL(name, sig) v.emplace_back(#name, reinterpret_cast<void*>(&::name));
+  DEAL_RT_FUNCTIONS(DEAL_SYMBOL)
+#undef DEAL_SYMBOL
+  return v;
+}
+}  // namespace deal::rt

@@ -1,0 +1,86 @@
+// The scenario driver: runs a compiled model's paths step by step in the order of
+// LANGUAGE.md §6 — shocks, parties, deals, clearing rounds with defaults and
+// `on default` clauses, triggers, valuation, recording — and aggregates the paths.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <stdexcept>
+
+#include "runtime/defaults.hpp"
+#include "runtime/ledger.hpp"
+#include "runtime/model.hpp"
+
+namespace deal::rt {
+
+struct RunOptions {
+  std::optional<long long> paths;              // default: the scenario's
+  std::optional<unsigned long long> seed;      // default: the scenario's
+  std::vector<std::pair<std::string, double>> params;  // host overrides (--set), by name
+  bool check_ledger = false;                   // verify conservation every step
+  bool keep_ledger_rows = true;                // single-path runs: keep every ledger row
+  std::vector<HostFunction> host_functions;    // by extern fn id
+};
+
+struct EventLine {
+  Date date;
+  std::string text;
+};
+
+struct PartyOutcome {
+  std::string name, kind;
+  double cash = 0, debt = 0, equity = 0;   // end of the last step (mean over paths)
+  bool defaulted = false;                  // single path
+  std::optional<Date> default_date;        // single path
+  double default_probability = 0;          // share of paths in which it defaulted
+  std::optional<double> mean_default_step; // mean step of default among defaulting paths
+};
+
+struct SeriesOutcome {
+  std::string label;
+  ValueKind kind = ValueKind::Number;
+  std::string unit;
+  std::vector<double> values;  // single path
+  // paths > 1: per step
+  std::vector<double> mean, p5, p25, p50, p75, p95;
+};
+
+struct LedgerSummary {
+  long long rows = 0;      // contractual obligations (pay / receive)
+  double due = 0, paid = 0;
+  double credit_drawn = 0;
+  double default_costs = 0;
+  double borrowed = 0;
+};
+
+struct RunResult {
+  std::string scenario;
+  long long paths = 1;
+  unsigned long long seed = 0;
+  std::vector<Date> dates;                // start of each step
+  std::vector<PartyOutcome> parties;      // model order without World
+  std::vector<DefaultEvent> defaults;     // single path, in order (party ids are model ids)
+  std::vector<EventLine> events;          // single path: defaults and `emit` lines, in order
+  std::vector<SeriesOutcome> series;
+  LedgerSummary ledger;                   // single path (mean over paths otherwise)
+  // Single path, when kept. Rows use the runtime's party indices: model id − 1, World = kWorld.
+  std::vector<LedgerRow> ledger_rows;
+  // flows[i][j]: contractual payments from model party i to j over the run (0 is World); single path.
+  std::vector<std::vector<double>> flows;
+};
+
+// Thrown when a run fails (a NaN/infinite state, a ledger violation, a singular
+// valuation): the message names what, when and where. The CLI exits 3.
+class RunError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+RunResult run_scenario(const Model& model, int scenario, const RunOptions& options = {});
+
+// The table of runtime entry points for the JIT: name → address (DEAL_RT_FUNCTIONS).
+std::vector<std::pair<std::string, void*>> runtime_symbols();
+
+}  // namespace deal::rt

@@ -1,0 +1,96 @@
+// What the driver runs: a compiled program described as plain data plus the generated
+// phase functions (runtime/abi.hpp). The runtime does not depend on the compiler;
+// compiler/jit/model.cpp builds this from a checked and compiled program.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/abi.hpp"
+#include "runtime/calendar.hpp"
+
+namespace deal::rt {
+
+// How a tracked value or emitted value is shown.
+enum class ValueKind { Number, Bool, Date, Party, Deal, String };
+
+struct ModelParty {
+  std::string name, kind;
+  int base = -1;  // first slot: cash, debt, credit, defaulted, default_date, equity follow
+};
+
+struct ModelDeal {
+  std::string name, contract;
+  int base = -1;  // alive, paid, due
+  int shock = -1;
+};
+
+struct ModelShock {
+  std::string name;
+  PhaseFn at = nullptr, deals = nullptr, deal_triggers = nullptr, triggers = nullptr;
+};
+
+struct ModelTrack {
+  std::string label;
+  ValueKind kind = ValueKind::Number;
+  std::string unit;  // dimension symbol, e.g. "$", "$/y", "1/y", "" for Number
+};
+
+struct ModelScenario {
+  std::string name;
+  std::vector<int> shocks;        // apply order
+  std::optional<Date> horizon;
+  long long paths = 1;
+  unsigned long long seed = 0;
+  double alpha = 1, beta = 1;
+  std::vector<ModelTrack> tracks;
+  InitFn init = nullptr;
+  OutFn track = nullptr;
+};
+
+struct ModelParam {
+  std::string name;
+  int slot = -1;
+};
+
+struct StoreInfo {
+  std::string name;      // "Lab.cash"
+  std::string location;  // "file.deal:12:5"
+  std::string line;      // the source line, for the message
+};
+
+struct EmitInfo {
+  std::vector<std::string> pieces;
+  std::vector<ValueKind> kinds;
+  std::vector<std::string> units;
+  std::string location;
+};
+
+// A host function for `extern fn` (the embedding API binds these).
+using HostFunction = std::function<double(const double* args, int n)>;
+
+struct Model {
+  Date first, last;
+  StepUnit step = StepUnit::Quarter;
+  int slot_count = 0;
+  std::vector<std::string> slot_names;
+  std::vector<ModelParty> parties;  // [0] is World
+  std::vector<ModelDeal> deals;
+  std::vector<ModelParam> params;
+  std::vector<ModelShock> shocks;
+  std::vector<ModelScenario> scenarios;
+  std::vector<StoreInfo> stores;
+  std::vector<EmitInfo> emits;
+  std::vector<std::string> extern_fns;  // names, indexed by fn id (empty for non-extern)
+  PhaseFn parties_step = nullptr, deals_step = nullptr, deal_triggers = nullptr;
+  OnDefaultFn on_default = nullptr;
+  OutFn values = nullptr;
+
+  int find_scenario(const std::string& name) const;
+  int find_party(const std::string& name) const;
+  int find_param(const std::string& name) const;
+};
+
+}  // namespace deal::rt

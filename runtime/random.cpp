@@ -1,0 +1,90 @@
+#include "runtime/random.hpp"
+
+#include <cmath>
+
+#include <Random123/philox.h>
+
+namespace deal::rt {
+
+RandomStream::RandomStream(uint64_t seed, uint64_t path) {
+  // The key is the seed; the path index occupies the high half of the counter, so every
+  // path has its own 2^64-draw-block stream.
+  key_[0] = uint32_t(seed);
+  key_[1] = uint32_t(seed >> 32);
+  counter_[2] = uint32_t(path);
+  counter_[3] = uint32_t(path >> 32);
+}
+
+void RandomStream::refill() {
+  r123::Philox4x32 rng;
+  r123::Philox4x32::ctr_type c = {{counter_[0], counter_[1], counter_[2], counter_[3]}};
+  r123::Philox4x32::key_type k = {{key_[0], key_[1]}};
+  r123::Philox4x32::ctr_type r = rng(c, k);
+  for (int i = 0; i < 4; ++i) buffer_[i] = r[i];
+  if (++counter_[0] == 0) ++counter_[1];
+  used_ = 0;
+}
+
+uint32_t RandomStream::next_u32() {
+  if (used_ == 4) refill();
+  return buffer_[used_++];
+}
+
+double RandomStream::uniform01() {
+  uint64_t hi = next_u32() >> 5;  // 27 bits
+  uint64_t lo = next_u32() >> 6;  // 26 bits
+  uint64_t bits = (hi << 26) | lo;  // 53 bits
+  return (double(bits) + 0.5) / 9007199254740992.0;  // (0, 1), never 0 or 1
+}
+
+double RandomStream::std_normal() { return inverse_normal_cdf(uniform01()); }
+
+double RandomStream::lognormal(double mu, double sigma, double scale) {
+  return scale * std::exp(mu + sigma * std_normal());
+}
+
+double RandomStream::triangular(double lo, double mode, double hi) {
+  double u = uniform01();
+  if (hi <= lo) return lo;
+  double f = (mode - lo) / (hi - lo);
+  if (u < f) return lo + std::sqrt(u * (hi - lo) * (mode - lo));
+  return hi - std::sqrt((1 - u) * (hi - lo) * (hi - mode));
+}
+
+// Wichura, "Algorithm AS 241: The percentage points of the normal distribution" (1988),
+// PPND16: rational approximations on three ranges of q = p − 0.5.
+double inverse_normal_cdf(double p) {
+  double q = p - 0.5;
+  if (std::fabs(q) <= 0.425) {
+    double r = 0.180625 - q * q;
+    return q * (((((((r * 2509.0809287301226727 + 33430.575583588128105) * r + 67265.770927008700853) * r +
+                    45921.953931549871457) * r + 13731.693765509461125) * r + 1971.5909503065514427) * r +
+                 133.14166789178437745) * r + 3.387132872796366608) /
+           (((((((r * 5226.495278852545925 + 28729.085735721942674) * r + 39307.89580009271061) * r +
+                21213.794301586595867) * r + 5394.1960214247511077) * r + 687.1870074920579083) * r +
+             42.313330701600911252) * r + 1.0);
+  }
+  double r = q < 0 ? p : 1 - p;
+  r = std::sqrt(-std::log(r));
+  double x;
+  if (r <= 5) {
+    r -= 1.6;
+    x = (((((((r * 7.7454501427834140764e-4 + 0.0227238449892691845833) * r + 0.24178072517745061177) * r +
+             1.27045825245236838258) * r + 3.64784832476320460504) * r + 5.7694972214606914055) * r +
+          4.6303378461565452959) * r + 1.42343711074968357734) /
+        (((((((r * 1.05075007164441684324e-9 + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r +
+             0.14810397642748007459) * r + 0.68976733498510000455) * r + 1.6763848301838038494) * r +
+          2.05319162663775882187) * r + 1.0);
+  } else {
+    r -= 5;
+    x = (((((((r * 2.01033439929228813265e-7 + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r +
+             0.026532189526576123093) * r + 0.29656057182850489123) * r + 1.7848265399172913358) * r +
+          5.4637849111641143699) * r + 6.6579046435011037772) /
+        (((((((r * 2.04426310338993978564e-15 + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r +
+             7.868691311456132591e-4) * r + 0.0148753612908506148525) * r + 0.13692988092273580531) * r +
+          0.59983220655588793769) * r + 1.0);
+  }
+  return q < 0 ? -x : x;
+}
+
+}  // namespace deal::rt

@@ -1,0 +1,168 @@
+// `deal run` and `deal --emit ir|asm`: compile the checked program with the JIT and
+// run scenarios through the runtime driver.
+#include "tools/cmd_run.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "compiler/ast/parse.hpp"
+#include "compiler/check/checker.hpp"
+#include "compiler/jit/jit.hpp"
+#include "compiler/jit/model.hpp"
+#include "runtime/driver.hpp"
+#include "tools/frontend.hpp"
+#include "tools/report.hpp"
+
+namespace deal::cli {
+
+namespace {
+
+// `--set NAME=VALUE`: VALUE is a `.deal` constant, checked against the param's type.
+bool parse_sets(const std::vector<std::string>& sets, const check::Program& prog, rt::RunOptions& opts) {
+  for (const std::string& s : sets) {
+    size_t eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      fmt::print(stderr, "deal: --set takes NAME=VALUE, e.g. --set demand_growth=20%/y (got '{}')\n", s);
+      return false;
+    }
+    std::string name = s.substr(0, eq), text = s.substr(eq + 1);
+    int pi = prog.find_param(name);
+    if (pi < 0) {
+      std::vector<std::string> names;
+      for (const auto& p : prog.params) names.push_back(p.name);
+      std::string sug = check::suggest(name, names);
+      fmt::print(stderr, "deal: --set {}: no param named '{}'{}\n", s, name,
+                 sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug));
+      return false;
+    }
+    SourceManager sm;
+    Diagnostics diags;
+    uint32_t id = sm.add(fmt::format("--set {}", name), text);
+    ast::ExprPtr e = ast::parse_expression(sm, id, diags);
+    std::optional<std::pair<double, check::Type>> v;
+    if (e && !diags.has_errors()) v = check::check_constant(prog, *e, sm, diags);
+    if (!v) {
+      fmt::print(stderr, "{}", render_all(sm, diags));
+      return false;
+    }
+    const check::Type& want = prog.params[size_t(pi)].type;
+    if (!(v->second == want)) {
+      fmt::print(stderr, "deal: --set {}: param '{}' is {}, but this value is {}\n", s, name,
+                 check::describe(want, prog.units), check::describe(v->second, prog.units));
+      return false;
+    }
+    opts.params.emplace_back(name, v->first);
+  }
+  return true;
+}
+
+bool write_file(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+  return bool(out);
+}
+
+}  // namespace
+
+int cmd_run(const RunArgs& a) {
+  Loaded l = load_and_check(a.file);
+  print_diagnostics(l);
+  if (!l.program) return 1;
+  const check::Program& prog = *l.program;
+
+  std::unique_ptr<jit::CompiledProgram> compiled;
+  try {
+    compiled = jit::CompiledProgram::compile(prog, rt::runtime_symbols());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "deal: {}\n", e.what());
+    return 3;
+  }
+  rt::Model model = jit::build_model(prog, *compiled, l.sm);
+
+  std::vector<int> scenarios;
+  if (a.all) {
+    for (size_t k = 0; k < model.scenarios.size(); ++k) scenarios.push_back(int(k));
+  } else if (!a.scenario.empty()) {
+    int k = model.find_scenario(a.scenario);
+    if (k < 0) {
+      std::vector<std::string> names;
+      for (const auto& s : model.scenarios) names.push_back(s.name);
+      std::string sug = check::suggest(a.scenario, names);
+      fmt::print(stderr, "deal: no scenario named '{}'{}; the program has: {}\n", a.scenario,
+                 sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug), fmt::join(names, ", "));
+      return 2;
+    }
+    scenarios.push_back(k);
+  } else if (model.scenarios.size() == 1) {
+    scenarios.push_back(0);
+  } else {
+    std::vector<std::string> names;
+    for (const auto& s : model.scenarios) names.push_back(s.name);
+    fmt::print(stderr, "deal: {} has {} scenarios ({}); choose one with --scenario NAME, or run them all with --all\n",
+               a.file, names.size(), fmt::join(names, ", "));
+    return 2;
+  }
+
+  rt::RunOptions opts;
+  if (a.paths) opts.paths = *a.paths;
+  if (a.seed) opts.seed = *a.seed;
+  opts.check_ledger = a.check_ledger;
+  if (!parse_sets(a.sets, prog, opts)) return 2;
+
+  std::vector<rt::RunResult> results;
+  for (int k : scenarios) {
+    try {
+      results.push_back(rt::run_scenario(model, k, opts));
+    } catch (const rt::RunError& e) {
+      fmt::print(stderr, "{}\n", e.what());
+      fmt::print(stderr, "deal: scenario '{}' failed\n", model.scenarios[size_t(k)].name);
+      return 3;
+    }
+  }
+
+  std::string format = a.format;
+  if (format.empty()) format = isatty(1) ? "table" : "json";
+  bool color = isatty(1) && !std::getenv("NO_COLOR");
+  if (format == "json") {
+    fmt::print("{}", results.size() == 1 && !a.all ? json_text(results[0], model) : json_text(results, model));
+  } else if (format == "csv") {
+    fmt::print("{}", series_csv(results));
+  } else {
+    for (size_t i = 0; i < results.size(); ++i) fmt::print("{}{}", i ? "\n" : "", table_text(results[i], model, color));
+  }
+
+  if (!a.out.empty()) {
+    std::filesystem::path dir(a.out);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    std::string tables;
+    for (size_t i = 0; i < results.size(); ++i) tables += (i ? "\n" : "") + table_text(results[i], model, false);
+    bool ok = !ec && write_file(dir / "result.json", results.size() == 1 && !a.all ? json_text(results[0], model) : json_text(results, model)) &&
+              write_file(dir / "series.csv", series_csv(results)) && write_file(dir / "report.txt", tables) &&
+              write_file(dir / "ledger.csv", ledger_csv(results, model));
+    if (!ok) {
+      fmt::print(stderr, "deal: cannot write the results to '{}'\n", a.out);
+      return 3;
+    }
+  }
+  return 0;
+}
+
+int cmd_emit_code(const std::string& what, const std::string& file) {
+  Loaded l = load_and_check(file);
+  print_diagnostics(l);
+  if (!l.program) return 1;
+  try {
+    fmt::print("{}", what == "ir" ? jit::emit_ir(*l.program) : jit::emit_asm(*l.program));
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "deal: {}\n", e.what());
+    return 3;
+  }
+  return 0;
+}
+
+}  // namespace deal::cli

@@ -1,0 +1,25 @@
+// `deal run` and `deal --emit ir|asm`.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace deal::cli {
+
+struct RunArgs {
+  std::string file;
+  std::string scenario;
+  bool all = false;
+  std::vector<std::string> sets;
+  std::optional<long long> paths;
+  std::optional<unsigned long long> seed;
+  std::string format;  // table | csv | json; empty: table on a terminal, json otherwise
+  std::string out;
+  bool check_ledger = false;
+};
+
+int cmd_run(const RunArgs& args);
+int cmd_emit_code(const std::string& what, const std::string& file);
+
+}  // namespace deal::cli

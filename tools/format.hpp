@@ -1,0 +1,24 @@
+// Human-friendly numbers for the table output: $38.0B, 12.5%/y, 2027Q3.
+#pragma once
+
+#include <string>
+
+#include "runtime/calendar.hpp"
+#include "runtime/model.hpp"
+
+namespace deal::cli {
+
+// "$38.0B", "-$250M", "$0".
+std::string money(double dollars);
+// A value with its unit symbol as the checker prints it ("$", "$/y", "1/y", "y", "GW", "").
+std::string with_unit(double v, const std::string& unit);
+// A value of a tracked kind (Bool, Date, Number with unit).
+std::string value(double v, rt::ValueKind kind, const std::string& unit);
+// A step's date for a calendar of the given step: 2027Q3 (quarterly), 2027-03 (monthly), 2027 (yearly).
+std::string step_label(rt::Date d, rt::StepUnit unit);
+// A run-time month number as a date label.
+std::string month_label(double months);
+// ▁▂▃▄▅▆▇█ sparkline of a series.
+std::string sparkline(const std::vector<double>& v);
+
+}  // namespace deal::cli
