@@ -482,6 +482,14 @@ HExpr Checker::unary(const ast::Expr& e, Ctx& ctx) {
 }
 
 HExpr Checker::binary(const ast::Expr& e, Ctx& ctx) {
+  HExpr r = binary_unfolded(e, ctx);
+  // Constant arithmetic is folded, so deal arguments like `2025Q1 + 18mo` stay constants.
+  if ((r.type.kind == Kind::Num || r.type.kind == Kind::Date) && r.op != Op::Const)
+    if (auto v = const_value(r)) return HExpr::constant(*v, r.type, r.span);
+  return r;
+}
+
+HExpr Checker::binary_unfolded(const ast::Expr& e, Ctx& ctx) {
   HExpr a = expr(*e.args[0], ctx), b = expr(*e.args[1], ctx);
   const std::string& op = e.op;
   if (a.type.is_error() || b.type.is_error()) return HExpr::constant(0, Type::error(), e.span);

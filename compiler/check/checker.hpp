@@ -133,6 +133,7 @@ class Checker {
   HExpr field_ref(const ast::Expr& e, Ctx& ctx);
   HExpr unary(const ast::Expr& e, Ctx& ctx);
   HExpr binary(const ast::Expr& e, Ctx& ctx);
+  HExpr binary_unfolded(const ast::Expr& e, Ctx& ctx);
   HExpr call(const ast::Expr& e, Ctx& ctx);
   HExpr builtin_call(const ast::Expr& e, Builtin b, std::vector<HExpr> args, Ctx& ctx);
   HExpr fn_call(const ast::Expr& e, int fn, std::vector<HExpr> args, Ctx& ctx);

@@ -23,7 +23,7 @@ TEST_CASE("a name declared twice is an error showing both places", "[names]") {
 
 TEST_CASE("built-in names cannot be redeclared", "[names]") {
   CHECK_THAT(check_source("param min = 3\n").messages, Catch::Contains("'min' is a built-in name"));
-  CHECK_THAT(check_source("party World { }\n").messages, Catch::Contains("'World' is a built-in name"));
+  CHECK_THAT(check_source("party World { }\n").messages, Catch::Contains("'World' is a reserved word"));
 }
 
 TEST_CASE("declaration order does not matter", "[names]") {
