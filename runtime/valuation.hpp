@@ -1,0 +1,64 @@
+// Equity with cross-holdings (LANGUAGE.md §6.5; Elliott–Golub–Jackson).
+//
+//   equity_i = value_i + Σ_j holdings(i, j) · equity_j      for every live party i
+//   equity_i = 0                                             for a defaulted party i
+//
+// Stakes in a defaulted issuer are worth nothing (and the driver removes them with
+// Holdings::remove_issuer when the issuer defaults, so `holdings(P, Q)` reads 0). The
+// live parties that take part in some holding form the system (I − H) e = v, solved
+// exactly by a full-pivoting LU; a singular system (e.g. two parties owning all of each
+// other) is an error that names the parties whose equity it leaves undetermined.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace deal::rt {
+
+class Holdings {
+public:
+    struct Entry {
+        int holder = -1;
+        int issuer = -1;
+        double stake = 0.0;  // fraction of the issuer's equity
+    };
+
+    Holdings() = default;
+    explicit Holdings(int parties) : parties_(parties) {}
+
+    int parties() const { return parties_; }
+    // `own(holder, issuer, stake)`: adds to the holder's stake.
+    void own(int holder, int issuer, double stake);
+    // `sell(holder, issuer, stake)`: the holder must hold at least that much.
+    void sell(int holder, int issuer, double stake);
+    double stake(int holder, int issuer) const;
+    // Every holder loses its stake in `issuer` (the issuer defaulted).
+    void remove_issuer(int issuer);
+    void clear() { entries_.clear(); }
+
+    std::span<const Entry> entries() const { return entries_; }
+    bool empty() const { return entries_.empty(); }
+
+private:
+    int parties_ = 0;
+    std::vector<Entry> entries_;  // one per (holder, issuer), stake > 0
+};
+
+// Reusable scratch memory for value_equity (small dense matrices).
+struct ValuationWorkspace {
+    std::vector<int> index;    // party → row of the system, or -1
+    std::vector<int> members;  // rows → party
+};
+
+// equity[i] for every party. `defaulted` may be empty (nobody defaulted); `names` is used
+// in the error message for a singular system (indices are printed without it).
+void value_equity(std::span<const double> value, const Holdings& holdings,
+                  std::span<const std::uint8_t> defaulted, std::span<double> equity,
+                  ValuationWorkspace& ws, std::span<const std::string> names = {});
+std::vector<double> value_equity(std::span<const double> value, const Holdings& holdings,
+                                 std::span<const std::uint8_t> defaulted = {},
+                                 std::span<const std::string> names = {});
+
+}  // namespace deal::rt
