@@ -8,6 +8,7 @@
 
 #include "runtime/clearing.hpp"
 #include "runtime/conservation.hpp"
+#include "runtime/format.hpp"
 #include "runtime/random.hpp"
 #include "runtime/require.hpp"
 #include "runtime/valuation.hpp"
@@ -175,7 +176,7 @@ struct PathRun {
         case ValueKind::Date: text += format_date_compact(from_ticks(v * double(kTicksPerMonth))); break;
         case ValueKind::Party: text += m.parties.at(size_t(v)).name; break;
         case ValueKind::Deal: text += m.deals.at(size_t(v)).name; break;
-        default: text += info.units[i] == "$" ? format_money(v) : fmt::format("{:g}{}", v, info.units[i].empty() ? "" : " " + info.units[i]);
+        default: text += format_quantity(v, info.units[i]);
       }
       if (i + 1 < info.pieces.size()) text += info.pieces[i + 1];
     }

@@ -5,29 +5,14 @@
 
 #include <fmt/format.h>
 
+#include "runtime/defaults.hpp"
+#include "runtime/format.hpp"
+
 namespace deal::cli {
 
-std::string money(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+inf" : "-inf";
-  const char* sign = v < 0 ? "-" : "";
-  double a = std::fabs(v);
-  if (a < 0.5) return "$0";
-  if (a >= 1e12) return fmt::format("{}${:.2f}T", sign, a / 1e12);
-  if (a >= 1e9) return fmt::format("{}${:.1f}B", sign, a / 1e9);
-  if (a >= 1e6) return fmt::format("{}${:.1f}M", sign, a / 1e6);
-  if (a >= 1e3) return fmt::format("{}${:.1f}k", sign, a / 1e3);
-  return fmt::format("{}${:.0f}", sign, a);
-}
+std::string money(double v) { return rt::format_money(v); }
 
-std::string with_unit(double v, const std::string& unit) {
-  if (unit == "$") return money(v);
-  if (unit.rfind("$/", 0) == 0) return money(v) + unit.substr(1);
-  if (unit == "1/y") return fmt::format("{:.1f}%/y", v * 100);
-  if (unit == "y") return fmt::format("{:.3g}y", v);
-  if (unit.empty()) return fmt::format("{:.4g}", v);
-  return fmt::format("{:.4g} {}", v, unit);
-}
+std::string with_unit(double v, const std::string& unit) { return rt::format_quantity(v, unit); }
 
 std::string month_label(double months) {
   if (!std::isfinite(months)) return "—";

@@ -1,0 +1,159 @@
+// Code generation of statements, clauses, shocks and scenarios, run end to end.
+#include <catch2/catch.hpp>
+
+#include "run_helpers.hpp"
+
+using deal::test::party;
+using deal::test::run;
+using deal::test::series;
+
+TEST_CASE("assignments: =, +=, -=, *=, /= and if/else", "[codegen]") {
+  auto r = run(
+      "party A { cash = $0  x = 10  every step {\n"
+      "  let k = 2\n"
+      "  if x > 100 { x = 0 } else if x > 20 { x -= 1 } else { x *= k }\n"
+      "  x += 1  x /= 1\n"
+      "} }\nscenario s { track A.x }\n");
+  // 10 → 21 → 21-1+1=21 … the else-if branch holds it at 21.
+  CHECK(series(r, "A.x") == std::vector<double>{21, 21, 21, 21});
+}
+
+TEST_CASE("every step from … for … runs on overlapping steps with span", "[codegen]") {
+  auto r = run(
+      "party A { cash = $100B }\nparty B { cash = $0 }\n"
+      "contract c(x: Party, y: Party) { every step from 2025-05 for 6mo { pay(x, y, $12B * span / 1y) } }\n"
+      "deal d = c(A, B)\nscenario s { track B.cash }\n");
+  // May–June in Q2 (2 months), Jul–Sep in Q3 (3 months), Oct in Q4 (1 month).
+  auto b = series(r, "B.cash");
+  CHECK(b[0] == 0);
+  CHECK(b[1] == Approx(2e9));
+  CHECK(b[2] == Approx(5e9));
+  CHECK(b[3] == Approx(6e9));
+}
+
+TEST_CASE("every step … until, every quarter on a monthly calendar, at", "[codegen]") {
+  auto r = run(
+      "calendar 2025-01 .. 2025-12 step month\n"
+      "party A { cash = $0  n = 0  q = 0  once = 0\n"
+      "  every step until 2025-04 { n += 1 }\n"
+      "  every quarter { q += 1 }\n"
+      "}\n"
+      "contract tick(p: Party) { at 2025-06-15 { p.once += 1 } }\n"
+      "deal t = tick(A)\n"
+      "scenario s { track A.n, A.q, A.once }\n");
+  CHECK(series(r, "A.n").back() == 3);
+  CHECK(series(r, "A.q").back() == 4);
+  CHECK(series(r, "A.once").back() == 1);
+  CHECK(series(r, "A.once")[4] == 0);
+  CHECK(series(r, "A.once")[5] == 1);
+}
+
+TEST_CASE("whenever runs each step its condition holds; when runs once after clearing", "[codegen]") {
+  auto r = run(
+      "party A { cash = $10B  hits = 0  fired = 0 }\n"
+      "contract watch(p: Party) {\n"
+      "  whenever p.cash > $0 { p.hits += 1 }\n"
+      "  when p.cash < $5B { p.fired += 1 }\n"
+      "  every step { pay(p, World, $3B) }\n"
+      "}\n"
+      "deal w = watch(A)\nscenario s { track A.hits, A.fired, A.cash }\n");
+  CHECK(series(r, "A.cash") == std::vector<double>{7e9, 4e9, 1e9, 0});
+  CHECK(series(r, "A.hits") == std::vector<double>{1, 2, 3, 4});
+  CHECK(series(r, "A.fired") == std::vector<double>{0, 1, 1, 1});
+}
+
+TEST_CASE("pay, receive, borrow, own, sell, holdings, equity", "[codegen]") {
+  auto r = run(
+      "party A { cash = $10B  every step { pay(B, $1B)  receive(World, $2B)  borrow($1B) } }\n"
+      "party B { cash = $0 }\n"
+      "shock stakes { at 2025Q1 { own(A, B, 50%) }  at 2025Q3 { sell(A, B, 30%) } }\n"
+      "scenario s { apply stakes  track A.cash, A.debt, B.cash, holdings(A, B) as \"h\", equity(A) as \"eA\" }\n");
+  CHECK(series(r, "A.cash") == std::vector<double>{12e9, 14e9, 16e9, 18e9});
+  CHECK(series(r, "A.debt") == std::vector<double>{1e9, 2e9, 3e9, 4e9});
+  CHECK_THAT(series(r, "h"), Catch::Approx(std::vector<double>{0.5, 0.5, 0.2, 0.2}));
+  CHECK(series(r, "eA")[0] == Approx(12e9 - 1e9 + 0.5 * 1e9));
+}
+
+TEST_CASE("paid, due, inflow, outflow, revenue_from read the ledger", "[codegen]") {
+  auto r = run(
+      "party A { cash = $1B  seen_in = $0  seen_from = $0 }\nparty B { cash = $0 }\n"
+      "contract c(x: Party, y: Party) { every step { pay(x, y, $2B) } }\n"
+      "deal d = c(A, B)\n"
+      "scenario s { track paid(d) as \"paid\", due(d) as \"due\", inflow(B) as \"in\", outflow(A) as \"out\",\n"
+      "  revenue_from(B, A) as \"rev\" }\n");
+  CHECK(series(r, "due")[0] == 2e9);
+  CHECK(series(r, "paid")[0] == 1e9);
+  CHECK(series(r, "in")[0] == 1e9);
+  CHECK(series(r, "out")[0] == 1e9);
+  CHECK(series(r, "rev")[0] == 1e9);
+  CHECK(party(r, "A").defaulted);
+}
+
+TEST_CASE("default, on default clauses and terminate", "[codegen]") {
+  auto r = run(
+      "party A { cash = $100B }\nparty B { cash = $0  lost = 0 }\n"
+      "contract c(buyer: Party, seller: Party) {\n"
+      "  every step { pay(buyer, seller, $1B) }\n"
+      "  on default(buyer) { seller.lost += 1  terminate }\n"
+      "}\n"
+      "deal d = c(A, B)\n"
+      "shock hit { at 2025Q2 { default(A) } }\n"
+      "scenario s { apply hit  track B.cash, B.lost, d.alive as \"alive\" }\n");
+  CHECK(series(r, "B.cash") == std::vector<double>{1e9, 1e9, 1e9, 1e9});
+  CHECK(series(r, "B.lost") == std::vector<double>{0, 1, 1, 1});
+  CHECK(series(r, "alive") == std::vector<double>{1, 0, 0, 0});
+  REQUIRE(r.defaults.size() == 1);
+  CHECK(r.defaults[0].cause == deal::rt::DefaultCause::Forced);
+}
+
+TEST_CASE("shocks: set from the start, set at a date, when, terminate(d), shock deals", "[codegen]") {
+  const char* src =
+      "param g = 1\n"
+      "party A { cash = $0  x = 0  every step { x = g } }\nparty B { cash = $10B }\n"
+      "contract c(x: Party, y: Party) { every step { pay(x, y, $1B) } }\n"
+      "deal base = c(B, A)\n"
+      "shock s1 { set g = 2  at 2025Q3 { set g = 3  terminate(base) } }\n"
+      "shock s2 { deal extra = c(B, A)  when A.cash > $2.5B { set g = 4 } }\n"
+      "scenario none { track A.x, A.cash }\n"
+      "scenario both { apply s1, s2  track A.x, A.cash }\n";
+  auto a = run(src, "none");
+  CHECK(series(a, "A.x") == std::vector<double>{1, 1, 1, 1});
+  CHECK(series(a, "A.cash") == std::vector<double>{1e9, 2e9, 3e9, 4e9});
+  auto b = run(src, "both");
+  // s1 sets g = 2 from the start; s2's extra deal doubles the payments; when A.cash
+  // passes $2.5B (after Q2's clearing) g becomes 4; at Q3 s1 sets 3 and ends `base`.
+  CHECK(series(b, "A.cash") == std::vector<double>{2e9, 4e9, 5e9, 6e9});
+  CHECK(series(b, "A.x") == std::vector<double>{2, 2, 3, 3});
+}
+
+TEST_CASE("scenario overrides, horizon, host overrides", "[codegen]") {
+  const char* src =
+      "param g = 1\nparam h = g * 10\n"
+      "party A { cash = $0  x = 0  every step { x = h } }\n"
+      "scenario s { param g = 2  horizon 2025Q2  track A.x }\n";
+  auto r = run(src, "s");
+  CHECK(series(r, "A.x") == std::vector<double>{20, 20});  // h follows the overridden g
+  deal::rt::RunOptions opts;
+  opts.params = {{"g", 5}};
+  auto r2 = run(src, "s", opts);
+  CHECK(series(r2, "A.x") == std::vector<double>{50, 50});
+}
+
+TEST_CASE("a non-finite state stops the run with its name, date and line", "[codegen]") {
+  try {
+    run("party A { cash = $1B  every step { cash = cash / 0 } }\nscenario s { track A.cash }\n");
+    FAIL("expected a run error");
+  } catch (const deal::rt::RunError& e) {
+    std::string m = e.what();
+    CHECK_THAT(m, Catch::Contains("t.deal:2:"));
+    CHECK_THAT(m, Catch::Contains("'A.cash' became +infinity on 2025-01-01"));
+  }
+}
+
+TEST_CASE("emit formats values with their units", "[codegen]") {
+  auto r = run(
+      "party A { cash = $2.5B  every step { emit \"cash {cash} rate {5%/y} on {now} ok {cash > $1B}\" } }\n"
+      "scenario s { horizon 2025Q1 }\n");
+  REQUIRE(r.events.size() == 1);
+  CHECK(r.events[0].text == "cash $2.5B rate 5%/y on 2025Q1 ok true");
+}
