@@ -245,7 +245,8 @@ struct PathRun {
     in.step = step;
     in.date = cal.step_start(step);
     try {
-      clear(in, ws, cr);
+      if (opts.pay_in_full) pay_everything(in);
+      else clear(in, ws, cr);
     } catch (const std::exception& e) {
       fail(fmt::format("clearing failed on {}: {}", date_text(), e.what()));
       return false;
@@ -289,6 +290,36 @@ struct PathRun {
     }
     obligations.clear();
     return true;
+  }
+
+  // The exposure analysis' schedule: every obligation paid in full, nobody defaults.
+  void pay_everything(const ClearingInput& in) {
+    size_t m_ = in.obligations.size();
+    cr.paid.assign(m_, 0.0);
+    cr.cash.assign(in.cash.begin(), in.cash.end());
+    cr.credit.assign(in.credit.begin(), in.credit.end());
+    cr.debt.assign(in.debt.begin(), in.debt.end());
+    for (auto* v : {&cr.owed, &cr.paid_out, &cr.received, &cr.credit_drawn, &cr.default_cost}) v->assign(size_t(n), 0.0);
+    cr.insolvent.assign(size_t(n), 0);
+    cr.defaults.clear();
+    cr.world_received = cr.world_paid = 0;
+    for (size_t k = 0; k < m_; ++k) {
+      const Obligation& o = in.obligations[k];
+      cr.paid[k] = o.amount;
+      if (o.from != kWorld) {
+        cr.cash[size_t(o.from)] -= o.amount;
+        cr.owed[size_t(o.from)] += o.amount;
+        cr.paid_out[size_t(o.from)] += o.amount;
+      } else {
+        cr.world_paid += o.amount;
+      }
+      if (o.to != kWorld) {
+        cr.cash[size_t(o.to)] += o.amount;
+        cr.received[size_t(o.to)] += o.amount;
+      } else {
+        cr.world_received += o.amount;
+      }
+    }
   }
 
   double total_cash() {
@@ -377,6 +408,7 @@ struct PathRun {
     valuation();
     for (int k = 0; k < cal.steps() && !ctx.status; ++k) {
       set_step(k);
+      if (k == 0 && opts.default_at_start) force_default(*opts.default_at_start);
       // 1. shocks' `at`, in apply order; 2. parties; 3. deals (the program's, then the
       // applied shocks' deals in apply order).
       for (int s : sc.shocks)

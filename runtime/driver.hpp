@@ -22,6 +22,11 @@ struct RunOptions {
   bool check_ledger = false;                   // verify conservation every step
   bool keep_ledger_rows = true;                // single-path runs: keep every ledger row
   std::vector<HostFunction> host_functions;    // by extern fn id
+  // Analyses (docs/analyses.md): pay every obligation in full whatever the payer has (no
+  // clearing failures, cash may go negative) — the "scheduled" run of the exposure analysis.
+  bool pay_in_full = false;
+  // Systemic importance: this party (model id) alone defaults at the start of the first step.
+  std::optional<int> default_at_start;
 };
 
 struct EventLine {

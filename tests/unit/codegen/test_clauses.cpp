@@ -157,3 +157,22 @@ TEST_CASE("emit formats values with their units", "[codegen]") {
   REQUIRE(r.events.size() == 1);
   CHECK(r.events[0].text == "cash $2.5B rate 5%/y on 2025Q1 ok true");
 }
+
+TEST_CASE("analysis runs: paying in full, and one party defaulting at the start", "[codegen]") {
+  const char* src =
+      "party A { cash = $1B }\nparty B { cash = $0 }\n"
+      "contract c(x: Party, y: Party) { every step { pay(x, y, $2B) } }\n"
+      "deal d = c(A, B)\nscenario s { track A.cash, B.cash }\n";
+  deal::rt::RunOptions full;
+  full.pay_in_full = true;
+  auto r = run(src, "s", full);
+  CHECK(series(r, "B.cash") == std::vector<double>{2e9, 4e9, 6e9, 8e9});
+  CHECK(series(r, "A.cash").back() == -7e9);
+  CHECK_FALSE(party(r, "A").defaulted);
+
+  deal::rt::RunOptions shocked;
+  shocked.default_at_start = 1;  // A
+  auto r2 = run(src, "s", shocked);
+  CHECK(party(r2, "A").defaulted);
+  CHECK(series(r2, "B.cash") == std::vector<double>{0, 0, 0, 0});
+}
