@@ -302,7 +302,7 @@ class Builder {
     if (!ok) return {};
     for (const auto& in : interps) {
       ExprPtr sub = s_.parse_expression(in.text, t->getTokenSource()->getSourceName(), t->getLine(),
-                                        t->getCharPositionInLine() + in.offset, "'}' to end the interpolation");
+                                        t->getCharPositionInLine() + in.offset, /*interpolation=*/true);
       if (!sub) {
         failed_ = true;
         return {};

@@ -77,6 +77,23 @@ std::string shortest(double v) {
   return std::string(buf, res.ptr);
 }
 
+// A value as a literal: the shortest exact spelling, trying scale suffixes ($38B
+// rather than $38000000000 or $3.8e+10); plain digits win a tie.
+std::string spell(double v) {
+  static const std::pair<double, const char*> scales[] = {{1e12, "T"}, {1e9, "B"}, {1e6, "M"}, {1e3, "k"}};
+  std::string best = shortest(v);
+  for (const auto& [factor, suffix] : scales) {
+    if (std::fabs(v) < factor) continue;
+    std::string candidate = shortest(v / factor) + suffix;
+    detail::NumberParts parts;
+    detail::LiteralError err;
+    if (candidate.size() < best.size() && candidate.find('e') == std::string::npos &&
+        detail::decode_number(candidate, parts, err) && parts.value == v)
+      best = candidate;
+  }
+  return best;
+}
+
 // The literal as written when that still says the same thing, else rebuilt from the value.
 std::string number_text(const Expr& e) {
   if (!e.text.empty()) {
@@ -87,7 +104,7 @@ std::string number_text(const Expr& e) {
       return e.text;
   }
   std::string out = e.is_money ? "$" : "";
-  out += std::isfinite(e.value) ? shortest(e.value) : "0";
+  out += std::isfinite(e.value) ? spell(e.value) : "0";
   bool word = false;
   for (const auto& u : e.units)
     if (u.exponent > 0 && !word) {

@@ -20,9 +20,11 @@ CodePoint decode_code_point(std::string_view text, size_t i) {
   unsigned char c = static_cast<unsigned char>(text[i]);
   if (c < 0x80) return {c, 1, true};
   size_t want = lead_length(c);
-  // A group never swallows a line break, so line numbers agree with SourceManager.
+  // A group only takes continuation bytes: a broken sequence must not swallow the
+  // quote or line break after it. (The renderer groups by the lead byte alone; the two
+  // agree on every valid line.)
   size_t len = 1;
-  while (len < want && i + len < text.size() && text[i + len] != '\n') ++len;
+  while (len < want && i + len < text.size() && (static_cast<unsigned char>(text[i + len]) & 0xC0) == 0x80) ++len;
   char32_t marker = 0xDC00 + c;
   if (want == 1 || len < want) return {marker, len, false};
   char32_t v = want == 2 ? (c & 0x1F) : want == 3 ? (c & 0x0F) : (c & 0x07);

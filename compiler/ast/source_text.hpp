@@ -1,11 +1,11 @@
 // Private to compiler/ast: source bytes as the code points the ANTLR lexer reads.
 //
 // ANTLR's own ANTLRInputStream throws (std::range_error) on invalid UTF-8, and bad input
-// must never crash the front end, so we decode ourselves. Decoding groups bytes exactly
-// as the diagnostics renderer counts columns (a lead byte announces the group length),
-// so carets stay aligned even on lines with broken UTF-8; an invalid group becomes one
-// code point in the lone-surrogate range (0xDC00 + lead byte), which no valid text can
-// contain, so the error message can say "invalid UTF-8" instead of guessing.
+// must never crash the front end, so we decode ourselves. Valid text decodes exactly as
+// the diagnostics renderer counts columns. An invalid sequence (a lead byte and the
+// continuation bytes after it) becomes one code point in the lone-surrogate range
+// (0xDC00 + lead byte), which no valid text can contain, so the error message can say
+// "invalid UTF-8" instead of guessing.
 #pragma once
 
 #include <cstdint>

@@ -149,6 +149,9 @@ void TokenFeed::begin_chunk() {
 bool TokenFeed::is_boundary(size_t type) const {
   if (!chunked_ || !started_) return false;
   if (type == P::FN && last_type_ == P::EXTERN) return false;  // `extern fn` is one declaration
+  // Right after `(`, `,` or `.` a keyword stands where a name belongs (`contract c(deal:
+  // Deal)`); splitting there would turn "reserved word" into a confusing unclosed `(`.
+  if (last_type_ == P::LPAREN || last_type_ == P::COMMA || last_type_ == P::DOT) return false;
   return brace_depth_ == 0 ? starts_declaration(type) : only_top_level(type);
 }
 
@@ -428,15 +431,19 @@ std::string token_name(const antlr4::dfa::Vocabulary& vocab, size_t t) {
 std::string FriendlyErrorStrategy::describe_found(Token* t) const {
   if (t->getType() == Token::EOF) {
     if (const Token* b = feed_.boundary()) return quote_text(const_cast<Token*>(b)->getText());
+    if (interpolation_) return "'}'";
     return "end of file";
   }
-  if (t->getType() == P::STRING) return "string " + quote_text(t->getText()).substr(1, std::string::npos).insert(0, "'");
+  if (t->getType() == P::STRING) {
+    std::string q = quote_text(t->getText());  // already has its own double quotes
+    return "string " + q.substr(1, q.size() - 2);
+  }
   return quote_text(t->getText());
 }
 
 bool FriendlyErrorStrategy::is_end_like(Token* t, const IntervalSet& expected) const {
   size_t type = t->getType();
-  if (type == Token::EOF) return true;
+  if (type == Token::EOF) return !interpolation_;
   if (expected.contains(type)) return false;
   return is_closer(type) || is_structural(type);
 }
@@ -502,6 +509,11 @@ std::string FriendlyErrorStrategy::describe_expected(const antlr4::dfa::Vocabula
             P::OR, P::DOT});
   }
   std::vector<std::string> closers;
+  if (s.contains(size_t(P::ID)) && s.contains(size_t(P::VALUE)) && s.size() == 2) return "a field name";
+  if (s.contains(size_t(P::ASSIGN))) {  // the plain `=` first: it is what is usually meant
+    tokens.push_back("'='");
+    s.remove(size_t(P::ASSIGN));
+  }
   for (size_t t : s.toList()) {
     if (t == P::SEMI && (s.size() > 1 || !groups.empty())) continue;  // never the interesting choice
     (is_closer(t) ? closers : tokens).push_back(token_name(vocab, t));
@@ -535,11 +547,17 @@ void FriendlyErrorStrategy::report(antlr4::Parser* p, Token* found, const Interv
   }
   Token* prev = p->getTokenStream()->index() > 0 ? p->getTokenStream()->LT(-1) : nullptr;
   size_t ftype = found->getType();
-  bool real_eof = ftype == Token::EOF && !feed_.boundary();
+  // In an interpolation the end of the text is the closing brace, a visible token.
+  bool real_eof = ftype == Token::EOF && !feed_.boundary() && !interpolation_;
   std::string msg;
   Span span;
   std::optional<Opener> opener = innermost_open(ctx, expected);
-  if (is_keyword(ftype) && expected.contains(size_t(P::ID)) && !expected.contains(size_t(ftype))) {
+  // When prediction failed some tokens after the decision started, `expected` describes
+  // the start of the decision, not the offending token.
+  bool lookahead_failure = decision_start && decision_start != found;
+  bool name_position = (!lookahead_failure && expected.contains(size_t(P::ID))) ||
+                       (prev && (prev->getType() == P::COMMA || prev->getType() == P::LPAREN));
+  if (is_keyword(ftype) && name_position && !expected.contains(size_t(ftype))) {
     msg = fmt::format("'{}' is a reserved word and cannot be used as a name", found->getText());
     span = token_span(file, found);
   } else if (prev && is_keyword(prev->getType()) && prev->getType() != P::VALUE && !inside_scenario(ctx) &&
@@ -552,6 +570,11 @@ void FriendlyErrorStrategy::report(antlr4::Parser* p, Token* found, const Interv
   } else if (opener && (missing || is_end_like(found, expected))) {
     msg = fmt::format("expected {} to close {}", token_name(p->getVocabulary(), closer_of(opener->token->getType())),
                       describe_opener(*opener));
+    span = prev ? span_after(file, prev) : token_span(file, found);
+  } else if (dynamic_cast<P::ParamContext*>(ctx) && expected.contains(size_t(P::COLON)) && expected.size() == 1) {
+    auto* param = dynamic_cast<P::ParamContext*>(ctx);
+    std::string n = name_of(param->name());
+    msg = fmt::format("parameter '{}' needs a type, as in '{}: Number'", n, n);
     span = prev ? span_after(file, prev) : token_span(file, found);
   } else if (decision_start && decision_start != found && decision_start->getType() == P::ID &&
              dynamic_cast<P::StatementContext*>(ctx)) {
@@ -673,7 +696,7 @@ void Session::parse_module(std::string_view text, const std::string& name, Modul
   lexer.removeErrorListeners();
   lexer.addErrorListener(&lexer_errors);
   TokenFeed feed(lexer, sink_, limits_.max_depth, /*chunked=*/true);
-  auto friendly = std::make_shared<FriendlyErrorStrategy>(sink_, feed, std::string());
+  auto friendly = std::make_shared<FriendlyErrorStrategy>(sink_, feed, std::string(), false);
   std::unique_ptr<antlr4::CommonTokenStream> tokens;
   std::unique_ptr<DepthLimitedParser> parser;
   try {
@@ -707,7 +730,7 @@ void Session::parse_module(std::string_view text, const std::string& name, Modul
 }
 
 ExprPtr Session::parse_expression(std::string_view text, const std::string& name, size_t line, size_t col0,
-                                  const std::string& end_of_input) {
+                                  bool interpolation) {
   CodePointStream input(text, name);
   DealLexer lexer(&input);
   LexerErrors lexer_errors(sink_);
@@ -717,7 +740,8 @@ ExprPtr Session::parse_expression(std::string_view text, const std::string& name
   lexer.setCharPositionInLine(col0);
   TokenFeed feed(lexer, sink_, limits_.max_depth, /*chunked=*/false);
   feed.begin_chunk();
-  auto friendly = std::make_shared<FriendlyErrorStrategy>(sink_, feed, end_of_input);
+  auto friendly = std::make_shared<FriendlyErrorStrategy>(
+      sink_, feed, interpolation ? "'}' to end the interpolation" : "the end of the input", interpolation);
   antlr4::CommonTokenStream tokens(&feed);
   size_t errors_before = sink_.chunk_errors();
   tokens.fill();

@@ -161,8 +161,8 @@ class FriendlyErrorStrategy : public antlr4::DefaultErrorStrategy {
  public:
   // `end_of_input` describes the end of the parsed text when an expression must fill it
   // ("the end of the input", "'}' to end the interpolation"); empty for a module.
-  FriendlyErrorStrategy(ErrorSink& sink, const TokenFeed& feed, std::string end_of_input)
-      : sink_(sink), feed_(feed), end_of_input_(std::move(end_of_input)) {}
+  FriendlyErrorStrategy(ErrorSink& sink, const TokenFeed& feed, std::string end_of_input, bool interpolation)
+      : sink_(sink), feed_(feed), end_of_input_(std::move(end_of_input)), interpolation_(interpolation) {}
   void begin_chunk() { units_.clear(); }
 
   void reportError(antlr4::Parser* recognizer, const antlr4::RecognitionException& e) override;
@@ -182,6 +182,7 @@ class FriendlyErrorStrategy : public antlr4::DefaultErrorStrategy {
   ErrorSink& sink_;
   const TokenFeed& feed_;
   std::string end_of_input_;
+  bool interpolation_;
   // Units (start token index, rule) that contain a reported error. A later error in
   // the same unit or in one enclosing it is a cascade (the recovery from the first error
   // consumed a closing bracket, say) and is not reported.
@@ -197,7 +198,7 @@ class Session {
   // Parses an expression filling `text`; the first character is at (line, col) with a
   // 0-based col. Returns null on error (already reported).
   ExprPtr parse_expression(std::string_view text, const std::string& name, size_t line, size_t col0,
-                           const std::string& end_of_input = "the end of the input");
+                           bool interpolation = false);
 
   ErrorSink& sink() { return sink_; }
   const ParseLimits& limits() const { return limits_; }
