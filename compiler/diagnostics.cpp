@@ -1,5 +1,8 @@
 #include "compiler/diagnostics.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 #include <fmt/format.h>
 
 namespace deal {
@@ -125,8 +128,16 @@ std::string render(const SourceManager& sm, const Diagnostic& d, bool color) {
 }
 
 std::string render_all(const SourceManager& sm, const Diagnostics& diags, bool color) {
+  // In source order (stable: diagnostics at one place keep the order they were found),
+  // which is how people read them; the checker finds them in dependency order.
+  std::vector<const Diagnostic*> order;
+  for (const Diagnostic& d : diags.all()) order.push_back(&d);
+  std::stable_sort(order.begin(), order.end(), [](const Diagnostic* a, const Diagnostic* b) {
+    auto key = [](const Diagnostic* d) { return std::tuple(d->span.file, d->span.line, d->span.col); };
+    return key(a) < key(b);
+  });
   std::string out;
-  for (const Diagnostic& d : diags.all()) out += render(sm, d, color);
+  for (const Diagnostic* d : order) out += render(sm, *d, color);
   if (diags.error_count() > 1) out += fmt::format("{} errors\n", diags.error_count());
   return out;
 }

@@ -4,6 +4,8 @@
 The first line of NAME.deal says how to run it:
     // golden: check                       -> deal check NAME.deal
     // golden: run --scenario s --format table
+A NAME.cmd file holds instead a whole command line (paths relative to its folder), for
+programs that live elsewhere, e.g. `run ../../../examples/two_labs.deal -s base -f table`.
 Everything the command prints is compared with NAME.expected, which holds
     <stdout>--- stderr
     <stderr>--- exit N
@@ -17,10 +19,13 @@ def run(deal, case):
     folder, name = os.path.split(os.path.abspath(case))
     with open(case, encoding="utf-8", errors="replace") as f:
         first = f.readline().strip()
-    if not first.startswith("// golden:"):
-        sys.exit(f"{case}: first line must be '// golden: COMMAND ARGS'")
-    words = shlex.split(first[len("// golden:"):])
-    argv = [deal, words[0], name] + words[1:]
+    if case.endswith(".cmd"):
+        argv = [deal] + shlex.split(first)
+    else:
+        if not first.startswith("// golden:"):
+            sys.exit(f"{case}: first line must be '// golden: COMMAND ARGS'")
+        words = shlex.split(first[len("// golden:"):])
+        argv = [deal, words[0], name] + words[1:]
     env = dict(os.environ, NO_COLOR="1", COLUMNS="100")
     p = subprocess.run(argv, cwd=folder, capture_output=True, text=True, timeout=120, env=env)
     return f"{p.stdout}--- stderr\n{p.stderr}--- exit {p.returncode}\n"
@@ -34,8 +39,8 @@ def main():
     a = ap.parse_args()
     failed = 0
     for case in a.cases:
-        got = run(a.deal, case)
-        exp_path = case[:-5] + ".expected"
+        got = run(os.path.abspath(a.deal), case)
+        exp_path = os.path.splitext(case)[0] + ".expected"
         if a.update:
             with open(exp_path, "w") as f:
                 f.write(got)

@@ -1,0 +1,1 @@
+run ../../../examples/cascade.deal --scenario stall --format table

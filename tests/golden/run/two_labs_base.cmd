@@ -1,0 +1,1 @@
+run ../../../examples/two_labs.deal --scenario base --format table
