@@ -8,7 +8,7 @@ packages=(
   antlr4 libantlr4-runtime-dev default-jre-headless
   llvm-19-dev libzstd-dev clang-19 libclang-rt-19-dev
   libfmt-dev catch2 nlohmann-json3-dev libcli11-dev libedit-dev
-  librandom123-dev libeigen3-dev
+  librandom123-dev libeigen3-dev libbenchmark-dev
 )
 # Extra sets, chosen by flags: --with-browser (report tests), --with-graphviz (deal graph svg/png).
 for arg in "$@"; do
