@@ -161,7 +161,10 @@ class Printer {
         // A literal base is wrapped so `5.x` never reads as a decimal point.
         bool plain = a0 && (a0->kind == ExprKind::Name || a0->kind == ExprKind::Call ||
                             a0->kind == ExprKind::Field || a0->kind == ExprKind::String);
-        return (plain ? arg(a0, kPostfix) : "(" + arg(a0, kIf) + ")") + "." + e.name;
+        std::string base = arg(a0, kPostfix);
+        bool wrapped = a0 && (a0->parenthesized || prec_of(*a0) < kPostfix);
+        if (!plain && !wrapped) base = "(" + base + ")";
+        return base + "." + e.name;
       }
       case ExprKind::Unary: {
         if (e.op == "not") return "not " + arg(a0, kNot);
