@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -69,12 +70,17 @@ bool write_file(const std::filesystem::path& p, const std::string& text) {
 }  // namespace
 
 int cmd_run(const RunArgs& a) {
+  using clock = std::chrono::steady_clock;
+  auto ms = [](clock::time_point from) { return std::chrono::duration<double, std::milli>(clock::now() - from).count(); };
+  auto t0 = clock::now();
   Loaded l = load_and_check(a.file);
+  double check_ms = ms(t0);
   print_diagnostics(l);
   if (!l.program) return 1;
   const check::Program& prog = *l.program;
 
   std::unique_ptr<jit::CompiledProgram> compiled;
+  auto t1 = clock::now();
   try {
     compiled = jit::CompiledProgram::compile(prog, rt::runtime_symbols());
   } catch (const std::exception& e) {
@@ -82,6 +88,7 @@ int cmd_run(const RunArgs& a) {
     return 3;
   }
   rt::Model model = jit::build_model(prog, *compiled, l.sm);
+  double jit_ms = ms(t1);
 
   std::vector<int> scenarios;
   if (a.all) {
@@ -116,7 +123,11 @@ int cmd_run(const RunArgs& a) {
   std::vector<rt::RunResult> results;
   for (int k : scenarios) {
     try {
+      auto t2 = clock::now();
       results.push_back(rt::run_scenario(model, k, opts));
+      if (a.timings)
+        fmt::print(stderr, "timing: scenario {}: {} path(s) in {:.2f} ms\n", model.scenarios[size_t(k)].name,
+                   results.back().paths, ms(t2));
     } catch (const rt::RunError& e) {
       fmt::print(stderr, "{}\n", e.what());
       fmt::print(stderr, "deal: scenario '{}' failed\n", model.scenarios[size_t(k)].name);
@@ -124,6 +135,8 @@ int cmd_run(const RunArgs& a) {
     }
   }
 
+  if (a.timings)
+    fmt::print(stderr, "timing: parse + check {:.2f} ms, IR + optimise + native code {:.2f} ms\n", check_ms, jit_ms);
   std::string format = a.format;
   if (format.empty()) format = isatty(1) ? "table" : "json";
   bool color = isatty(1) && !std::getenv("NO_COLOR");

@@ -17,6 +17,7 @@ struct RunArgs {
   std::string format;  // table | csv | json; empty: table on a terminal, json otherwise
   std::string out;
   bool check_ledger = false;
+  bool timings = false;  // print phase timings to stderr
 };
 
 int cmd_run(const RunArgs& args);

@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "csv", "json"}));
   run->add_option("--out", run_args.out, "Also write result.json, series.csv, report.txt and ledger.csv into DIR");
   run->add_flag("--check-ledger", run_args.check_ledger, "Verify conservation of money after every clearing round and step");
+  run->add_flag("--time", run_args.timings, "Print the time of each phase (check, compile, run) to stderr");
 
   try {
     app.parse(argc, argv);

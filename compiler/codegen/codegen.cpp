@@ -541,13 +541,27 @@ class Emitter {
         break;
       }
       case ast::ClauseKind::Every: {
+        if (!c.from && !c.length && !c.until) {
+          // No window: every step (or every step starting a month/quarter/year); span = dt.
+          auto run_body = [&] {
+            llvm::Value* saved = span_;
+            span_ = ctx_field(kDt);
+            body(c.body);
+            span_ = saved;
+          };
+          int flag = c.period == ast::Period::Month ? rt::kStartsMonth
+                   : c.period == ast::Period::Quarter ? rt::kStartsQuarter
+                   : c.period == ast::Period::Year ? rt::kStartsYear : 0;
+          if (!flag) run_body();
+          else when_true(b_.CreateICmpNE(b_.CreateAnd(ctx_field(kPeriodFlags), ci32(flag)), ci32(0)), run_body, "every");
+          break;
+        }
         // The window [from, end) in month numbers; runs when it overlaps the step.
         double cal_start = check::date_to_months(p_.calendar.from);
         llvm::Value* from = c.from ? expr(*c.from) : cnum(cal_start);
         llvm::Value* end = cnum(std::numeric_limits<double>::infinity());
         if (c.length) end = b_.CreateFAdd(from, b_.CreateFMul(expr(*c.length), cnum(12)));
         else if (c.until) end = expr(*c.until);
-        if (!c.from && !c.length && !c.until) from = cnum(-std::numeric_limits<double>::infinity());
         llvm::Value* lo = max2(from, ctx_field(kStepStart));
         llvm::Value* hi = min2(end, ctx_field(kStepEnd));
         llvm::Value* overlap = b_.CreateFSub(hi, lo);
