@@ -2,6 +2,8 @@
 // run scenarios through the runtime driver.
 #include "tools/cmd_run.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <unistd.h>
 
 #include <chrono>
@@ -15,6 +17,7 @@
 #include "compiler/jit/jit.hpp"
 #include "compiler/jit/model.hpp"
 #include "runtime/driver.hpp"
+#include "tools/commands.hpp"
 #include "tools/frontend.hpp"
 #include "tools/report.hpp"
 
@@ -177,5 +180,44 @@ int cmd_emit_code(const std::string& what, const std::string& file) {
   }
   return 0;
 }
+
+namespace {
+
+RunArgs run_args;
+long long paths_arg = 0;
+unsigned long long seed_arg = 0;
+CLI::Option* paths_opt = nullptr;
+CLI::Option* seed_opt = nullptr;
+
+Register run_command({20,
+                      [](CLI::App& app) {
+                        auto* run = app.add_subcommand(
+                            "run", "Run scenarios: defaults, tracked series, ledger (exit 3 if a run fails)");
+                        run->add_option("file", run_args.file, "The .deal program")->required();
+                        auto* scen = run->add_option("--scenario,-s", run_args.scenario, "The scenario to run");
+                        run->add_flag("--all", run_args.all, "Run every scenario")->excludes(scen);
+                        run->add_option("--set", run_args.sets,
+                                        "Override a param: NAME=VALUE, VALUE a .deal constant (e.g. 20%/y)");
+                        paths_opt = run->add_option("--paths", paths_arg, "Monte Carlo paths (default: the scenario's)")
+                                        ->check(CLI::PositiveNumber);
+                        seed_opt = run->add_option("--seed", seed_arg, "Random seed (default: the scenario's)");
+                        run->add_option("--format,-f", run_args.format,
+                                        "table, csv or json (default: table on a terminal, json otherwise)")
+                            ->check(CLI::IsMember({"table", "csv", "json"}));
+                        run->add_option("--out", run_args.out,
+                                        "Also write result.json, series.csv, report.txt and ledger.csv into DIR");
+                        run->add_flag("--check-ledger", run_args.check_ledger,
+                                      "Verify conservation of money after every clearing round and step");
+                        run->add_flag("--time", run_args.timings,
+                                      "Print the time of each phase (check, compile, run) to stderr");
+                        return run;
+                      },
+                      [] {
+                        if (*paths_opt) run_args.paths = paths_arg;
+                        if (*seed_opt) run_args.seed = seed_arg;
+                        return cmd_run(run_args);
+                      }});
+
+}  // namespace
 
 }  // namespace deal::cli

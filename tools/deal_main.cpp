@@ -1,26 +1,24 @@
-// The `deal` command-line program: check, run, repl, graph, report, --emit.
+// The `deal` command-line program. Subcommands (check, run, …) register themselves in
+// their own files (tools/commands.hpp); `--emit ast|ir|asm FILE` is handled here.
 // Exit codes: 0 success, 1 the program has errors, 2 usage error, 3 a run failed.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <cstdio>
+#include <algorithm>
 
 #include "compiler/ast/parse.hpp"
 #include "tools/cmd_run.hpp"
+#include "tools/commands.hpp"
 #include "tools/frontend.hpp"
 
-namespace {
-
-int cmd_check(const std::vector<std::string>& files, bool quiet) {
-  int status = 0;
-  for (const auto& path : files) {
-    deal::cli::Loaded l = deal::cli::load_and_check(path);
-    deal::cli::print_diagnostics(l);
-    if (l.diags.has_errors()) status = 1;
-    else if (!quiet) fmt::print("{}: ok\n", path);
-  }
-  return status;
+namespace deal::cli {
+std::vector<Command>& commands() {
+  static std::vector<Command> list;
+  return list;
 }
+}  // namespace deal::cli
+
+namespace {
 
 int cmd_emit(const std::string& what, const std::string& path) {
   if (what == "ast") {
@@ -44,27 +42,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"ast", "ir", "asm"}));
   app.add_option("file", emit_file, "The .deal file for --emit");
 
-  std::vector<std::string> check_files;
-  bool quiet = false;
-  auto* check = app.add_subcommand("check", "Parse and type-check .deal files; print diagnostics (exit 1 on errors)");
-  check->add_option("files", check_files, "Files to check")->required();
-  check->add_flag("-q,--quiet", quiet, "Print nothing for files without errors");
-
-  deal::cli::RunArgs run_args;
-  long long paths = 0;
-  unsigned long long seed = 0;
-  auto* run = app.add_subcommand("run", "Run scenarios: defaults, tracked series, ledger (exit 3 if a run fails)");
-  run->add_option("file", run_args.file, "The .deal program")->required();
-  auto* scen = run->add_option("--scenario,-s", run_args.scenario, "The scenario to run");
-  run->add_flag("--all", run_args.all, "Run every scenario")->excludes(scen);
-  run->add_option("--set", run_args.sets, "Override a param: NAME=VALUE, VALUE a .deal constant (e.g. 20%/y)");
-  auto* paths_opt = run->add_option("--paths", paths, "Monte Carlo paths (default: the scenario's)")->check(CLI::PositiveNumber);
-  auto* seed_opt = run->add_option("--seed", seed, "Random seed (default: the scenario's)");
-  run->add_option("--format,-f", run_args.format, "table, csv or json (default: table on a terminal, json otherwise)")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
-  run->add_option("--out", run_args.out, "Also write result.json, series.csv, report.txt and ledger.csv into DIR");
-  run->add_flag("--check-ledger", run_args.check_ledger, "Verify conservation of money after every clearing round and step");
-  run->add_flag("--time", run_args.timings, "Print the time of each phase (check, compile, run) to stderr");
+  auto& list = deal::cli::commands();
+  std::stable_sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.order < b.order; });
+  std::vector<CLI::App*> subs;
+  for (auto& c : list) subs.push_back(c.setup(app));
 
   try {
     app.parse(argc, argv);
@@ -72,12 +53,8 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  if (check->parsed()) return cmd_check(check_files, quiet);
-  if (run->parsed()) {
-    if (*paths_opt) run_args.paths = paths;
-    if (*seed_opt) run_args.seed = seed;
-    return deal::cli::cmd_run(run_args);
-  }
+  for (size_t i = 0; i < list.size(); ++i)
+    if (subs[i]->parsed()) return list[i].run();
   if (!emit.empty()) {
     if (emit_file.empty()) {
       fmt::print(stderr, "deal: --emit {} needs a FILE\n", emit);

@@ -1,0 +1,38 @@
+// `deal check FILE...`: parse and type-check; diagnostics only.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "tools/commands.hpp"
+#include "tools/frontend.hpp"
+
+namespace deal::cli {
+namespace {
+
+struct CheckArgs {
+  std::vector<std::string> files;
+  bool quiet = false;
+} args;
+
+int run_check() {
+  int status = 0;
+  for (const auto& path : args.files) {
+    Loaded l = load_and_check(path);
+    print_diagnostics(l);
+    if (l.diags.has_errors()) status = 1;
+    else if (!args.quiet) fmt::print("{}: ok\n", path);
+  }
+  return status;
+}
+
+Register check_command({10,
+                        [](CLI::App& app) {
+                          auto* c = app.add_subcommand(
+                              "check", "Parse and type-check .deal files; print diagnostics (exit 1 on errors)");
+                          c->add_option("files", args.files, "Files to check")->required();
+                          c->add_flag("-q,--quiet", args.quiet, "Print nothing for files without errors");
+                          return c;
+                        },
+                        run_check});
+
+}  // namespace
+}  // namespace deal::cli
