@@ -7,6 +7,7 @@
 #include "compiler/check/check.hpp"
 #include "compiler/jit/jit.hpp"
 #include "compiler/jit/model.hpp"
+#include "runtime/analyses.hpp"
 #include "runtime/driver.hpp"
 
 namespace deal::test {

@@ -176,3 +176,28 @@ TEST_CASE("analysis runs: paying in full, and one party defaulting at the start"
   CHECK(party(r2, "A").defaulted);
   CHECK(series(r2, "B.cash") == std::vector<double>{0, 0, 0, 0});
 }
+
+TEST_CASE("analyses end to end: exposure, systemic importance on a chain", "[analyses]") {
+  // A owes B $10B and B owes C $10B in 2025Q2; A has $12B, B and C nothing else.
+  const char* src =
+      "party A { cash = $12B }\nparty B { cash = $1B }\nparty C { cash = $0 }\n"
+      "contract owe(d: Party, c: Party, amount: Money) { at 2025Q2 { pay(d, c, amount) } }\n"
+      "deal ab = owe(A, B, $10B)\ndeal bc = owe(B, C, $10B)\nscenario s { track A.cash }\n";
+  auto c = deal::test::compile(src);
+  auto base = deal::rt::run_scenario(c->model, 0, {});
+  auto a = deal::rt::analyze(c->model, 0, {}, base, {}, 2);
+  REQUIRE(a.exposure);
+  CHECK(a.exposure->owed[1][2] == 10e9);
+  CHECK(a.exposure->owed[2][3] == 10e9);
+  REQUIRE(a.systemic);
+  // A defaults at the start: its deal ends, B cannot pay C ($1B of $10B) and defaults.
+  // Base equities: A 2, B 1, C 10 ($B). With A out: B 0, C 1 → lost 1 + 9 = 10 ($B).
+  const auto& first = a.systemic->front();
+  CHECK(first.party == 1);
+  CHECK(first.equity_lost == Approx(10e9));
+  CHECK(first.induced_defaults == 1);
+  // B out: its deals end, so A keeps its $10B (a gain, not netted) and C gets nothing: C loses 10.
+  CHECK((*a.systemic)[1].party == 2);
+  CHECK((*a.systemic)[1].equity_lost == Approx(10e9));
+  CHECK((*a.systemic)[1].induced_defaults == 0);
+}
