@@ -38,7 +38,7 @@ void ErrorSink::begin_chunk() {
 }
 
 void ErrorSink::add(Span span, std::string message) {
-  pending_.push_back({span, std::move(message)});
+  pending_.push_back({span, std::move(message), pending_.size()});
   ++total_;
   ++chunk_errors_;
   if (total_ >= kMaxSyntaxErrors) throw TooManyErrors{};
@@ -65,8 +65,11 @@ bool ErrorSink::parse_error(Span span, Span found, std::string message) {
 void ErrorSink::error(Span span, std::string message) { add(span, std::move(message)); }
 
 void ErrorSink::flush() {
-  std::stable_sort(pending_.begin(), pending_.end(), [](const Pending& a, const Pending& b) {
-    return a.span.line != b.span.line ? a.span.line < b.span.line : a.span.col < b.span.col;
+  // By position; reports at the same place keep their order (`order` breaks ties).
+  std::sort(pending_.begin(), pending_.end(), [](const Pending& a, const Pending& b) {
+    if (a.span.line != b.span.line) return a.span.line < b.span.line;
+    if (a.span.col != b.span.col) return a.span.col < b.span.col;
+    return a.order < b.order;
   });
   for (auto& p : pending_) diags_.error(p.span, std::move(p.message));
   pending_.clear();

@@ -76,6 +76,7 @@ class ErrorSink {
   struct Pending {
     Span span;
     std::string message;
+    size_t order;
   };
   Diagnostics& diags_;
   uint32_t file_;
