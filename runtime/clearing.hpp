@@ -116,7 +116,8 @@ private:
 };
 
 // Clears one round. Throws deal::rt::Error on bad input (party index out of range,
-// negative or non-finite amount or balance, alpha/beta outside [0, 1]).
+// negative or non-finite amount, non-finite cash/credit/debt, alpha/beta outside [0, 1]).
+// Negative cash or credit is allowed and counts as no resources.
 void clear(const ClearingInput& in, ClearingWorkspace& ws, ClearingResult& out);
 // Convenience for tests and one-off use (allocates).
 ClearingResult clear(const ClearingInput& in);
