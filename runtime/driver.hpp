@@ -3,6 +3,7 @@
 // `on default` clauses, triggers, valuation, recording — and aggregates the paths.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "runtime/defaults.hpp"
 #include "runtime/ledger.hpp"
 #include "runtime/model.hpp"
+#include "runtime/statistics.hpp"
 
 namespace deal::rt {
 
@@ -27,6 +29,16 @@ struct RunOptions {
   bool pay_in_full = false;
   // Systemic importance: this party (model id) alone defaults at the start of the first step.
   std::optional<int> default_at_start;
+  // Monte Carlo worker threads; 0 means one per core (std::thread::hardware_concurrency).
+  // The result does not depend on it.
+  int threads = 0;
+  // Called on the calling thread about ten times a second while Monte Carlo paths run
+  // (never for a single path): paths finished so far, and the total.
+  std::function<void(long long done, long long total)> progress;
+  // Exact percentiles keep every per-path value: (tracked series × steps + parties) ×
+  // paths doubles. Above this many values the run summarises them with streaming
+  // sketches instead (statistics.hpp; RunResult::percentiles says which, and the bound).
+  long long exact_statistics_limit = 64LL << 20;  // 64 Mi values, 512 MiB
 };
 
 struct EventLine {
@@ -41,6 +53,13 @@ struct PartyOutcome {
   std::optional<Date> default_date;        // single path
   double default_probability = 0;          // share of paths in which it defaulted
   std::optional<double> mean_default_step; // mean step of default among defaulting paths
+  // paths > 1: the mean default date over the paths in which it defaults (a day count
+  // mean of the dates, LANGUAGE.md §3); none if it never defaults.
+  std::optional<Date> mean_default_date;
+  double equity_start = 0;  // equity when the path starts (after initial values); mean over paths
+  // paths > 1: the distribution over paths of the equity lost over the horizon,
+  // equity_start − equity at the end of the last step (negative: a gain).
+  Summary loss{};
 };
 
 struct SeriesOutcome {
@@ -60,6 +79,8 @@ struct LedgerSummary {
   double borrowed = 0;
 };
 
+struct Analyses;  // runtime/analyses.hpp
+
 struct RunResult {
   std::string scenario;
   long long paths = 1;
@@ -74,6 +95,8 @@ struct RunResult {
   std::vector<LedgerRow> ledger_rows;
   // flows[i][j]: contractual payments from model party i to j over the run (0 is World); single path.
   std::vector<std::vector<double>> flows;
+  // Filled by the caller when analyses were asked for (runtime/analyses.hpp: analyze).
+  std::shared_ptr<const Analyses> analyses;
 };
 
 // Thrown when a run fails (a NaN/infinite state, a ledger violation, a singular

@@ -16,10 +16,12 @@
 #include "compiler/check/checker.hpp"
 #include "compiler/jit/jit.hpp"
 #include "compiler/jit/model.hpp"
+#include "runtime/analyses.hpp"
 #include "runtime/driver.hpp"
 #include "tools/commands.hpp"
 #include "tools/frontend.hpp"
 #include "tools/report.hpp"
+#include "tools/report_analyses.hpp"
 
 namespace deal::cli {
 
@@ -68,6 +70,53 @@ bool write_file(const std::filesystem::path& p, const std::string& text) {
   std::ofstream out(p, std::ios::binary);
   out << text;
   return bool(out);
+}
+
+// `--analyses`: which analyses to add to each result. Default: all of them for
+// single-path runs, none for Monte Carlo runs (asked for, they describe path 0).
+bool attach_analyses(const RunArgs& a, const rt::Model& model, const std::vector<int>& scenarios,
+                     const rt::RunOptions& opts, std::vector<rt::RunResult>& results) {
+  std::string spec = a.analyses;
+  rt::AnalysisSelection which{false, false, false, false};
+  if (spec == "all") which = {};
+  else if (!spec.empty() && spec != "none") {
+    size_t start = 0;
+    while (start <= spec.size()) {
+      size_t end = spec.find(',', start);
+      std::string w = spec.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      if (w == "exposure") which.exposure = true;
+      else if (w == "circularity") which.circularity = true;
+      else if (w == "concentration") which.concentration = true;
+      else if (w == "systemic") which.systemic = true;
+      else {
+        fmt::print(stderr, "deal: --analyses: unknown analysis '{}' (exposure, circularity, concentration, systemic, all, none)\n", w);
+        return false;
+      }
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+  }
+  for (size_t i = 0; i < results.size(); ++i) {
+    rt::AnalysisSelection w = which;
+    if (spec.empty()) w = results[i].paths == 1 ? rt::AnalysisSelection{} : rt::AnalysisSelection{false, false, false, false};
+    if (!w.exposure && !w.circularity && !w.concentration && !w.systemic) continue;
+    try {
+      const rt::RunResult* base = &results[i];
+      std::optional<rt::RunResult> one;
+      if (results[i].paths > 1) {
+        rt::RunOptions single = opts;
+        single.paths = 1;
+        one = rt::run_scenario(model, scenarios[i], single);
+        base = &*one;
+      }
+      auto an = std::make_shared<rt::Analyses>(rt::analyze(model, scenarios[i], opts, *base, w));
+      an->computed_on_path = results[i].paths > 1 ? 1 : 0;
+      results[i].analyses = std::move(an);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "deal: warning: analyses of scenario '{}' skipped: {}\n", results[i].scenario, e.what());
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -140,6 +189,7 @@ int cmd_run(const RunArgs& a) {
 
   if (a.timings)
     fmt::print(stderr, "timing: parse + check {:.2f} ms, IR + optimise + native code {:.2f} ms\n", check_ms, jit_ms);
+  if (!attach_analyses(a, model, scenarios, opts, results)) return 2;
   std::string format = a.format;
   if (format.empty()) format = isatty(1) ? "table" : "json";
   bool color = isatty(1) && !std::getenv("NO_COLOR");
@@ -160,6 +210,7 @@ int cmd_run(const RunArgs& a) {
     bool ok = !ec && write_file(dir / "result.json", results.size() == 1 && !a.all ? json_text(results[0], model) : json_text(results, model)) &&
               write_file(dir / "series.csv", series_csv(results)) && write_file(dir / "report.txt", tables) &&
               write_file(dir / "ledger.csv", ledger_csv(results, model));
+    for (const auto& [name, text] : analyses_csv(results, model)) ok = ok && write_file(dir / name, text);
     if (!ok) {
       fmt::print(stderr, "deal: cannot write the results to '{}'\n", a.out);
       return 3;
@@ -208,6 +259,9 @@ Register run_command({20,
                                         "Also write result.json, series.csv, report.txt and ledger.csv into DIR");
                         run->add_flag("--check-ledger", run_args.check_ledger,
                                       "Verify conservation of money after every clearing round and step");
+                        run->add_option("--analyses", run_args.analyses,
+                                        "exposure,circularity,concentration,systemic | all | none (default: all for "
+                                        "single-path runs, none for Monte Carlo)");
                         run->add_flag("--time", run_args.timings,
                                       "Print the time of each phase (check, compile, run) to stderr");
                         return run;

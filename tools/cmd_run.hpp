@@ -18,6 +18,7 @@ struct RunArgs {
   std::string out;
   bool check_ledger = false;
   bool timings = false;  // print phase timings to stderr
+  std::string analyses;  // --analyses: a comma list, "all" or "none"; empty: the default
 };
 
 int cmd_run(const RunArgs& args);

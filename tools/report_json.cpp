@@ -1,6 +1,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tools/format.hpp"
+#include "tools/report_analyses.hpp"
 #include "tools/report.hpp"
 
 namespace deal::cli {
@@ -97,6 +98,7 @@ json to_json(const rt::RunResult& r, const rt::Model& m) {
   json events = json::array();
   for (const rt::EventLine& e : r.events) events.push_back({{"date", rt::format_date(e.date)}, {"text", e.text}});
   j["events"] = events;
+  if (r.analyses) j["analyses"] = analyses_json(*r.analyses, m);
   return j;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "tools/format.hpp"
+#include "tools/report_analyses.hpp"
 #include "tools/report.hpp"
 
 namespace deal::cli {
@@ -122,6 +123,7 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
   out += fmt::format("  {} obligations: {} due, {} paid ({:.1f}%)\n", l.rows, money(l.due), money(l.paid), share);
   out += fmt::format("  credit drawn {}, default costs {}, borrowed {}\n", money(l.credit_drawn), money(l.default_costs),
                      money(l.borrowed));
+  if (r.analyses) out += analyses_table(*r.analyses, m, color);
   return out;
 }
 
