@@ -12,14 +12,26 @@ namespace {
 
 // The expression fully parenthesised, to pin down how it grouped.
 std::string shape(const Expr& e) {
+  std::string s;
   switch (e.kind) {
-    case ExprKind::Binary: return "(" + shape(*e.args[0]) + " " + e.op + " " + shape(*e.args[1]) + ")";
-    case ExprKind::Unary: return "(" + e.op + (e.op == "not" ? " " : "") + shape(*e.args[0]) + ")";
+    case ExprKind::Binary:
+      s += "(";
+      s += shape(*e.args[0]) + " " + e.op + " " + shape(*e.args[1]);
+      s += ")";
+      return s;
+    case ExprKind::Unary:
+      s += "(";
+      s += e.op + (e.op == "not" ? " " : "") + shape(*e.args[0]);
+      s += ")";
+      return s;
     case ExprKind::If:
-      return "(if " + shape(*e.args[0]) + " then " + shape(*e.args[1]) + " else " + shape(*e.args[2]) + ")";
+      s += "(if ";
+      s += shape(*e.args[0]) + " then " + shape(*e.args[1]) + " else " + shape(*e.args[2]);
+      s += ")";
+      return s;
     case ExprKind::Field: return shape(*e.args[0]) + "." + e.name;
     case ExprKind::Call: {
-      std::string s = e.name + "(";
+      s = e.name + "(";
       for (size_t i = 0; i < e.args.size(); ++i) {
         if (i) s += ", ";
         if (!e.arg_names[i].empty()) s += e.arg_names[i] + ": ";
