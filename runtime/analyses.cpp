@@ -27,13 +27,6 @@ std::vector<Counterparty> top(const std::vector<double>& amounts, int self, size
   return v;
 }
 
-double row_sum(const Matrix& m, size_t i) { return std::accumulate(m[i].begin(), m[i].end(), 0.0); }
-double col_sum(const Matrix& m, size_t j) {
-  double s = 0;
-  for (const auto& row : m) s += row[j];
-  return s;
-}
-
 }  // namespace
 
 Exposure exposure_from(const Matrix& scheduled) {

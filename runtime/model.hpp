@@ -25,6 +25,7 @@ struct ModelDeal {
   std::string name, contract;
   int base = -1;  // alive, paid, due
   int shock = -1;
+  std::vector<int> parties;  // bound to its Party parameters, in order (model ids)
 };
 
 struct ModelShock {

@@ -733,6 +733,11 @@ void Checker::check_deal_bodies(int d) {
     }
     hd.clauses.push_back(std::move(hc));
   }
+  for (const ast::Param& p : di.contract->params) {
+    auto it = di.bindings.find(p.name);
+    if (it != di.bindings.end() && it->second.kind == Binding::PartyId && it->second.id >= 0)
+      hd.parties.push_back(it->second.id);
+  }
   // A default of any party the deal names, without its own clause, terminates the deal.
   for (const ast::Param& p : di.contract->params) {
     auto it = di.bindings.find(p.name);

@@ -151,6 +151,7 @@ struct HDeal {
   struct OnDefault { int party; int clause; };  // clause = index into clauses, -1 = terminate
   std::vector<OnDefault> on_default;
   int shock = -1;       // declared inside this shock (exists only when it is applied)
+  std::vector<int> parties;  // the parties bound to its Party parameters, in parameter order
 };
 
 struct HParam {

@@ -43,7 +43,7 @@ rt::Model build_model(const check::Program& p, const CompiledProgram& c, const S
   m.slot_count = p.slot_count;
   m.slot_names = p.slot_names;
   for (const auto& party : p.parties) m.parties.push_back({party.name, party.kind, party.base});
-  for (const auto& deal : p.deals) m.deals.push_back({deal.name, deal.contract, deal.base, deal.shock});
+  for (const auto& deal : p.deals) m.deals.push_back({deal.name, deal.contract, deal.base, deal.shock, deal.parties});
   for (const auto& param : p.params) m.params.push_back({param.name, param.slot});
   for (size_t s = 0; s < p.shocks.size(); ++s)
     m.shocks.push_back({p.shocks[s].name, c.shock_at(int(s)), c.shock_deals(int(s)), c.shock_deal_triggers(int(s)),
