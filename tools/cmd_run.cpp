@@ -12,59 +12,17 @@
 
 #include <fmt/format.h>
 
-#include "compiler/ast/parse.hpp"
-#include "compiler/check/checker.hpp"
-#include "compiler/jit/jit.hpp"
-#include "compiler/jit/model.hpp"
 #include "runtime/analyses.hpp"
 #include "runtime/driver.hpp"
 #include "tools/commands.hpp"
 #include "tools/frontend.hpp"
 #include "tools/report.hpp"
 #include "tools/report_analyses.hpp"
+#include "tools/session.hpp"
 
 namespace deal::cli {
 
 namespace {
-
-// `--set NAME=VALUE`: VALUE is a `.deal` constant, checked against the param's type.
-bool parse_sets(const std::vector<std::string>& sets, const check::Program& prog, rt::RunOptions& opts) {
-  for (const std::string& s : sets) {
-    size_t eq = s.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      fmt::print(stderr, "deal: --set takes NAME=VALUE, e.g. --set demand_growth=20%/y (got '{}')\n", s);
-      return false;
-    }
-    std::string name = s.substr(0, eq), text = s.substr(eq + 1);
-    int pi = prog.find_param(name);
-    if (pi < 0) {
-      std::vector<std::string> names;
-      for (const auto& p : prog.params) names.push_back(p.name);
-      std::string sug = check::suggest(name, names);
-      fmt::print(stderr, "deal: --set {}: no param named '{}'{}\n", s, name,
-                 sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug));
-      return false;
-    }
-    SourceManager sm;
-    Diagnostics diags;
-    uint32_t id = sm.add(fmt::format("--set {}", name), text);
-    ast::ExprPtr e = ast::parse_expression(sm, id, diags);
-    std::optional<std::pair<double, check::Type>> v;
-    if (e && !diags.has_errors()) v = check::check_constant(prog, *e, sm, diags);
-    if (!v) {
-      fmt::print(stderr, "{}", render_all(sm, diags));
-      return false;
-    }
-    const check::Type& want = prog.params[size_t(pi)].type;
-    if (!(v->second == want)) {
-      fmt::print(stderr, "deal: --set {}: param '{}' is {}, but this value is {}\n", s, name,
-                 check::describe(want, prog.units), check::describe(v->second, prog.units));
-      return false;
-    }
-    opts.params.emplace_back(name, v->first);
-  }
-  return true;
-}
 
 bool write_file(const std::filesystem::path& p, const std::string& text) {
   std::ofstream out(p, std::ios::binary);
@@ -125,52 +83,28 @@ int cmd_run(const RunArgs& a) {
   using clock = std::chrono::steady_clock;
   auto ms = [](clock::time_point from) { return std::chrono::duration<double, std::milli>(clock::now() - from).count(); };
   auto t0 = clock::now();
-  Loaded l = load_and_check(a.file);
-  double check_ms = ms(t0);
-  print_diagnostics(l);
-  if (!l.program) return 1;
-  const check::Program& prog = *l.program;
-
-  std::unique_ptr<jit::CompiledProgram> compiled;
-  auto t1 = clock::now();
-  try {
-    compiled = jit::CompiledProgram::compile(prog, rt::runtime_symbols());
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "deal: {}\n", e.what());
-    return 3;
-  }
-  rt::Model model = jit::build_model(prog, *compiled, l.sm);
-  double jit_ms = ms(t1);
+  int exit_code = 0;
+  std::unique_ptr<Session> session = open_session(a.file, exit_code);
+  if (!session) return exit_code;
+  double jit_ms = session->compiled->compile_ms();
+  double check_ms = ms(t0) - jit_ms;
+  const check::Program& prog = session->program();
+  const rt::Model& model = session->model;
 
   std::vector<int> scenarios;
   if (a.all) {
     for (size_t k = 0; k < model.scenarios.size(); ++k) scenarios.push_back(int(k));
-  } else if (!a.scenario.empty()) {
-    int k = model.find_scenario(a.scenario);
-    if (k < 0) {
-      std::vector<std::string> names;
-      for (const auto& s : model.scenarios) names.push_back(s.name);
-      std::string sug = check::suggest(a.scenario, names);
-      fmt::print(stderr, "deal: no scenario named '{}'{}; the program has: {}\n", a.scenario,
-                 sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug), fmt::join(names, ", "));
-      return 2;
-    }
-    scenarios.push_back(k);
-  } else if (model.scenarios.size() == 1) {
-    scenarios.push_back(0);
   } else {
-    std::vector<std::string> names;
-    for (const auto& s : model.scenarios) names.push_back(s.name);
-    fmt::print(stderr, "deal: {} has {} scenarios ({}); choose one with --scenario NAME, or run them all with --all\n",
-               a.file, names.size(), fmt::join(names, ", "));
-    return 2;
+    int k = choose_scenario(model, a.scenario, a.file);
+    if (k < 0) return 2;
+    scenarios.push_back(k);
   }
 
   rt::RunOptions opts;
   if (a.paths) opts.paths = *a.paths;
   if (a.seed) opts.seed = *a.seed;
   opts.check_ledger = a.check_ledger;
-  if (!parse_sets(a.sets, prog, opts)) return 2;
+  if (!parse_param_sets(a.sets, prog, opts)) return 2;
 
   std::vector<rt::RunResult> results;
   for (int k : scenarios) {

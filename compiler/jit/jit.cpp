@@ -145,7 +145,7 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const check::Program& 
       map[j.mangleAndIntern(name)] = llvm::orc::ExecutorSymbolDef(
           llvm::orc::ExecutorAddr::fromPtr(addr), llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
     add_math(map, j);
-    if (auto err = jd.define(llvm::orc::absoluteSymbols(std::move(map)))) return std::move(err);
+    if (auto err = jd.define(llvm::orc::absoluteSymbols(std::move(map)))) return err;
     return &jd;
   });
   auto jit = unwrap(builder.create(), "cannot create the JIT");
