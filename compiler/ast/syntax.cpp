@@ -372,36 +372,45 @@ std::string name_of(Ctx* c) {
   return n;
 }
 
-std::string named(const char* what, const std::string& name) {
-  return name.empty() ? fmt::format("the {}", what) : fmt::format("the {} '{}'", what, name);
-}
+// " 'name'", or nothing when the construct's name did not parse.
+std::string quoted_name(const std::string& name) { return name.empty() ? "" : " '" + name + "'"; }
 
+// Describes the construct whose bracket is still open: "the party 'A' started at line 2".
 std::string describe_opener(const Opener& o) {
   ParserRuleContext* c = o.ctx;
-  size_t line = c->getStart()->getLine();
-  size_t at = o.token->getLine();
-  size_t type = o.token->getType();
+  size_t line = c->getStart()->getLine();  // where the construct's keyword is
+  size_t at = o.token->getLine();          // where the bracket is
   std::string what;
-  if (auto* x = dynamic_cast<P::PartyDeclContext*>(c)) what = named("party", x->name().empty() ? "" : name_of(x->name(0)));
-  else if (auto* x = dynamic_cast<P::ContractDeclContext*>(c))
-    what = type == P::LBRACE ? named("contract", name_of(x->name()))
-                             : "the parameter list of " + named("contract", name_of(x->name())).substr(4);
-  else if (auto* x = dynamic_cast<P::FnDeclContext*>(c)) what = "the parameter list of " + named("fn", name_of(x->name())).substr(4);
-  else if (auto* x = dynamic_cast<P::ExternFnDeclContext*>(c)) what = "the parameter list of " + named("fn", name_of(x->name())).substr(4);
-  else if (auto* x = dynamic_cast<P::ShockDeclContext*>(c)) what = named("shock", name_of(x->name()));
-  else if (auto* x = dynamic_cast<P::ScenarioDeclContext*>(c)) what = named("scenario", x->name().empty() ? "" : name_of(x->name(0)));
-  else if (dynamic_cast<P::ClearingItemContext*>(c)) what = "the 'clearing' block";
-  else if (dynamic_cast<P::BlockContext*>(c)) {
-    auto* parent = c->parent;
-    line = at;
+  if (auto* x = dynamic_cast<P::PartyDeclContext*>(c)) {
+    what = "the party" + quoted_name(x->name().empty() ? "" : name_of(x->name(0)));
+  } else if (auto* x = dynamic_cast<P::ContractDeclContext*>(c)) {
+    what = (o.token->getType() == P::LBRACE ? "the contract" : "the parameter list of contract") +
+           quoted_name(name_of(x->name()));
+  } else if (auto* x = dynamic_cast<P::FnDeclContext*>(c)) {
+    what = "the parameter list of fn" + quoted_name(name_of(x->name()));
+  } else if (auto* x = dynamic_cast<P::ExternFnDeclContext*>(c)) {
+    what = "the parameter list of fn" + quoted_name(name_of(x->name()));
+  } else if (auto* x = dynamic_cast<P::ShockDeclContext*>(c)) {
+    what = "the shock" + quoted_name(name_of(x->name()));
+  } else if (auto* x = dynamic_cast<P::ScenarioDeclContext*>(c)) {
+    what = "the scenario" + quoted_name(x->name().empty() ? "" : name_of(x->name(0)));
+  } else if (dynamic_cast<P::ClearingItemContext*>(c)) {
+    what = "the 'clearing' block";
+  } else if (dynamic_cast<P::BlockContext*>(c)) {
+    auto* parent = dynamic_cast<ParserRuleContext*>(c->parent);
+    line = parent ? parent->getStart()->getLine() : at;
     if (dynamic_cast<P::AtClauseContext*>(parent)) what = "the 'at' block";
     else if (dynamic_cast<P::EveryClauseContext*>(parent)) what = "the 'every' block";
     else if (dynamic_cast<P::WhenClauseContext*>(parent)) what = "the 'when' block";
     else if (dynamic_cast<P::WheneverClauseContext*>(parent)) what = "the 'whenever' block";
     else if (dynamic_cast<P::OnDefaultClauseContext*>(parent)) what = "the 'on default' block";
-    else if (auto* ifs = dynamic_cast<P::IfStmtContext*>(parent)) what = ifs->ELSE() && ifs->block().size() > 1 && ifs->block(1) == c ? "the 'else' block" : "the 'if' block";
-    else what = "the block";
-    if (auto* pc = dynamic_cast<ParserRuleContext*>(parent)) line = pc->getStart()->getLine();
+    else if (auto* ifs = dynamic_cast<P::IfStmtContext*>(parent)) {
+      bool else_block = ifs->ELSE() && ifs->block().size() > 1 && ifs->block(1) == c;
+      what = else_block ? "the 'else' block" : "the 'if' block";
+      if (else_block) line = at;
+    } else {
+      what = "the block";
+    }
   } else if (dynamic_cast<P::CallArgsContext*>(c)) {
     std::string callee;
     if (auto* x = dynamic_cast<P::NameOrCallContext*>(c->parent)) callee = name_of(x->name());
