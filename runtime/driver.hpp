@@ -1,8 +1,17 @@
 // The scenario driver: runs a compiled model's paths step by step in the order of
 // LANGUAGE.md §6 — shocks, parties, deals, clearing rounds with defaults and
 // `on default` clauses, triggers, valuation, recording — and aggregates the paths.
+//
+// Monte Carlo (paths > 1, LANGUAGE.md §6.4): paths run on worker threads, in blocks of
+// consecutive paths handed out in order; each worker reuses one path state. A path's
+// random stream depends only on (seed, path index), and the per-path results are folded
+// into the statistics strictly in path order, so the result is bit-identical for any
+// number of threads. Generated code is reentrant (all state is in the path's slot array
+// and step context); host functions (`extern fn`) are called from the worker threads and
+// must be safe to call concurrently.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -97,6 +106,14 @@ struct RunResult {
   std::vector<std::vector<double>> flows;
   // Filled by the caller when analyses were asked for (runtime/analyses.hpp: analyze).
   std::shared_ptr<const Analyses> analyses;
+  // paths > 1: how percentiles were computed. Exact (every value kept and sorted), or by
+  // streaming sketches whose reported values have a rank within ±rank_error·N of the
+  // exact percentile's (the largest bound over all statistics of the run).
+  struct Percentiles {
+    bool exact = true;
+    double rank_error = 0;
+  } percentiles;
+  int threads = 1;  // worker threads used (not part of any report: results do not depend on it)
 };
 
 // Thrown when a run fails (a NaN/infinite state, a ledger violation, a singular
