@@ -549,6 +549,11 @@ std::string FriendlyErrorStrategy::describe_expected(const antlr4::dfa::Vocabula
 void FriendlyErrorStrategy::report(antlr4::Parser* p, Token* found, const IntervalSet& expected,
                                    ParserRuleContext* ctx, Token* decision_start, bool missing) {
   const uint32_t file = sink_.file();
+  // Recovery can meet the same bad token again from an enclosing rule.
+  if (!reported_tokens_.insert(found->getTokenIndex()).second) {
+    sink_.suppressed();
+    return;
+  }
   if (ParserRuleContext* unit = error_unit(ctx)) {
     if (units_.count({unit->getStart()->getTokenIndex(), unit->getRuleIndex()})) {
       sink_.suppressed();
@@ -569,7 +574,18 @@ void FriendlyErrorStrategy::report(antlr4::Parser* p, Token* found, const Interv
   bool lookahead_failure = decision_start && decision_start != found;
   bool name_position = (!lookahead_failure && expected.contains(size_t(P::ID))) ||
                        (prev && (prev->getType() == P::COMMA || prev->getType() == P::LPAREN));
-  if (is_keyword(ftype) && name_position && !expected.contains(size_t(ftype))) {
+  // A member or declaration keyword inside a block whose `}` is expected usually means
+  // the `}` is missing — unless the keyword is followed by `=` or `:`, i.e. used as a name.
+  Token* next = nullptr;
+  auto* tokens = dynamic_cast<antlr4::BufferedTokenStream*>(p->getTokenStream());
+  if (tokens && ftype != Token::EOF && found->getTokenIndex() + 1 < tokens->size())
+    next = tokens->get(found->getTokenIndex() + 1);
+  size_t next_type = next ? next->getType() : Token::EOF;
+  bool used_as_name = next_type == P::ASSIGN || next_type == P::COLON ||
+                      (next_type >= P::PLUS_ASSIGN && next_type <= P::SLASH_ASSIGN);
+  bool missing_closer = opener && is_structural(ftype) && !used_as_name && !expected.contains(size_t(ftype)) &&
+                        !(prev && (prev->getType() == P::COMMA || prev->getType() == P::LPAREN));
+  if (is_keyword(ftype) && name_position && !expected.contains(size_t(ftype)) && !missing_closer) {
     msg = fmt::format("'{}' is a reserved word and cannot be used as a name", found->getText());
     span = token_span(file, found);
   } else if (prev && is_keyword(prev->getType()) && prev->getType() != P::VALUE && !inside_scenario(ctx) &&
@@ -616,6 +632,10 @@ void FriendlyErrorStrategy::report(antlr4::Parser* p, Token* found, const Interv
       msg = fmt::format("unexpected {}; expected {}", describe_found(found), want);
       span = token_span(file, found);
     }
+  }
+  if (!reported_at_.insert({span.line, span.col}).second) {  // said already, from another rule
+    sink_.suppressed();
+    return;
   }
   sink_.parse_error(span, token_span(file, found), std::move(msg));
 }

@@ -164,7 +164,11 @@ class FriendlyErrorStrategy : public antlr4::DefaultErrorStrategy {
   // ("the end of the input", "'}' to end the interpolation"); empty for a module.
   FriendlyErrorStrategy(ErrorSink& sink, const TokenFeed& feed, std::string end_of_input, bool interpolation)
       : sink_(sink), feed_(feed), end_of_input_(std::move(end_of_input)), interpolation_(interpolation) {}
-  void begin_chunk() { units_.clear(); }
+  void begin_chunk() {
+    units_.clear();
+    reported_tokens_.clear();
+    reported_at_.clear();
+  }
 
   void reportError(antlr4::Parser* recognizer, const antlr4::RecognitionException& e) override;
 
@@ -188,6 +192,8 @@ class FriendlyErrorStrategy : public antlr4::DefaultErrorStrategy {
   // the same unit or in one enclosing it is a cascade (the recovery from the first error
   // consumed a closing bracket, say) and is not reported.
   std::set<std::pair<size_t, size_t>> units_;
+  std::set<size_t> reported_tokens_;                 // token indices an error was reported at
+  std::set<std::pair<uint32_t, uint32_t>> reported_at_;  // (line, column) of each report
 };
 
 // One parse of one source text (a file, or the text of a string interpolation).

@@ -151,6 +151,25 @@ const Golden kGolden[] = {
    "test.deal:2:3: error: a shock can only contain 'set', 'at', 'when' and 'deal'\n"
         "    2 |   every step { set x = 1 }\n"
         "      |   ^~~~~\n"},
+  {"missing_brace_before_clause",
+   "contract c(a: Party) {\n"
+        "  every step {\n"
+        "    pay(a, World, 1)\n"
+        "  on default(a) { terminate }\n"
+        "}\n",
+   "test.deal:3:21: error: expected '}' to close the 'every' block started at line 2\n"
+        "    3 |     pay(a, World, 1)\n"
+        "      |                     ^\n"},
+  {"keyword_as_local",
+   "party A { every step { at = 1 } }\n",
+   "test.deal:1:24: error: 'at' is a reserved word and cannot be used as a name\n"
+        "    1 | party A { every step { at = 1 } }\n"
+        "      |                        ^~\n"},
+  {"keyword_after_comma",
+   "contract c(buyer: Party, deal: Deal) {}\n",
+   "test.deal:1:26: error: 'deal' is a reserved word and cannot be used as a name\n"
+        "    1 | contract c(buyer: Party, deal: Deal) {}\n"
+        "      |                          ^~~~\n"},
 };
 // clang-format on
 
