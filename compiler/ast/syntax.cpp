@@ -694,10 +694,11 @@ class LexerErrors : public antlr4::BaseErrorListener {
 
 // SLL prediction with a bail-out strategy first: linear on valid input. Only if that
 // fails is the chunk re-parsed with full LL prediction, where errors are reported.
+// (Error strategies carry state, so each parse has its own: parsing stays thread-safe.)
 template <class Rule>
 auto parse_two_stage(DepthLimitedParser& parser, antlr4::CommonTokenStream& tokens,
                      const std::shared_ptr<FriendlyErrorStrategy>& friendly, Rule rule) -> decltype(rule()) {
-  static const auto bail = std::make_shared<antlr4::BailErrorStrategy>();
+  auto bail = std::make_shared<antlr4::BailErrorStrategy>();
   parser.reset_depth();
   parser.setErrorHandler(bail);
   parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
