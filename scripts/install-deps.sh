@@ -10,7 +10,8 @@ packages=(
   libfmt-dev catch2 nlohmann-json3-dev libcli11-dev libedit-dev
   librandom123-dev libeigen3-dev libbenchmark-dev
 )
-# Extra sets, chosen by flags: --with-browser (report tests), --with-graphviz (deal graph svg/png).
+# Extra sets, chosen by flags (.ci/run uses both): --with-browser (the report is checked in
+# headless Chromium), --with-graphviz (deal graph --format svg/png, the report's network picture).
 for arg in "$@"; do
   case "$arg" in
     --with-browser) packages+=(chromium) ;;

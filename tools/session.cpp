@@ -6,6 +6,7 @@
 #include "compiler/ast/parse.hpp"
 #include "compiler/check/checker.hpp"
 #include "compiler/jit/model.hpp"
+#include "runtime/analyses.hpp"
 
 namespace deal::cli {
 
@@ -83,6 +84,55 @@ bool parse_param_sets(const std::vector<std::string>& sets, const check::Program
   }
   return true;
 }
+
+
+// `--analyses`: which analyses to add to each result. Default: all of them for
+// single-path runs, none for Monte Carlo runs (asked for, they describe path 0).
+bool attach_analyses(const std::string& spec_text, const rt::Model& model, const std::vector<int>& scenarios,
+                     const rt::RunOptions& opts, std::vector<rt::RunResult>& results) {
+  const std::string& spec = spec_text;
+  rt::AnalysisSelection which{false, false, false, false};
+  if (spec == "all") which = {};
+  else if (!spec.empty() && spec != "none") {
+    size_t start = 0;
+    while (start <= spec.size()) {
+      size_t end = spec.find(',', start);
+      std::string w = spec.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      if (w == "exposure") which.exposure = true;
+      else if (w == "circularity") which.circularity = true;
+      else if (w == "concentration") which.concentration = true;
+      else if (w == "systemic") which.systemic = true;
+      else {
+        fmt::print(stderr, "deal: --analyses: unknown analysis '{}' (exposure, circularity, concentration, systemic, all, none)\n", w);
+        return false;
+      }
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+  }
+  for (size_t i = 0; i < results.size(); ++i) {
+    rt::AnalysisSelection w = which;
+    if (spec.empty()) w = results[i].paths == 1 ? rt::AnalysisSelection{} : rt::AnalysisSelection{false, false, false, false};
+    if (!w.exposure && !w.circularity && !w.concentration && !w.systemic) continue;
+    try {
+      const rt::RunResult* base = &results[i];
+      std::optional<rt::RunResult> one;
+      if (results[i].paths > 1) {
+        rt::RunOptions single = opts;
+        single.paths = 1;
+        one = rt::run_scenario(model, scenarios[i], single);
+        base = &*one;
+      }
+      auto an = std::make_shared<rt::Analyses>(rt::analyze(model, scenarios[i], opts, *base, w));
+      an->computed_on_path = results[i].paths > 1 ? 1 : 0;
+      results[i].analyses = std::move(an);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "deal: warning: analyses of scenario '{}' skipped: {}\n", results[i].scenario, e.what());
+    }
+  }
+  return true;
+}
+
 
 
 }  // namespace deal::cli

@@ -32,4 +32,10 @@ int choose_scenario(const rt::Model& model, const std::string& name, const std::
 // false after printing an error (exit 2).
 bool parse_param_sets(const std::vector<std::string>& sets, const check::Program& program, rt::RunOptions& opts);
 
+// `--analyses SPEC` (a comma list of exposure, circularity, concentration, systemic;
+// "all"; "none"; empty: all for single-path runs, none for Monte Carlo runs, where
+// they describe path 0) attached to each result. False after a usage error.
+bool attach_analyses(const std::string& spec, const rt::Model& model, const std::vector<int>& scenarios,
+                     const rt::RunOptions& opts, std::vector<rt::RunResult>& results);
+
 }  // namespace deal::cli

@@ -1,0 +1,1 @@
+graph ../../../examples/cascade.deal --scenario stall

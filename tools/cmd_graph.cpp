@@ -1,0 +1,79 @@
+// `deal graph FILE [--scenario NAME] [--format dot|svg|png] [-o OUT]`: the deal web.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "tools/commands.hpp"
+#include "tools/graph.hpp"
+#include "tools/session.hpp"
+
+namespace deal::cli {
+namespace {
+
+struct GraphArgs {
+  std::string file, scenario, format = "dot", output;
+  std::vector<std::string> sets;
+} args;
+
+int run_graph() {
+  int exit_code = 0;
+  auto session = open_session(args.file, exit_code);
+  if (!session) return exit_code;
+  const rt::Model& model = session->model;
+  // Without --scenario the picture shows the program's first scenario, unhighlighted.
+  int k = args.scenario.empty() ? 0 : choose_scenario(model, args.scenario, args.file);
+  if (k < 0) return 2;
+  rt::RunOptions opts;
+  opts.paths = 1;
+  if (!parse_param_sets(args.sets, session->program(), opts)) return 2;
+  std::string dot;
+  try {
+    rt::RunOptions full = opts;
+    full.pay_in_full = true;
+    rt::RunResult scheduled = rt::run_scenario(model, k, full);
+    rt::RunResult actual = rt::run_scenario(model, k, opts);
+    std::string title = args.scenario.empty() ? args.file : fmt::format("{} — scenario {}", args.file, args.scenario);
+    dot = deal_graph_dot(model, scheduled, args.scenario.empty() ? nullptr : &actual, title);
+  } catch (const rt::RunError& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 3;
+  }
+  std::string out = dot;
+  if (args.format != "dot") {
+    std::string error;
+    if (!render_dot(dot, args.format, out, error)) {
+      fmt::print(stderr, "deal graph: {}\n", error);
+      return 3;
+    }
+  }
+  if (args.output.empty() || args.output == "-") {
+    std::fwrite(out.data(), 1, out.size(), stdout);
+  } else {
+    std::ofstream f(args.output, std::ios::binary);
+    f << out;
+    if (!f) {
+      fmt::print(stderr, "deal graph: cannot write '{}'\n", args.output);
+      return 3;
+    }
+  }
+  return 0;
+}
+
+Register graph_command({40,
+                        [](CLI::App& app) {
+                          auto* g = app.add_subcommand("graph", "Draw the deal web: parties as nodes, deals as edges");
+                          g->add_option("file", args.file, "The .deal program")->required();
+                          g->add_option("--scenario,-s", args.scenario,
+                                        "Run this scenario and highlight defaults and short-paid deals");
+                          g->add_option("--format,-f", args.format, "dot (text), svg or png (these need Graphviz)")
+                              ->check(CLI::IsMember({"dot", "svg", "png"}));
+                          g->add_option("--output,-o", args.output, "Write to this file instead of standard output");
+                          g->add_option("--set", args.sets, "Override a param: NAME=VALUE");
+                          return g;
+                        },
+                        run_graph});
+
+}  // namespace
+}  // namespace deal::cli

@@ -1,0 +1,26 @@
+// `deal report`: one self-contained HTML page (no scripts, no external files) with the
+// deal web, a chart per tracked series (percentile fans for Monte Carlo runs), the
+// defaults with their causes, the parties, the analyses and the ledger.
+#pragma once
+
+#include <string>
+
+#include "runtime/driver.hpp"
+#include "runtime/model.hpp"
+
+namespace deal::cli {
+
+struct ReportInput {
+  const rt::Model& model;
+  const rt::RunResult& result;   // analyses attached when computed
+  std::string file;              // the program, for the title
+  std::string network_svg;       // the deal web (Graphviz SVG); empty: a built-in drawing is used
+};
+
+std::string html_report(const ReportInput& in);
+
+// A line chart of one series as inline SVG (exposed for tests).
+std::string series_chart_svg(const rt::SeriesOutcome& s, const std::vector<rt::Date>& dates, rt::StepUnit unit,
+                             bool monte_carlo);
+
+}  // namespace deal::cli
