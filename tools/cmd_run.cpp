@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -14,6 +15,7 @@
 
 #include "runtime/analyses.hpp"
 #include "runtime/driver.hpp"
+#include "runtime/progress.hpp"
 #include "tools/commands.hpp"
 #include "tools/frontend.hpp"
 #include "tools/report.hpp"
@@ -30,52 +32,43 @@ bool write_file(const std::filesystem::path& p, const std::string& text) {
   return bool(out);
 }
 
-// `--analyses`: which analyses to add to each result. Default: all of them for
-// single-path runs, none for Monte Carlo runs (asked for, they describe path 0).
-bool attach_analyses(const RunArgs& a, const rt::Model& model, const std::vector<int>& scenarios,
-                     const rt::RunOptions& opts, std::vector<rt::RunResult>& results) {
-  std::string spec = a.analyses;
-  rt::AnalysisSelection which{false, false, false, false};
-  if (spec == "all") which = {};
-  else if (!spec.empty() && spec != "none") {
-    size_t start = 0;
-    while (start <= spec.size()) {
-      size_t end = spec.find(',', start);
-      std::string w = spec.substr(start, end == std::string::npos ? std::string::npos : end - start);
-      if (w == "exposure") which.exposure = true;
-      else if (w == "circularity") which.circularity = true;
-      else if (w == "concentration") which.concentration = true;
-      else if (w == "systemic") which.systemic = true;
-      else {
-        fmt::print(stderr, "deal: --analyses: unknown analysis '{}' (exposure, circularity, concentration, systemic, all, none)\n", w);
-        return false;
-      }
-      if (end == std::string::npos) break;
-      start = end + 1;
-    }
+// The progress line of a Monte Carlo run on stderr (runtime/progress.hpp). Shown only
+// when stderr is a terminal (not TERM=dumb), the output is not JSON, and the run has
+// lasted a second; redrawn at most ten times a second and erased when the run ends.
+class ProgressBar {
+ public:
+  using clock = std::chrono::steady_clock;
+  explicit ProgressBar(bool enabled) : enabled_(enabled), start_(clock::now()) {}
+  ~ProgressBar() { finish(); }
+
+  void update(long long done, long long total) {
+    if (!enabled_) return;
+    double elapsed = std::chrono::duration<double>(clock::now() - start_).count();
+    if (elapsed < 1.0 || done >= total) return;
+    int width = 80;
+    winsize ws{};
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) width = ws.ws_col;
+    fmt::print(stderr, "\r{}\033[K", rt::progress_line(done, total, elapsed, width - 1));
+    std::fflush(stderr);
+    drawn_ = true;
   }
-  for (size_t i = 0; i < results.size(); ++i) {
-    rt::AnalysisSelection w = which;
-    if (spec.empty()) w = results[i].paths == 1 ? rt::AnalysisSelection{} : rt::AnalysisSelection{false, false, false, false};
-    if (!w.exposure && !w.circularity && !w.concentration && !w.systemic) continue;
-    try {
-      const rt::RunResult* base = &results[i];
-      std::optional<rt::RunResult> one;
-      if (results[i].paths > 1) {
-        rt::RunOptions single = opts;
-        single.paths = 1;
-        one = rt::run_scenario(model, scenarios[i], single);
-        base = &*one;
-      }
-      auto an = std::make_shared<rt::Analyses>(rt::analyze(model, scenarios[i], opts, *base, w));
-      an->computed_on_path = results[i].paths > 1 ? 1 : 0;
-      results[i].analyses = std::move(an);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "deal: warning: analyses of scenario '{}' skipped: {}\n", results[i].scenario, e.what());
-    }
+  void finish() {
+    if (drawn_) fmt::print(stderr, "\r\033[K");
+    std::fflush(stderr);
+    drawn_ = false;
   }
-  return true;
-}
+
+  static bool wanted(const std::string& format) {
+    const char* term = std::getenv("TERM");
+    return format != "json" && isatty(STDERR_FILENO) && !(term && std::string(term) == "dumb");
+  }
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  clock::time_point start_;
+};
+
 
 }  // namespace
 
@@ -104,16 +97,29 @@ int cmd_run(const RunArgs& a) {
   if (a.paths) opts.paths = *a.paths;
   if (a.seed) opts.seed = *a.seed;
   opts.check_ledger = a.check_ledger;
+  opts.threads = a.threads;
   if (!parse_param_sets(a.sets, prog, opts)) return 2;
+  std::string format = a.format;
+  if (format.empty()) format = isatty(1) ? "table" : "json";
 
   std::vector<rt::RunResult> results;
   for (int k : scenarios) {
     try {
       auto t2 = clock::now();
+      ProgressBar bar(ProgressBar::wanted(format));
+      opts.progress = [&bar](long long done, long long total) { bar.update(done, total); };
       results.push_back(rt::run_scenario(model, k, opts));
-      if (a.timings)
-        fmt::print(stderr, "timing: scenario {}: {} path(s) in {:.2f} ms\n", model.scenarios[size_t(k)].name,
-                   results.back().paths, ms(t2));
+      bar.finish();
+      if (a.timings) {
+        const rt::RunResult& r = results.back();
+        double t = ms(t2);
+        if (r.paths > 1)
+          fmt::print(stderr, "timing: scenario {}: {} paths in {:.2f} ms on {} thread{} ({} paths/s)\n", r.scenario,
+                     r.paths, t, r.threads, r.threads == 1 ? "" : "s",
+                     rt::group_thousands(std::llround(double(r.paths) / (t / 1000.0))));
+        else
+          fmt::print(stderr, "timing: scenario {}: 1 path in {:.2f} ms\n", r.scenario, t);
+      }
     } catch (const rt::RunError& e) {
       fmt::print(stderr, "{}\n", e.what());
       fmt::print(stderr, "deal: scenario '{}' failed\n", model.scenarios[size_t(k)].name);
@@ -123,9 +129,8 @@ int cmd_run(const RunArgs& a) {
 
   if (a.timings)
     fmt::print(stderr, "timing: parse + check {:.2f} ms, IR + optimise + native code {:.2f} ms\n", check_ms, jit_ms);
-  if (!attach_analyses(a, model, scenarios, opts, results)) return 2;
-  std::string format = a.format;
-  if (format.empty()) format = isatty(1) ? "table" : "json";
+  opts.progress = nullptr;
+  if (!attach_analyses(a.analyses, model, scenarios, opts, results)) return 2;
   bool color = isatty(1) && !std::getenv("NO_COLOR");
   if (format == "json") {
     fmt::print("{}", results.size() == 1 && !a.all ? json_text(results[0], model) : json_text(results, model));
@@ -186,6 +191,10 @@ Register run_command({20,
                         paths_opt = run->add_option("--paths", paths_arg, "Monte Carlo paths (default: the scenario's)")
                                         ->check(CLI::PositiveNumber);
                         seed_opt = run->add_option("--seed", seed_arg, "Random seed (default: the scenario's)");
+                        run->add_option("--threads,-j", run_args.threads,
+                                        "Monte Carlo worker threads (default 0: one per core); results are the "
+                                        "same for any number")
+                            ->check(CLI::NonNegativeNumber);
                         run->add_option("--format,-f", run_args.format,
                                         "table, csv or json (default: table on a terminal, json otherwise)")
                             ->check(CLI::IsMember({"table", "csv", "json"}));

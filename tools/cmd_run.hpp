@@ -14,6 +14,7 @@ struct RunArgs {
   std::vector<std::string> sets;
   std::optional<long long> paths;
   std::optional<unsigned long long> seed;
+  int threads = 0;  // --threads: Monte Carlo worker threads; 0 = one per core
   std::string format;  // table | csv | json; empty: table on a terminal, json otherwise
   std::string out;
   bool check_ledger = false;
