@@ -198,6 +198,12 @@ class Printer {
 
   std::string opt(const ExprPtr& e) { return e ? expr(*e) : std::string("0"); }
 
+  // An assignment target: `x`, `self.cash`, `buyer.capacity` — never parenthesised.
+  std::string target(const Expr& e) {
+    if (e.kind == ExprKind::Field && !e.args.empty() && e.args[0]) return target(*e.args[0]) + "." + e.name;
+    return bare(e);
+  }
+
   // ---------------------------------------------------------------- types
 
   static std::string type(const TypeRef& t) {
@@ -224,7 +230,7 @@ class Printer {
   std::string stmt(const Stmt& s, int level) {
     switch (s.kind) {
       case StmtKind::Let: return "let " + s.name + " = " + opt(s.value);
-      case StmtKind::Assign: return opt(s.target) + " " + s.op + " " + opt(s.value);
+      case StmtKind::Assign: return (s.target ? target(*s.target) : "_") + " " + s.op + " " + opt(s.value);
       case StmtKind::SetParam: return "set " + s.name + " " + (s.op.empty() ? "=" : s.op) + " " + opt(s.value);
       case StmtKind::If: {
         std::string r = "if " + opt(s.value) + " " + block(s.then_block, level);
@@ -236,7 +242,8 @@ class Printer {
         }
         return r;
       }
-      case StmtKind::Expr: return opt(s.value);
+      // A statement cannot start with `(`: the call is printed without the flag's parens.
+      case StmtKind::Expr: return s.value ? bare(*s.value) : "";
       case StmtKind::Default: return "default(" + opt(s.value) + ")";
       case StmtKind::Terminate: return s.value ? "terminate(" + expr(*s.value) + ")" : "terminate";
       case StmtKind::Emit: return "emit " + opt(s.value);

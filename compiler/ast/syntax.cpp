@@ -562,7 +562,15 @@ void FriendlyErrorStrategy::report(antlr4::Parser* p, Token* found, const Interv
     for (auto* u = unit; u; u = error_unit(dynamic_cast<ParserRuleContext*>(u->parent)))
       units_.insert({u->getStart()->getTokenIndex(), u->getRuleIndex()});
   }
-  Token* prev = p->getTokenStream()->index() > 0 ? p->getTokenStream()->LT(-1) : nullptr;
+  // The token before the offending one (not before the parser's position: prediction
+  // can fail several tokens ahead).
+  auto* tokens = dynamic_cast<antlr4::BufferedTokenStream*>(p->getTokenStream());
+  size_t found_at = found->getTokenIndex();
+  Token* prev = nullptr;
+  if (tokens && found_at != INVALID_INDEX && found_at > 0 && found_at <= tokens->size())
+    prev = tokens->get(found_at - 1);
+  else if (!tokens && p->getTokenStream()->index() > 0)
+    prev = p->getTokenStream()->LT(-1);
   size_t ftype = found->getType();
   // In an interpolation the end of the text is the closing brace, a visible token.
   bool real_eof = ftype == Token::EOF && !feed_.boundary() && !interpolation_;
@@ -577,9 +585,8 @@ void FriendlyErrorStrategy::report(antlr4::Parser* p, Token* found, const Interv
   // A member or declaration keyword inside a block whose `}` is expected usually means
   // the `}` is missing — unless the keyword is followed by `=` or `:`, i.e. used as a name.
   Token* next = nullptr;
-  auto* tokens = dynamic_cast<antlr4::BufferedTokenStream*>(p->getTokenStream());
-  if (tokens && ftype != Token::EOF && found->getTokenIndex() + 1 < tokens->size())
-    next = tokens->get(found->getTokenIndex() + 1);
+  if (tokens && ftype != Token::EOF && found_at != INVALID_INDEX && found_at + 1 < tokens->size())
+    next = tokens->get(found_at + 1);
   size_t next_type = next ? next->getType() : Token::EOF;
   bool used_as_name = next_type == P::ASSIGN || next_type == P::COLON ||
                       (next_type >= P::PLUS_ASSIGN && next_type <= P::SLASH_ASSIGN);
