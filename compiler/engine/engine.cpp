@@ -1,0 +1,608 @@
+// The embedding API (include/deal/deal.hpp) over the compiler and the runtime driver:
+// load → check → JIT-compile → describe (build_model) once per Program; each run is
+// a call of rt::run_scenario with the host's overrides and host functions.
+#include "deal/deal.hpp"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <mutex>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "compiler/ast/parse.hpp"
+#include "compiler/check/check.hpp"
+#include "compiler/check/checker.hpp"
+#include "compiler/jit/jit.hpp"
+#include "compiler/jit/model.hpp"
+#include "runtime/analyses.hpp"
+#include "runtime/driver.hpp"
+#include "runtime/format.hpp"
+#include "tools/report.hpp"
+
+#ifndef DEAL_VERSION
+#define DEAL_VERSION "0.0.0"
+#endif
+
+namespace deal {
+
+const char* version() { return DEAL_VERSION; }
+
+Error::~Error() = default;
+CompileError::CompileError(std::string text, std::vector<Message> diagnostics)
+    : Error(std::move(text)), diagnostics_(std::move(diagnostics)) {}
+CompileError::~CompileError() = default;
+RunError::~RunError() = default;
+UsageError::~UsageError() = default;
+
+namespace detail {
+
+struct ProgramState {
+  check::Program program;
+  std::unique_ptr<jit::CompiledProgram> compiled;
+  rt::Model model;
+  DiagnosticHandler handler;
+  // Host functions by fn id (empty for user fns and unbound externs); guarded by `mu`
+  // so that `bind` may race with runs (a run copies the table when it starts).
+  mutable std::mutex mu;
+  std::vector<rt::HostFunction> host;
+};
+
+}  // namespace detail
+
+namespace {
+
+using detail::ProgramState;
+
+std::string suggestion(std::string_view name, const std::vector<std::string>& names) {
+  std::string s = check::suggest(std::string(name), names);
+  return s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s);
+}
+
+std::string list_or_none(const std::vector<std::string>& names) {
+  return names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "));
+}
+
+// Diagnostics in the order `deal check` prints them (source order, stable).
+std::vector<Message> public_diagnostics(const SourceManager& sm, const Diagnostics& diags) {
+  std::vector<const Diagnostic*> order;
+  for (const auto& d : diags.all()) order.push_back(&d);
+  std::stable_sort(order.begin(), order.end(), [](const Diagnostic* a, const Diagnostic* b) {
+    return std::tuple(a->span.file, a->span.line, a->span.col) < std::tuple(b->span.file, b->span.line, b->span.col);
+  });
+  std::vector<Message> out;
+  for (const Diagnostic* d : order) {
+    Message p;
+    p.level = d->severity == Severity::Error     ? Level::Error
+              : d->severity == Severity::Warning ? Level::Warning
+                                                 : Level::Note;
+    if (d->span.valid() && d->span.file >= 1 && d->span.file <= sm.size()) {
+      p.file = sm.file(d->span.file).path;
+      p.line = int(d->span.line);
+      p.column = int(d->span.col);
+    }
+    p.message = d->message;
+    p.text = render(sm, *d, false);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+void deliver(const DiagnosticHandler& h, const Message& d) noexcept {
+  if (!h) return;
+  try {
+    h(d);
+  } catch (...) {
+    // A handler that throws must not take the engine down; its diagnostic is dropped.
+  }
+}
+
+Message plain_error(std::string message) {
+  Message d;
+  d.message = message;
+  d.text = fmt::format("error: {}\n", message);
+  return d;
+}
+
+// The installed standard library: <prefix>/share/deal/stdlib beside <prefix>/lib*/libdeal.so.
+std::string installed_stdlib() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&deal::version), &info) == 0 || !info.dli_fname) return {};
+  std::error_code ec;
+  std::filesystem::path lib = std::filesystem::canonical(info.dli_fname, ec);
+  if (ec) return {};
+  std::filesystem::path dir = lib.parent_path().parent_path() / "share" / "deal" / "stdlib";
+  return std::filesystem::is_directory(dir, ec) ? dir.string() : std::string();
+}
+
+check::LoadOptions load_options(const EngineOptions& o) {
+  check::LoadOptions lo;
+  lo.stdlib_dir = o.stdlib_dir;
+  if (lo.stdlib_dir.empty()) {
+    const char* env = std::getenv("DEAL_STDLIB");
+    if (!env || !*env) lo.stdlib_dir = installed_stdlib();
+  }
+  return lo;
+}
+
+// Loads with `load` (file or text), checks and compiles. Throws CompileError.
+template <class Load>
+std::shared_ptr<ProgramState> build(const EngineOptions& opts, Load&& load) {
+  SourceManager sm;
+  Diagnostics diags;
+  std::vector<ast::Module> modules = load(sm, diags, load_options(opts));
+  std::optional<check::Program> program;
+  if (!diags.has_errors()) program = check::check_program(modules, sm, diags);
+  std::vector<Message> list = public_diagnostics(sm, diags);
+  for (const Message& d : list) deliver(opts.on_diagnostic, d);
+  if (diags.has_errors() || !program) {
+    std::string text = render_all(sm, diags, false);
+    if (text.empty()) text = "error: the program could not be checked\n";
+    throw CompileError(std::move(text), std::move(list));
+  }
+  auto st = std::make_shared<ProgramState>();
+  st->program = std::move(*program);
+  jit::JitOptions jo;
+  jo.opt_level = std::clamp(opts.opt_level, 0, 3);
+  try {
+    st->compiled = jit::CompiledProgram::compile(st->program, rt::runtime_symbols(), jo);
+  } catch (const std::exception& e) {
+    // The checker accepted the program, so this is a bug of the code generator.
+    std::string msg = fmt::format("internal compiler error: {}", e.what());
+    Message d = plain_error(msg);
+    deliver(opts.on_diagnostic, d);
+    throw CompileError(d.text, {d});
+  }
+  st->model = jit::build_model(st->program, *st->compiled, sm);
+  st->handler = opts.on_diagnostic;
+  st->host.resize(st->program.fns.size());
+  return st;
+}
+
+Series::Kind series_kind(rt::ValueKind k) {
+  switch (k) {
+    case rt::ValueKind::Bool: return Series::Kind::Bool;
+    case rt::ValueKind::Date: return Series::Kind::Date;
+    default: return Series::Kind::Number;
+  }
+}
+
+std::string date_text(const rt::Date& d) { return rt::format_date(d); }
+
+}  // namespace
+
+std::string format_date(double month_number) {
+  if (!std::isfinite(month_number)) return "";
+  return rt::format_date(jit::date_of_months(month_number));
+}
+
+std::string format_value(double value, std::string_view unit) { return rt::format_quantity(value, std::string(unit)); }
+
+// ------------------------------------------------------------------ Result
+
+struct Result::Impl {
+  std::shared_ptr<const ProgramState> program;  // the model the result refers to (party names)
+  rt::RunResult raw;
+  std::vector<std::string> dates;
+  std::vector<PartyResult> parties;
+  std::vector<DefaultResult> defaults;
+  std::vector<Event> events;
+  std::vector<Series> series;
+  LedgerResult ledger;
+  std::optional<AnalysesResult> analyses;
+};
+
+Result::Result() : impl_(std::make_shared<Impl>()) {}
+Result::Result(const Result&) = default;
+Result::Result(Result&&) noexcept = default;
+Result& Result::operator=(const Result&) = default;
+Result& Result::operator=(Result&&) noexcept = default;
+Result::~Result() = default;
+
+const std::string& Result::scenario() const { return impl_->raw.scenario; }
+long long Result::paths() const { return impl_->raw.paths; }
+unsigned long long Result::seed() const { return impl_->raw.seed; }
+const std::vector<std::string>& Result::dates() const { return impl_->dates; }
+const std::vector<PartyResult>& Result::parties() const { return impl_->parties; }
+const std::vector<DefaultResult>& Result::defaults() const { return impl_->defaults; }
+const std::vector<Event>& Result::events() const { return impl_->events; }
+const std::vector<Series>& Result::all_series() const { return impl_->series; }
+const LedgerResult& Result::ledger() const { return impl_->ledger; }
+const std::optional<AnalysesResult>& Result::analyses() const { return impl_->analyses; }
+
+const PartyResult& Result::party(std::string_view name) const {
+  for (const auto& p : impl_->parties)
+    if (p.name == name) return p;
+  std::vector<std::string> names;
+  for (const auto& p : impl_->parties) names.push_back(p.name);
+  throw UsageError(fmt::format("no party named '{}'{}; the program has: {}", name, suggestion(name, names),
+                               list_or_none(names)));
+}
+
+double Result::default_probability(std::string_view name) const { return party(name).default_probability; }
+
+const Series& Result::series(std::string_view label) const {
+  for (const auto& s : impl_->series)
+    if (s.label == label) return s;
+  std::vector<std::string> names;
+  for (const auto& s : impl_->series) names.push_back(s.label);
+  throw UsageError(fmt::format("scenario '{}' tracks no series '{}'{}; it tracks: {}", impl_->raw.scenario, label,
+                               suggestion(label, names), list_or_none(names)));
+}
+
+std::string Result::to_json() const {
+  if (!impl_->program) return "null\n";
+  return cli::json_text(impl_->raw, impl_->program->model);
+}
+
+std::string Result::to_table() const {
+  if (!impl_->program) return "";
+  return cli::table_text(impl_->raw, impl_->program->model, false);
+}
+
+namespace detail {
+struct ResultBuilder {
+  static Result make(std::shared_ptr<const ProgramState> program, rt::RunResult raw);
+};
+}  // namespace detail
+
+// ------------------------------------------------------------------ Scenario
+
+Scenario::Scenario(std::shared_ptr<const ProgramState> program, int index, std::string name)
+    : program_(std::move(program)), index_(index), name_(std::move(name)) {}
+
+namespace {
+
+const check::HParam& find_param(const ProgramState& st, std::string_view name) {
+  int k = st.program.find_param(std::string(name));
+  if (k < 0) {
+    std::vector<std::string> names;
+    for (const auto& p : st.program.params) names.push_back(p.name);
+    throw UsageError(fmt::format("no param named '{}'{}; the program has: {}", name, suggestion(name, names),
+                                 list_or_none(names)));
+  }
+  return st.program.params[size_t(k)];
+}
+
+void put(std::vector<std::pair<std::string, double>>& overrides, std::string_view name, double v) {
+  for (auto& [n, x] : overrides)
+    if (n == name) {
+      x = v;
+      return;
+    }
+  overrides.emplace_back(std::string(name), v);
+}
+
+}  // namespace
+
+Scenario& Scenario::set(std::string_view param, double value) {
+  const check::HParam& p = find_param(*program_, param);
+  if (!p.type.is_num())
+    throw UsageError(fmt::format("param '{}' is {}: give its value as .deal source, e.g. set(\"{}\", \"{}\")", p.name,
+                                 check::describe(p.type, program_->program.units), p.name,
+                                 p.type.kind == check::Kind::Bool ? "true" : "2027Q3"));
+  put(overrides_, param, value);
+  return *this;
+}
+
+Scenario& Scenario::set(std::string_view param, std::string_view text) {
+  const check::HParam& p = find_param(*program_, param);
+  SourceManager sm;
+  Diagnostics diags;
+  uint32_t id = sm.add(fmt::format("set {}", p.name), std::string(text));
+  ast::ExprPtr e = ast::parse_expression(sm, id, diags);
+  std::optional<std::pair<double, check::Type>> v;
+  if (e && !diags.has_errors()) v = check::check_constant(program_->program, *e, sm, diags);
+  if (!v) {
+    std::vector<Message> list = public_diagnostics(sm, diags);
+    for (const Message& d : list) deliver(program_->handler, d);
+    throw CompileError(render_all(sm, diags, false), std::move(list));
+  }
+  if (!(v->second == p.type))
+    throw UsageError(fmt::format("param '{}' is {}, but {} is {}", p.name, check::describe(p.type, program_->program.units),
+                                 text, check::describe(v->second, program_->program.units)));
+  put(overrides_, param, v->first);
+  return *this;
+}
+
+Result Scenario::run(const RunOptions& options) const {
+  const ProgramState& st = *program_;
+  rt::RunOptions ro;
+  ro.paths = options.paths;
+  ro.seed = options.seed;
+  ro.check_ledger = options.check_ledger;
+  ro.threads = options.threads;
+  ro.progress = options.progress;
+  ro.params = overrides_;
+  {
+    std::lock_guard<std::mutex> lock(st.mu);
+    ro.host_functions = st.host;
+  }
+  if (options.paths && *options.paths < 1) throw UsageError(fmt::format("paths must be at least 1 (got {})", *options.paths));
+  rt::RunResult raw;
+  try {
+    raw = rt::run_scenario(st.model, index_, ro);
+    // The analyses, as `deal run` adds them: by default for single-path runs; for a Monte
+    // Carlo run they describe its first path, run again on its own.
+    if (options.analyses.value_or(raw.paths == 1)) {
+      rt::RunOptions single = ro;
+      single.paths = 1;
+      single.progress = nullptr;
+      std::optional<rt::RunResult> one;
+      if (raw.paths > 1) one = rt::run_scenario(st.model, index_, single);
+      auto an = std::make_shared<rt::Analyses>(
+          rt::analyze(st.model, index_, single, one ? *one : raw, rt::AnalysisSelection{}, options.threads));
+      an->computed_on_path = raw.paths > 1 ? 1 : 0;
+      raw.analyses = std::move(an);
+    }
+  } catch (const rt::RunError& e) {
+    throw RunError(e.what());
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw RunError(fmt::format("scenario '{}' failed: {}", name_, e.what()));
+  }
+  return detail::ResultBuilder::make(program_, std::move(raw));
+}
+
+std::optional<Result> Scenario::try_run(const RunOptions& options) const noexcept {
+  try {
+    return run(options);
+  } catch (const std::exception& e) {
+    deliver(program_->handler, plain_error(e.what()));
+  } catch (...) {
+    deliver(program_->handler, plain_error("unknown error"));
+  }
+  return std::nullopt;
+}
+
+Result detail::ResultBuilder::make(std::shared_ptr<const ProgramState> program, rt::RunResult raw) {
+  auto r = std::make_shared<Result::Impl>();
+  const rt::Model& m = program->model;
+  for (const rt::Date& d : raw.dates) r->dates.push_back(date_text(d));
+  bool single = raw.paths == 1;
+  for (const rt::PartyOutcome& p : raw.parties) {
+    PartyResult o;
+    o.name = p.name;
+    o.kind = p.kind;
+    o.cash = p.cash;
+    o.debt = p.debt;
+    o.equity = p.equity;
+    o.defaulted = p.defaulted;
+    if (p.default_date) o.default_date = date_text(*p.default_date);
+    o.default_probability = p.default_probability;
+    if (!single && p.mean_default_step && !raw.dates.empty()) {
+      // The mean step as a date, interpolated between step starts (as the JSON does).
+      double k = *p.mean_default_step;
+      size_t lo = size_t(std::max(0.0, std::floor(k)));
+      if (lo + 1 < raw.dates.size()) {
+        double a = double(rt::to_ticks(raw.dates[lo])), b = double(rt::to_ticks(raw.dates[lo + 1]));
+        o.mean_default_date = date_text(rt::from_ticks(a + (b - a) * (k - double(lo))));
+      } else {
+        o.mean_default_date = date_text(raw.dates[std::min(lo, raw.dates.size() - 1)]);
+      }
+    }
+    r->parties.push_back(std::move(o));
+  }
+  auto party_name = [&](int id) { return id >= 0 && size_t(id) < m.parties.size() ? m.parties[size_t(id)].name : "?"; };
+  for (const rt::DefaultEvent& e : raw.defaults) {
+    DefaultResult d;
+    d.party = party_name(e.party);
+    d.date = date_text(e.date);
+    d.forced = e.cause == rt::DefaultCause::Forced;
+    d.owed = e.owed;
+    d.paid = e.paid;
+    for (const rt::ShortPayer& s : e.short_payers) d.short_payers.push_back({party_name(s.party), s.owed, s.paid});
+    r->defaults.push_back(std::move(d));
+  }
+  for (const rt::EventLine& e : raw.events) r->events.push_back({date_text(e.date), e.text});
+  for (const rt::SeriesOutcome& s : raw.series) {
+    Series o;
+    o.label = s.label;
+    o.kind = series_kind(s.kind);
+    o.unit = s.unit;
+    if (single) {
+      o.values = s.values;
+      o.mean = o.p5 = o.p25 = o.p50 = o.p75 = o.p95 = s.values;
+    } else {
+      o.mean = s.mean;
+      o.p5 = s.p5;
+      o.p25 = s.p25;
+      o.p50 = s.p50;
+      o.p75 = s.p75;
+      o.p95 = s.p95;
+    }
+    r->series.push_back(std::move(o));
+  }
+  r->ledger = {raw.ledger.rows,         raw.ledger.due,           raw.ledger.paid,
+               raw.ledger.credit_drawn, raw.ledger.default_costs, raw.ledger.borrowed};
+  if (raw.analyses) {
+    const rt::Analyses& a = *raw.analyses;
+    AnalysesResult o;
+    o.computed_on_path = a.computed_on_path;
+    size_t n = m.parties.size();
+    if (a.exposure) {
+      o.exposure.emplace();
+      for (size_t i = 0; i < n; ++i)
+        for (size_t k = 0; k < n; ++k)
+          if (k != i && a.exposure->owed[i][k] > 0)
+            o.exposure->push_back({party_name(int(i)), party_name(int(k)), a.exposure->owed[i][k]});
+    }
+    if (a.circularity) {
+      o.circularity.emplace();
+      for (size_t i = 1; i < n && i < a.circularity->parties.size(); ++i) {
+        const auto& c = a.circularity->parties[i];
+        o.circularity->push_back({party_name(int(i)), c.outflow, c.inflow, c.return_probability, c.self_funded_share});
+      }
+      o.cycles.emplace();
+      for (const auto& c : a.circularity->cycles) {
+        CycleEntry e;
+        for (int p : c.path) e.path.push_back(party_name(p));
+        e.amount = c.amount;
+        o.cycles->push_back(std::move(e));
+      }
+    }
+    if (a.concentration) {
+      o.concentration.emplace();
+      auto who = [&](const std::optional<rt::Counterparty>& c) -> std::optional<Counterparty> {
+        if (!c) return std::nullopt;
+        return Counterparty{party_name(c->party), c->share};
+      };
+      for (size_t i = 1; i < n && i < a.concentration->size(); ++i) {
+        const auto& c = (*a.concentration)[i];
+        o.concentration->push_back({party_name(int(i)), c.inflow_hhi, c.outflow_hhi, who(c.top_customer), who(c.top_supplier)});
+      }
+    }
+    if (a.systemic) {
+      o.systemic.emplace();
+      for (const auto& x : *a.systemic) {
+        SystemicEntry e{party_name(x.party), x.equity_lost, x.induced_defaults, {}};
+        for (int p : x.defaulted) e.defaulted.push_back(party_name(p));
+        o.systemic->push_back(std::move(e));
+      }
+    }
+    r->analyses = std::move(o);
+  }
+  r->raw = std::move(raw);
+  r->program = std::move(program);
+  Result out;
+  out.impl_ = std::move(r);
+  return out;
+}
+
+// ------------------------------------------------------------------ Program
+
+Program::Program(std::shared_ptr<ProgramState> state) : state_(std::move(state)) {}
+Program::Program(const Program&) = default;
+Program::Program(Program&&) noexcept = default;
+Program& Program::operator=(const Program&) = default;
+Program& Program::operator=(Program&&) noexcept = default;
+Program::~Program() = default;
+
+Program& Program::bind_raw(std::string_view name, int arity, std::function<double(const double*, int)> f) {
+  const check::Program& p = state_->program;
+  int id = -1;
+  for (size_t i = 0; i < p.fns.size(); ++i)
+    if (p.fns[i].name == name) id = int(i);
+  if (id < 0 || !p.fns[size_t(id)].is_extern) {
+    std::vector<std::string> names = extern_fns();
+    throw UsageError(fmt::format("no extern fn named '{}'{}{}; the program declares: {}", name,
+                                 id >= 0 ? " (it is a fn with a body)" : "", id >= 0 ? "" : suggestion(name, names),
+                                 list_or_none(names)));
+  }
+  const check::HFn& fn = p.fns[size_t(id)];
+  if (int(fn.params.size()) != arity)
+    throw UsageError(fmt::format("extern fn '{}' takes {} argument{}, but the host function takes {}", name,
+                                 fn.params.size(), fn.params.size() == 1 ? "" : "s", arity));
+  if (!f) throw UsageError(fmt::format("bind(\"{}\"): the host function is empty", name));
+  std::lock_guard<std::mutex> lock(state_->mu);
+  state_->host[size_t(id)] = std::move(f);
+  return *this;
+}
+
+Scenario Program::scenario(std::string_view name) const {
+  int k = state_->model.find_scenario(std::string(name));
+  if (k < 0) {
+    std::vector<std::string> names = scenarios();
+    throw UsageError(fmt::format("no scenario named '{}'{}; the program has: {}", name, suggestion(name, names),
+                                 list_or_none(names)));
+  }
+  return Scenario(state_, k, std::string(name));
+}
+
+Scenario Program::scenario() const {
+  const auto& list = state_->model.scenarios;
+  if (list.size() != 1)
+    throw UsageError(fmt::format("the program has {} scenarios ({}); choose one with scenario(NAME)", list.size(),
+                                 list_or_none(scenarios())));
+  return Scenario(state_, 0, list[0].name);
+}
+
+std::vector<std::string> Program::scenarios() const {
+  std::vector<std::string> out;
+  for (const auto& s : state_->model.scenarios) out.push_back(s.name);
+  return out;
+}
+
+std::vector<std::string> Program::parties() const {
+  std::vector<std::string> out;
+  for (size_t i = 1; i < state_->model.parties.size(); ++i) out.push_back(state_->model.parties[i].name);
+  return out;
+}
+
+std::vector<ParamInfo> Program::params() const {
+  std::vector<ParamInfo> out;
+  const check::Program& p = state_->program;
+  for (const auto& h : p.params) {
+    ParamInfo i;
+    i.name = h.name;
+    i.type = check::describe(h.type, p.units);
+    if (h.type.is_num() && !h.type.dim.dimensionless()) i.unit = check::dim_symbol(h.type.dim, p.units);
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
+std::vector<std::string> Program::extern_fns() const {
+  std::vector<std::string> out;
+  for (const auto& f : state_->program.fns)
+    if (f.is_extern) out.push_back(f.name);
+  return out;
+}
+
+std::vector<std::string> Program::unbound_extern_fns() const {
+  std::vector<std::string> out;
+  std::lock_guard<std::mutex> lock(state_->mu);
+  const auto& fns = state_->program.fns;
+  for (size_t i = 0; i < fns.size(); ++i)
+    if (fns[i].is_extern && !state_->host[i]) out.push_back(fns[i].name);
+  return out;
+}
+
+// ------------------------------------------------------------------ Engine
+
+Engine::Engine() = default;
+Engine::Engine(EngineOptions options) : options_(std::move(options)) {}
+Engine::~Engine() = default;
+
+Program Engine::load_file(const std::string& path) const {
+  return Program(build(options_, [&](SourceManager& sm, Diagnostics& diags, const check::LoadOptions& lo) {
+    return check::load_program(path, sm, diags, lo);
+  }));
+}
+
+Program Engine::load_string(std::string_view source, std::string_view name) const {
+  return Program(build(options_, [&](SourceManager& sm, Diagnostics& diags, const check::LoadOptions& lo) {
+    return check::load_source(std::string(name), std::string(source), sm, diags, lo);
+  }));
+}
+
+std::optional<Program> Engine::try_load_file(const std::string& path) const noexcept {
+  try {
+    return load_file(path);
+  } catch (const CompileError&) {
+    // Already delivered to the handler.
+  } catch (const std::exception& e) {
+    deliver(options_.on_diagnostic, plain_error(e.what()));
+  } catch (...) {
+    deliver(options_.on_diagnostic, plain_error("unknown error"));
+  }
+  return std::nullopt;
+}
+
+std::optional<Program> Engine::try_load_string(std::string_view source, std::string_view name) const noexcept {
+  try {
+    return load_string(source, name);
+  } catch (const CompileError&) {
+  } catch (const std::exception& e) {
+    deliver(options_.on_diagnostic, plain_error(e.what()));
+  } catch (...) {
+    deliver(options_.on_diagnostic, plain_error("unknown error"));
+  }
+  return std::nullopt;
+}
+
+}  // namespace deal
