@@ -529,3 +529,14 @@ TEST_CASE("parse_expression needs the whole input to be one expression", "[parse
   CHECK_FALSE(e->expr);
   CHECK(e->errors().find("expected an expression") != std::string::npos);
 }
+
+TEST_CASE("CRLF line endings and tabs", "[parser]") {
+  auto p = parse("party A {\r\n\tcash = $1B\r\n}\r\nparam x = (1 +\r\n");
+  CHECK(p->diags.error_count() == 1);
+  REQUIRE(p->module.decls.size() == 1);
+  CHECK(p->module.decls[0].party->members[0].span == deal::Span{1, 2, 2, 2, 12});
+  CHECK(p->errors() ==
+        "test.deal:4:15: error: unexpected end of file; expected an expression\n"
+        "    4 | param x = (1 +\n"
+        "      |               ^\n");
+}
