@@ -149,11 +149,23 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const check::Program& 
     return &jd;
   });
   auto jit = unwrap(builder.create(), "cannot create the JIT");
+  // Errors ORC meets while materialising code (an unresolved symbol, say) are collected
+  // and reported with the lookup that failed, instead of going to stderr on their own.
+  auto orc_errors = std::make_shared<std::string>();
+  jit->getExecutionSession().setErrorReporter([orc_errors](llvm::Error err) {
+    *orc_errors += to_string(std::move(err)) + "\n";
+  });
   if (auto err = jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(g.module), std::move(g.context))))
     throw std::runtime_error("cannot add the module: " + to_string(std::move(err)));
 
   auto lookup = [&](const std::string& name) {
-    return unwrap(jit->lookup(name), "cannot find a generated function").toPtr<void*>();
+    auto addr = jit->lookup(name);
+    if (!addr) {
+      std::string why = to_string(addr.takeError());
+      if (!orc_errors->empty()) why += "\n" + *orc_errors;
+      throw std::runtime_error(fmt::format("internal error: cannot compile the generated function {}: {}", name, why));
+    }
+    return addr->toPtr<void*>();
   };
   for (size_t k = 0; k < program.scenarios.size(); ++k) {
     cp->inits_.push_back(reinterpret_cast<rt::InitFn>(lookup(codegen::names::init(int(k)))));
