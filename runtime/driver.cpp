@@ -107,6 +107,12 @@ struct PathRun {
     obligations.reserve(64);
   }
 
+  // A party that has not defaulted has no default date: NaN (JSON null, "—" in tables,
+  // false in every comparison, left out of Monte Carlo statistics), never year 0.
+  void no_default_dates() {
+    for (int p = 1; p <= n; ++p) slot(p, 4) = kNaN;
+  }
+
   // Ready for another path: everything a path changes is reset, buffers keep their capacity.
   void reset(unsigned long long seed, long long path) {
     std::fill(S.begin(), S.end(), 0.0);
@@ -208,7 +214,9 @@ struct PathRun {
       double v = vals[i];
       switch (info.kinds[i]) {
         case ValueKind::Bool: text += v != 0 ? "true" : "false"; break;
-        case ValueKind::Date: text += format_date_compact(from_ticks(v * double(kTicksPerMonth))); break;
+        case ValueKind::Date:
+          text += std::isfinite(v) ? format_date_compact(from_ticks(v * double(kTicksPerMonth))) : "none";
+          break;
         case ValueKind::Party: text += m.parties.at(size_t(v)).name; break;
         case ValueKind::Deal: text += m.deals.at(size_t(v)).name; break;
         default: text += format_quantity(v, info.units[i]);
@@ -232,10 +240,7 @@ struct PathRun {
       case kUniform: return rng.uniform(a[0], a[1]);
       case kTriangular: return rng.triangular(a[0], a[1], a[2]);
       case kBernoulli: return rng.bernoulli(a[0]) ? 1.0 : 0.0;
-      case kChoice: {
-        uint32_t k = uint32_t(rng.uniform01() * count);
-        return a[std::min<uint32_t>(k, uint32_t(count - 1))];
-      }
+      case kChoice: return count > 0 ? a[rng.index(count)] : kNaN;
     }
     return kNaN;
   }
@@ -437,6 +442,7 @@ struct PathRun {
     set_step(0);
     sc.init(S.data(), &ctx);
     if (ctx.status) return;
+    no_default_dates();
     conservation.start(cash_now());
     valuation();
     if (ctx.status) return;
@@ -840,10 +846,15 @@ RunResult run_scenario(const Model& model, int scenario, const RunOptions& optio
   pool.reserve(size_t(threads));
   for (int i = 0; i < threads; ++i) pool.emplace_back(worker);
   {
+    // The calling thread waits, reporting progress every 100 ms (workers' notifications
+    // wake it more often; those only end the wait when the last worker is done).
+    using clock = std::chrono::steady_clock;
+    auto next_report = clock::now() + std::chrono::milliseconds(100);
     std::unique_lock lk(mu);
     while (workers_done < threads) {
-      cv.wait_for(lk, std::chrono::milliseconds(100));
-      if (options.progress && workers_done < threads) {
+      if (cv.wait_until(lk, next_report, [&] { return workers_done >= threads; })) break;
+      next_report += std::chrono::milliseconds(100);
+      if (options.progress) {
         lk.unlock();
         options.progress(done_paths.load(std::memory_order_relaxed), paths);
         lk.lock();

@@ -29,7 +29,7 @@ std::string progress_line(long long done, long long total, double elapsed, int w
   double rate = elapsed > 0 ? double(done) / elapsed : 0.0;
   std::string text = fmt::format("{:3.0f}%  {}/{} paths  {} paths/s  ETA {}", std::floor(share * 100),
                                  group_thousands(done), group_thousands(total), group_thousands(std::llround(rate)),
-                                 done > 0 && rate > 0 ? short_duration(double(total - done) / rate) : "?");
+                                 done > 0 && rate > 0 ? short_duration(std::ceil(double(total - done) / rate)) : "?");
   // The bar takes what is left of the width, between 10 and 30 cells.
   int cells = std::clamp(width - 4 - int(text.size()), 0, 30);
   if (cells < 10) return text;

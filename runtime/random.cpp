@@ -1,6 +1,13 @@
 #include "runtime/random.hpp"
 
+#include <algorithm>
 #include <cmath>
+
+// No fused multiply-adds: a*b+c rounded once would give other bits on machines with FMA.
+// (GCC does not contract in ISO C++ mode, -std=c++20, which the build uses; Clang would.)
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
 
 #include <Random123/philox.h>
 
@@ -41,6 +48,13 @@ double RandomStream::std_normal() { return inverse_normal_cdf(uniform01()); }
 
 double RandomStream::lognormal(double mu, double sigma, double scale) {
   return scale * std::exp(mu + sigma * std_normal());
+}
+
+int RandomStream::index(int count) {
+  if (count < 1) return 0;
+  // floor(u · count) with u in (0, 1): every index has probability 1/count up to 2^-53.
+  int k = int(uniform01() * double(count));
+  return std::min(k, count - 1);
 }
 
 double RandomStream::triangular(double lo, double mode, double hi) {

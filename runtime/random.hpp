@@ -1,7 +1,15 @@
 // Reproducible random streams (LANGUAGE.md §6.4): one counter-based Philox4x32-10
 // stream per (seed, path), so a path's draws do not depend on threads or scheduling.
-// Samplers use only +, ×, ÷, sqrt and log (no std::*_distribution, whose output
-// differs between standard libraries), so the same seed gives the same bits.
+// Samplers use only +, ×, ÷, sqrt, log and exp (no std::*_distribution, whose output
+// differs between standard libraries), so the same seed gives the same bits: +, ×, ÷
+// and sqrt are correctly rounded everywhere, random.cpp forbids fused multiply-adds, and
+// log/exp come from the C library (glibc's are correctly rounded in practice; a platform
+// whose libm differs in the last bit could differ there).
+//
+// Draw order: each path's stream starts at counter 0. One uniform01() uses two 32-bit
+// words (a Philox block gives four); normal and lognormal use one uniform01() (inversion,
+// never rejection), so every draw consumes a fixed number of words and a path's k-th draw
+// does not depend on the values of the draws before it.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +30,8 @@ class RandomStream {
   double lognormal(double mu, double sigma, double scale);
   bool bernoulli(double p) { return uniform01() < p; }
   double triangular(double lo, double mode, double hi);
+  // An index in [0, count) with equal chances (`choice(a, b, …)`); 0 if count < 1.
+  int index(int count);
 
  private:
   uint32_t key_[2];

@@ -13,7 +13,13 @@ using nlohmann::json;
 json value_json(double v, rt::ValueKind kind) {
   switch (kind) {
     case rt::ValueKind::Bool: return v != 0;
-    case rt::ValueKind::Date: return std::isfinite(v) ? json(rt::format_date(rt::from_ticks(v * double(rt::kTicksPerMonth)))) : json();
+    case rt::ValueKind::Date:
+      if (!std::isfinite(v)) return json();
+      try {
+        return rt::format_date(rt::from_ticks(v * double(rt::kTicksPerMonth)));
+      } catch (const std::exception&) {
+        return json();  // outside the years 1..9999
+      }
     default: return std::isfinite(v) ? json(v) : json();
   }
 }
@@ -45,18 +51,13 @@ json to_json(const rt::RunResult& r, const rt::Model& m) {
     }
     o["default_probability"] = p.default_probability;
     if (!single) {
-      o["mean_default_date"] = json();
-      if (p.mean_default_step) {
-        // The mean step as a date (interpolated between step starts).
-        double k = *p.mean_default_step;
-        int lo = int(k);
-        if (lo + 1 < int(r.dates.size())) {
-          double a = double(rt::to_ticks(r.dates[size_t(lo)])), b = double(rt::to_ticks(r.dates[size_t(lo + 1)]));
-          o["mean_default_date"] = rt::format_date(rt::from_ticks(a + (b - a) * (k - lo)));
-        } else if (lo < int(r.dates.size())) {
-          o["mean_default_date"] = rt::format_date(r.dates[size_t(lo)]);
-        }
-      }
+      // Monte Carlo (docs/language.md §12): the mean default date over the paths in which
+      // the party defaults, and the distribution of the equity it loses over the horizon.
+      o["mean_default_date"] = p.mean_default_date ? json(rt::format_date(*p.mean_default_date)) : json();
+      auto num = [](double v) { return std::isfinite(v) ? json(v) : json(); };
+      o["loss"] = {{"start_equity", num(p.equity_start)}, {"mean", num(p.loss.mean)}, {"p5", num(p.loss.p5)},
+                   {"p25", num(p.loss.p25)},  {"p50", num(p.loss.p50)},   {"p75", num(p.loss.p75)},
+                   {"p95", num(p.loss.p95)}};
     }
     parties[p.name] = o;
   }
@@ -89,6 +90,12 @@ json to_json(const rt::RunResult& r, const rt::Model& m) {
     }
   }
   j["series"] = series;
+  if (!single) {
+    // How the percentiles were computed: exactly, or by streaming sketches whose values have
+    // a rank within ±max_rank_error × paths of the exact percentile's.
+    if (r.percentiles.exact) j["percentiles"] = {{"method", "exact"}};
+    else j["percentiles"] = {{"method", "sketch"}, {"max_rank_error", r.percentiles.rank_error}};
+  }
   j["ledger"] = {{"rows", r.ledger.rows},
                  {"due", r.ledger.due},
                  {"paid", r.ledger.paid},
