@@ -148,7 +148,8 @@ int cmd_run(const RunArgs& a) {
     for (size_t i = 0; i < results.size(); ++i) tables += (i ? "\n" : "") + table_text(results[i], model, false);
     bool ok = !ec && write_file(dir / "result.json", results.size() == 1 && !a.all ? json_text(results[0], model) : json_text(results, model)) &&
               write_file(dir / "series.csv", series_csv(results)) && write_file(dir / "report.txt", tables) &&
-              write_file(dir / "ledger.csv", ledger_csv(results, model));
+              write_file(dir / "ledger.csv", ledger_csv(results, model)) &&
+              write_file(dir / "parties.csv", parties_csv(results));
     for (const auto& [name, text] : analyses_csv(results, model)) ok = ok && write_file(dir / name, text);
     if (!ok) {
       fmt::print(stderr, "deal: cannot write the results to '{}'\n", a.out);
@@ -199,7 +200,7 @@ Register run_command({20,
                                         "table, csv or json (default: table on a terminal, json otherwise)")
                             ->check(CLI::IsMember({"table", "csv", "json"}));
                         run->add_option("--out", run_args.out,
-                                        "Also write result.json, series.csv, report.txt and ledger.csv into DIR");
+                                        "Also write result.json, series.csv, parties.csv, report.txt and ledger.csv into DIR");
                         run->add_flag("--check-ledger", run_args.check_ledger,
                                       "Verify conservation of money after every clearing round and step");
                         run->add_option("--analyses", run_args.analyses,

@@ -18,6 +18,10 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color);
 // Tidy long CSV of the tracked series: scenario,date,series,value (Monte Carlo
 // statistics as series "label[mean]", "label[p5]", …). Header included.
 std::string series_csv(const std::vector<rt::RunResult>& rs);
+// One row per party and scenario: final cash, debt and equity (means over paths),
+// default probability, default date (Monte Carlo: the mean default date), equity at the
+// start, and the equity lost over the horizon (mean and percentiles; one path: the value).
+std::string parties_csv(const std::vector<rt::RunResult>& rs);
 // Every ledger row: scenario,step,date,deal,from,to,priority,kind,due,paid.
 std::string ledger_csv(const std::vector<rt::RunResult>& rs, const rt::Model& m);
 

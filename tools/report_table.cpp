@@ -69,12 +69,26 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
   // Parties.
   out += fmt::format("\n{}Parties{}{}\n", bold, off, single ? " (end of the last step)" : " (means over paths)");
   std::vector<std::vector<std::string>> rows = {{"party", "kind", "cash", "debt", "equity", single ? "default" : "P(default)"}};
+  if (!single) rows[0].push_back("mean default");
   for (const auto& p : r.parties) {
     std::string d = single ? (p.default_date ? step_label(*p.default_date, m.step) : "—")
                            : fmt::format("{:.1f}%", p.default_probability * 100);
     rows.push_back({p.name, p.kind.empty() ? "" : p.kind, money(p.cash), money(p.debt), money(p.equity), d});
+    if (!single) rows.back().push_back(p.mean_default_date ? rt::format_date(*p.mean_default_date) : "—");
   }
   out += table(rows);
+  if (!single) {
+    // Monte Carlo: the equity each party loses over the horizon (docs/language.md §12).
+    out += fmt::format("\n{}Equity lost{} (equity at the start − at the end; negative: a gain)\n", bold, off);
+    std::vector<std::vector<std::string>> lrows = {{"party", "at start", "mean", "5%", "median", "95%"}};
+    for (const auto& p : r.parties)
+      lrows.push_back({p.name, money(p.equity_start), money(p.loss.mean), money(p.loss.p5), money(p.loss.p50),
+                       money(p.loss.p95)});
+    out += table(lrows);
+    if (!r.percentiles.exact)
+      out += fmt::format("  percentiles by streaming sketch: rank within ±{:.2f}% of the exact ones\n",
+                         r.percentiles.rank_error * 100);
+  }
 
   // Series.
   if (!r.series.empty()) {
@@ -154,6 +168,21 @@ std::string series_csv(const std::vector<rt::RunResult>& rs) {
       }
     }
   }
+  return out;
+}
+
+std::string parties_csv(const std::vector<rt::RunResult>& rs) {
+  std::string out =
+      "scenario,party,kind,paths,cash,debt,equity,default_probability,default_date,equity_start,"
+      "loss_mean,loss_p5,loss_p25,loss_p50,loss_p75,loss_p95\n";
+  auto num = [](double v) { return std::isfinite(v) ? fmt::format("{:.17g}", v) : std::string(); };
+  for (const auto& r : rs)
+    for (const auto& p : r.parties)
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.scenario, p.name, p.kind, r.paths,
+                         num(p.cash), num(p.debt), num(p.equity), num(p.default_probability),
+                         p.mean_default_date ? rt::format_date(*p.mean_default_date) : "", num(p.equity_start),
+                         num(p.loss.mean), num(p.loss.p5), num(p.loss.p25), num(p.loss.p50), num(p.loss.p75),
+                         num(p.loss.p95));
   return out;
 }
 
