@@ -9,6 +9,7 @@ packages=(
   llvm-19-dev libzstd-dev clang-19 libclang-rt-19-dev
   libfmt-dev catch2 nlohmann-json3-dev libcli11-dev libedit-dev
   librandom123-dev libeigen3-dev libbenchmark-dev
+  python3-numpy
 )
 # Extra sets, chosen by flags (.ci/run uses both): --with-browser (the report is checked in
 # headless Chromium), --with-graphviz (deal graph --format svg/png, the report's network picture).
