@@ -1,6 +1,6 @@
 // The `.deal` grammar (LANGUAGE.md §2–§5). Combined lexer + parser.
 //
-// Shape decisions (see docs/syntax-decisions.md for the user-facing list):
+// Shape decisions (see docs/language.md §14 for the user-facing list):
 // - Expressions use one rule per precedence level instead of ANTLR's left-recursive
 //   form: operator chains come out as flat lists (the AST builder folds them without
 //   recursion), comparisons can be recognised as chained and rejected with a clear

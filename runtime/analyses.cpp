@@ -250,22 +250,29 @@ Analyses analyze(const Model& model, int scenario, const RunOptions& options, co
   for (unsigned t = 1; t < workers; ++t) pool.emplace_back(work);
   work();
   for (auto& t : pool) t.join();
+  bool exposure_ok = which.exposure, systemic_ok = which.systemic;
   for (size_t k = 0; k < jobs.size(); ++k) {
     if (errors[k].empty()) continue;
-    std::string what = k < systemic_first ? std::string("the exposure run (every obligation paid in full)")
-                                          : fmt::format("the systemic-importance run in which {} defaults at the start",
-                                                        model.parties[size_t(*jobs[k].default_at_start)].name);
-    throw RunError(fmt::format("scenario '{}': {} failed:\n{}", name, what, errors[k]));
+    if (k < systemic_first) {
+      exposure_ok = false;
+      a.warnings.push_back(fmt::format("exposure left out: scenario '{}' fails when every obligation is paid in full: {}",
+                                       name, errors[k]));
+    } else if (systemic_ok) {
+      systemic_ok = false;
+      a.warnings.push_back(fmt::format("systemic importance left out: the run of scenario '{}' in which {} defaults at "
+                                       "the start fails: {}",
+                                       name, model.parties[size_t(*jobs[k].default_at_start)].name, errors[k]));
+    }
   }
 
-  if (which.exposure) a.exposure = exposure_from(results[0]->flows);
+  if (exposure_ok) a.exposure = exposure_from(results[0]->flows);
   if (which.circularity) a.circularity = circularity(base.flows);
   if (which.concentration) {
     std::vector<Concentration> cs(n);
     for (size_t p = 1; p < n; ++p) cs[p] = concentration(base.flows, int(p));
     a.concentration = std::move(cs);
   }
-  if (which.systemic) {
+  if (systemic_ok) {
     std::vector<SystemicImpact> impacts;
     for (size_t p = 1; p < n; ++p) {
       const RunResult& r = *results[systemic_first + p - 1];

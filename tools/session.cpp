@@ -124,6 +124,7 @@ bool attach_analyses(const std::string& spec_text, const rt::Model& model, const
         base = &*one;
       }
       auto an = std::make_shared<rt::Analyses>(rt::analyze(model, scenarios[i], opts, *base, w));
+      for (const std::string& warning : an->warnings) fmt::print(stderr, "deal: warning: {}\n", warning);
       an->computed_on_path = results[i].paths > 1 ? 1 : 0;
       results[i].analyses = std::move(an);
     } catch (const std::exception& e) {

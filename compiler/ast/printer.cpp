@@ -13,7 +13,7 @@ namespace deal::ast {
 
 namespace {
 
-// Binding strength, lowest first (see docs/syntax-decisions.md).
+// Binding strength, lowest first (see docs/language.md §14).
 enum Prec : int {
   kIf = 0,
   kOr = 1,
