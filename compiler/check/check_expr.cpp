@@ -222,48 +222,26 @@ HExpr Checker::literal(const ast::Expr& e, Ctx& ctx) {
   return HExpr::constant(value, Type::num(dim), e.span);
 }
 
-HExpr Checker::party_let(int p, const std::string& name, Span span) {
-  PartyInfo& info = party_info_[p];
-  Resolve& st = info.let_status[name];
-  if (st == Resolve::Done) {
-    HExpr v = info.let_values[name];
-    return v;
-  }
+HExpr Checker::let_value(Lets& lets, const std::string& name, Span span, Ctx ctx, const std::string& display) {
+  Resolve& st = lets.status[name];
+  if (st == Resolve::Done) return lets.values[name];
   if (st == Resolve::Doing) {
-    diags_.error(span, fmt::format("'{}.{}' is defined in terms of itself", prog_.parties[p].name, name));
-    info.let_values[name] = HExpr::constant(0, Type::error(), span);
+    error(ctx, span, fmt::format("'{}' is defined in terms of itself", display));
+    lets.values[name] = HExpr::constant(0, Type::error(), span);
     st = Resolve::Done;
-    return info.let_values[name];
+    return lets.values[name];
   }
   st = Resolve::Doing;
-  Ctx ctx;
-  ctx.where = Ctx::Track;
-  ctx.party = p;
-  HExpr v = expr(*info.lets[name]->value, ctx);
-  if (st == Resolve::Done) return info.let_values[name];
-  if (info.lets[name]->type) check_annotation(info.lets[name]->type, v.type, info.lets[name]->value->span);
-  info.let_values[name] = v;
-  st = Resolve::Done;
-  return v;
-}
-
-HExpr Checker::deal_let(int d, const std::string& name, Span span) {
-  DealInfo& info = deal_info_[d];
-  Resolve& st = info.let_status[name];
-  if (st == Resolve::Done) return info.let_values[name];
-  if (st == Resolve::Doing) {
-    error(in_deal(d), span, fmt::format("'{}' is defined in terms of itself", name));
-    info.let_values[name] = HExpr::constant(0, Type::error(), span);
-    st = Resolve::Done;
-    return info.let_values[name];
+  ctx.where = Ctx::Track;  // a let reads whatever a tracked value may read
+  const ast::Member* m = lets.members.at(name);
+  HExpr v = expr(*m->value, ctx);
+  if (st == Resolve::Done) return lets.values[name];  // a cycle was reported meanwhile
+  if (m->type && !v.type.is_error()) {
+    Type want = resolve_type_ref(*m->type);
+    if (!want.is_error() && !(want == v.type))
+      error(ctx, m->value->span, fmt::format("declared as {} but its value is {}", type_str(want), type_str(v.type)));
   }
-  st = Resolve::Doing;
-  Ctx ctx;
-  ctx.where = Ctx::Track;
-  ctx.deal = d;
-  HExpr v = expr(*info.lets[name]->value, ctx);
-  if (st == Resolve::Done) return info.let_values[name];
-  info.let_values[name] = v;
+  lets.values[name] = v;
   st = Resolve::Done;
   return v;
 }
@@ -281,7 +259,9 @@ std::optional<HExpr> Checker::party_field(int p, const std::string& name, Span s
     const HState& s = prog_.parties[p].states[it->second];
     out = slot_load(s.slot, info.lazy[it->second].type, span);
   } else if (info.lets.count(name)) {
-    out = party_let(p, name, span);
+    Ctx in_party;
+    in_party.party = p;
+    out = let_value(info.lets, name, span, in_party, fmt::format("{}.{}", prog_.parties[p].name, name));
     out->span = span;
   } else {
     return std::nullopt;
@@ -311,7 +291,7 @@ std::optional<HExpr> Checker::deal_field(int d, const std::string& name, Span sp
     out->span = span;
     is_state = out->op == Op::Slot;
   } else if (info.lets.count(name)) {
-    out = deal_let(d, name, span);
+    out = let_value(info.lets, name, span, in_deal(d), name);
     out->span = span;
   } else {
     return std::nullopt;
@@ -410,12 +390,12 @@ HExpr Checker::name_ref(const ast::Expr& e, Ctx& ctx) {
   if (ctx.fn) names.insert(names.end(), ctx.fn->param_names.begin(), ctx.fn->param_names.end());
   if (ctx.party >= 0) {
     for (const auto& [k, v] : party_info_[ctx.party].states) names.push_back(k);
-    for (const auto& [k, v] : party_info_[ctx.party].lets) names.push_back(k);
+    for (const auto& [k, v] : party_info_[ctx.party].lets.members) names.push_back(k);
   }
   if (ctx.deal >= 0) {
     for (const auto& [k, v] : deal_info_[ctx.deal].bindings) names.push_back(k);
     for (const auto& [k, v] : deal_info_[ctx.deal].states) names.push_back(k);
-    for (const auto& [k, v] : deal_info_[ctx.deal].lets) names.push_back(k);
+    for (const auto& [k, v] : deal_info_[ctx.deal].lets.members) names.push_back(k);
   }
   std::string s = suggest(n, names);
   error(ctx, e.span, fmt::format("unknown name '{}'{}", n, s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
@@ -437,7 +417,7 @@ HExpr Checker::field_ref(const ast::Expr& e, Ctx& ctx) {
     if (!v) {
       std::vector<std::string> names;
       for (const auto& [k, x] : party_info_[p].states) names.push_back(k);
-      for (const auto& [k, x] : party_info_[p].lets) names.push_back(k);
+      for (const auto& [k, x] : party_info_[p].lets.members) names.push_back(k);
       std::string s = suggest(e.name, names);
       error(ctx, e.op_span, fmt::format("party '{}' has no field '{}'{}", prog_.parties[p].name, e.name,
                                         s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));

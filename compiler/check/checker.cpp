@@ -375,8 +375,7 @@ void Checker::layout_parties() {
           diags_.error(m.name_span, fmt::format("'{}' is a built-in state of every party", m.name));
           continue;
         }
-        info.lets[m.name] = &m;
-        info.let_status[m.name] = Resolve::Todo;
+        info.lets.add(&m);
         continue;
       }
       // A field: built-in (cash, debt, credit) or a new state.
@@ -608,8 +607,7 @@ void Checker::layout_deal(int d) {
       continue;
     }
     if (m.kind == ast::MemberKind::Let) {
-      di.lets[m.name] = &m;
-      di.let_status[m.name] = Resolve::Todo;
+      di.lets.add(&m);
       continue;
     }
     HState s;

@@ -38,12 +38,23 @@ struct LazyState {
   Span span;
 };
 
+// `let` members of a party or a contract: checked once, on first use, and inlined
+// wherever they are read.
+struct Lets {
+  std::map<std::string, const ast::Member*> members;
+  std::map<std::string, Resolve> status;
+  std::map<std::string, HExpr> values;
+  bool count(const std::string& name) const { return members.count(name) > 0; }
+  void add(const ast::Member* m) {
+    members[m->name] = m;
+    status[m->name] = Resolve::Todo;
+  }
+};
+
 struct PartyInfo {
   const ast::PartyDecl* decl = nullptr;  // null for World
   std::map<std::string, int> states;     // field name → index into HParty::states
-  std::map<std::string, const ast::Member*> lets;
-  std::map<std::string, Resolve> let_status;
-  std::map<std::string, HExpr> let_values;
+  Lets lets;
   std::vector<LazyState> lazy;           // parallel to HParty::states
   bool laid_out = false;
 };
@@ -55,9 +66,7 @@ struct DealInfo {
   std::map<std::string, Binding> bindings;  // contract parameters
   std::map<std::string, int> states;        // field name → index into HDeal::states
   std::vector<LazyState> lazy;
-  std::map<std::string, const ast::Member*> lets;
-  std::map<std::string, Resolve> let_status;
-  std::map<std::string, HExpr> let_values;
+  Lets lets;
   Resolve layout = Resolve::Todo;
   bool bodies_done = false;
 };
@@ -140,8 +149,8 @@ class Checker {
   // Field `name` of party `p` / deal `d` as read from context ctx.
   std::optional<HExpr> party_field(int p, const std::string& name, Span span, Ctx& ctx);
   std::optional<HExpr> deal_field(int d, const std::string& name, Span span, Ctx& ctx);
-  HExpr party_let(int p, const std::string& name, Span span);
-  HExpr deal_let(int d, const std::string& name, Span span);
+  // The value of `let name` of a party (ctx.party set) or a deal (ctx.deal set).
+  HExpr let_value(Lets& lets, const std::string& name, Span span, Ctx ctx, const std::string& display);
   bool expect(const HExpr& e, const Type& want, Span span, const char* what, Ctx& ctx);
   bool expect_kind(const HExpr& e, Kind k, Span span, const char* what, Ctx& ctx);
   // Evaluates a constant expression (literals and arithmetic on them), if it is one.

@@ -245,3 +245,14 @@ TEST_CASE("the layout gives every state a slot with a display name", "[layout]")
   CHECK(p.states.back().name == "capacity");
   CHECK(c.program->slot_names[p.states.back().slot] == "Lab.capacity");
 }
+
+TEST_CASE("let members: annotations checked in parties and contracts; cycles reported", "[names]") {
+  CHECK_THAT(check_source("party A { cash = $1B  let x: Money = 3y  every step { cash = x } }\n").messages,
+             Catch::Contains("declared as Money ($) but its value is Duration (y)"));
+  CHECK_THAT(check_source("party A { cash = $1B }\n"
+                          "contract c(p: Party) { let x: Money = 3y  at 2025Q1 { pay(p, World, x) } }\ndeal d = c(A)\n")
+                 .messages,
+             Catch::Contains("declared as Money ($) but its value is Duration (y)"));
+  CHECK_THAT(check_source("party A { cash = $1B  let x = y  let y = x  every step { cash = x } }\n").messages,
+             Catch::Contains("is defined in terms of itself"));
+}
