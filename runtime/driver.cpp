@@ -40,6 +40,7 @@ int Model::find_param(const std::string& name) const {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 // Month number (check/program.hpp's run-time date encoding) of a calendar date.
 double month_number(Date d) { return double(to_ticks(d)) / double(kTicksPerMonth); }
@@ -85,12 +86,23 @@ struct PathRun {
   std::vector<EventLine> events;
   std::vector<int> default_step;  // per model id, −1 if not defaulted
   std::vector<double> equity_start;  // per model id, the valuation before the first step
+  std::vector<int> party_base, deal_base;  // first slot of each party (model id) and deal
+  Date step_date{};                        // start of the current step
+
+  // The ledger keeps rows and checks them (single paths, --check-ledger); Monte Carlo paths
+  // only need its totals, which the driver keeps itself (the same sums, far cheaper).
+  bool use_ledger;
+  struct Tally {
+    long long rows = 0;
+    double due = 0, paid = 0, credit_drawn = 0, default_costs = 0, borrowed = 0;
+  } tally;
 
   PathRun(const Model& model, const ModelScenario& scenario, const RunOptions& options, const Calendar& calendar,
           unsigned long long seed, long long path, bool keep)
       : m(model), sc(scenario), opts(options), cal(calendar), n(int(model.parties.size()) - 1), record(keep),
         S(size_t(model.slot_count), 0.0), rng(seed, uint64_t(path)), holdings(int(model.parties.size()) - 1),
-        ledger(int(model.parties.size()) - 1, LedgerOptions{keep && options.keep_ledger_rows, keep}) {
+        ledger(int(model.parties.size()) - 1, LedgerOptions{keep && options.keep_ledger_rows, keep}),
+        use_ledger(keep || options.check_ledger) {
     ctx.path = this;
     cash.resize(size_t(n));
     credit.resize(size_t(n));
@@ -104,6 +116,8 @@ struct PathRun {
     equity_start.assign(model.parties.size(), 0.0);
     for (int i = 1; i <= n; ++i) names.push_back(model.parties[size_t(i)].name);
     for (const ModelParty& p : model.parties) id_names.push_back(p.name);
+    for (const ModelParty& p : model.parties) party_base.push_back(p.base);
+    for (const ModelDeal& d : model.deals) deal_base.push_back(d.base);
     obligations.reserve(64);
   }
 
@@ -125,6 +139,7 @@ struct PathRun {
     newly_defaulted.clear();
     holdings.clear();
     ledger.reset();
+    tally = Tally{};
     conservation = ConservationCheck{};
     borrowed_in_phase = 0;
     flows_stale = true;
@@ -137,9 +152,23 @@ struct PathRun {
     std::fill(equity_start.begin(), equity_start.end(), 0.0);
   }
 
+  // The path's ledger totals, from the ledger or from the tally.
+  Tally totals() const {
+    if (!use_ledger) return tally;
+    Tally t;
+    LedgerTotals c = ledger.contractual();
+    t.rows = c.rows;
+    t.due = c.due;
+    t.paid = c.paid;
+    t.credit_drawn = ledger.credit_drawn();
+    t.default_costs = ledger.default_costs();
+    t.borrowed = ledger.borrowed();
+    return t;
+  }
+
   int rt_index(int id) const { return id == 0 ? kWorld : id - 1; }
   int model_id(int rt) const { return rt == kWorld ? 0 : rt + 1; }
-  double& slot(int party, int offset) { return S[size_t(m.parties[size_t(party)].base + offset)]; }
+  double& slot(int party, int offset) { return S[size_t(party_base[size_t(party)] + offset)]; }
   bool is_defaulted(int party) { return party > 0 && slot(party, 3) != 0; }
 
   void fail(std::string message) {
@@ -151,21 +180,26 @@ struct PathRun {
 
   // ---------------------------------------------------------------- entry points
 
+  // The hot path of every pay/receive: checks, then one push_back; messages are built out of line.
   void pay(int from, int to, double amount, double priority, int deal) {
-    if (from < 0 || from > n || to < 0 || to > n) return fail("internal error: party id out of range in pay()");
-    if (!std::isfinite(amount) || amount < 0) {
-      std::string who = deal >= 0 ? fmt::format("deal '{}'", m.deals[size_t(deal)].name) : std::string("a party or shock");
-      return fail(fmt::format("{} tried to pay {} from {} to {} on {}: an amount must be finite and not negative", who,
-                              amount, m.parties[size_t(from)].name, m.parties[size_t(to)].name, date_text()));
-    }
+    if (from < 0 || from > n || to < 0 || to > n || !(amount >= 0) || amount == kInfinity) [[unlikely]]
+      return bad_payment(from, to, amount, deal);
     if (amount == 0 || from == to || is_defaulted(from)) return;  // defaulted parties create no obligations
     Obligation o;
     o.from = rt_index(from);
     o.to = rt_index(to);
-    o.priority = int(std::lround(priority));
+    o.priority = int(priority);  // a whole number (checked); lround for safety otherwise
+    if (double(o.priority) != priority) o.priority = int(std::lround(priority));
     o.deal = deal;
     o.amount = amount;
     obligations.push_back(o);
+  }
+
+  [[gnu::noinline, gnu::cold]] void bad_payment(int from, int to, double amount, int deal) {
+    if (from < 0 || from > n || to < 0 || to > n) return fail("internal error: party id out of range in pay()");
+    std::string who = deal >= 0 ? fmt::format("deal '{}'", m.deals[size_t(deal)].name) : std::string("a party or shock");
+    fail(fmt::format("{} tried to pay {} from {} to {} on {}: an amount must be finite and not negative", who, amount,
+                     m.parties[size_t(from)].name, m.parties[size_t(to)].name, date_text()));
   }
 
   void own(int holder, int issuer, double stake, bool sell) {
@@ -184,7 +218,8 @@ struct PathRun {
     if (!std::isfinite(amount) || amount < 0) return fail(fmt::format("{} cannot borrow {}", m.parties[size_t(party)].name, amount));
     slot(party, 0) += amount;
     slot(party, 1) += amount;
-    ledger.record_borrow(step, party - 1, amount);
+    if (use_ledger) ledger.record_borrow(step, party - 1, amount);
+    else tally.borrowed += amount;
     borrowed_in_phase += amount;
   }
 
@@ -283,7 +318,7 @@ struct PathRun {
     in.options.alpha = sc.alpha;
     in.options.beta = sc.beta;
     in.step = step;
-    in.date = cal.step_start(step);
+    in.date = step_date;
     try {
       if (opts.pay_in_full) pay_everything(in);
       else clear(in, ws, cr);
@@ -291,7 +326,15 @@ struct PathRun {
       fail(fmt::format("clearing failed on {}: {}", date_text(), e.what()));
       return false;
     }
-    ledger.record(in, cr);
+    if (use_ledger) {
+      ledger.record(in, cr);
+    } else {
+      tally.rows += (long long)obligations.size();
+      for (int i = 0; i < n; ++i) {
+        tally.credit_drawn += cr.credit_drawn[size_t(i)];
+        tally.default_costs += cr.default_cost[size_t(i)];
+      }
+    }
     if (flows_stale) {
       std::fill(step_in.begin(), step_in.end(), 0.0);
       std::fill(step_out.begin(), step_out.end(), 0.0);
@@ -308,9 +351,11 @@ struct PathRun {
       double paid = cr.paid[k];
       int from = model_id(o.from), to = model_id(o.to);
       if (o.deal >= 0) {
-        S[size_t(m.deals[size_t(o.deal)].base + 1)] += paid;
-        S[size_t(m.deals[size_t(o.deal)].base + 2)] += o.amount;
+        S[size_t(deal_base[size_t(o.deal)] + 1)] += paid;
+        S[size_t(deal_base[size_t(o.deal)] + 2)] += o.amount;
       }
+      tally.due += o.amount;
+      tally.paid += paid;
       step_in[size_t(to)] += paid;
       step_out[size_t(from)] += paid;
       step_pairs.emplace_back(from, to, paid);
@@ -426,6 +471,7 @@ struct PathRun {
   void set_step(int k) {
     step = k;
     Date s = cal.step_start(k), e = cal.step_end(k);
+    step_date = s;
     ctx.step_start = month_number(s);
     ctx.step_end = month_number(e);
     ctx.dt = cal.dt();
@@ -650,13 +696,13 @@ void record_path(PathRun& run, Block& blk, long long i) {
     f[kDefaultDate] = ds >= 0 ? run.slot(p, 4) : 0.0;
   }
   double* lv = blk.ledger.data() + size_t(i) * kLedgerFields;
-  LedgerTotals lt = run.ledger.contractual();
+  PathRun::Tally lt = run.totals();
   lv[kRows] = double(lt.rows);
   lv[kDue] = lt.due;
   lv[kPaid] = lt.paid;
-  lv[kCreditDrawn] = run.ledger.credit_drawn();
-  lv[kDefaultCosts] = run.ledger.default_costs();
-  lv[kBorrowed] = run.ledger.borrowed();
+  lv[kCreditDrawn] = lt.credit_drawn;
+  lv[kDefaultCosts] = lt.default_costs;
+  lv[kBorrowed] = lt.borrowed;
 }
 
 int default_threads() {

@@ -32,18 +32,6 @@ void RandomStream::refill() {
   used_ = 0;
 }
 
-uint32_t RandomStream::next_u32() {
-  if (used_ == 4) refill();
-  return buffer_[used_++];
-}
-
-double RandomStream::uniform01() {
-  uint64_t hi = next_u32() >> 5;  // 27 bits
-  uint64_t lo = next_u32() >> 6;  // 26 bits
-  uint64_t bits = (hi << 26) | lo;  // 53 bits
-  return (double(bits) + 0.5) / 9007199254740992.0;  // (0, 1), never 0 or 1
-}
-
 double RandomStream::std_normal() { return inverse_normal_cdf(uniform01()); }
 
 double RandomStream::lognormal(double mu, double sigma, double scale) {

@@ -20,9 +20,24 @@ class RandomStream {
  public:
   RandomStream(uint64_t seed, uint64_t path);
 
-  uint32_t next_u32();
-  // Uniform on the open interval (0, 1), 53 random bits.
-  double uniform01();
+  uint32_t next_u32() {
+    if (used_ == 4) refill();
+    return buffer_[used_++];
+  }
+  // Uniform on the open interval (0, 1), 53 random bits from two consecutive words.
+  double uniform01() {
+    uint64_t hi, lo;
+    if (used_ <= 2) {  // both words from the current block (the usual case)
+      hi = buffer_[used_];
+      lo = buffer_[used_ + 1];
+      used_ += 2;
+    } else {
+      hi = next_u32();
+      lo = next_u32();
+    }
+    uint64_t bits = ((hi >> 5) << 26) | (lo >> 6);       // 27 + 26 = 53 bits
+    return (double(bits) + 0.5) / 9007199254740992.0;  // (0, 1), never 0 or 1
+  }
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform01(); }
   // Standard normal by inversion (Wichura's AS 241, relative error ~1e-16).
   double std_normal();

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -70,6 +71,14 @@ class ProgressBar {
 };
 
 
+// CPU time of the whole process (every thread) so far, in milliseconds.
+double process_cpu_ms() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto ms = [](const timeval& t) { return double(t.tv_sec) * 1e3 + double(t.tv_usec) / 1e3; };
+  return ms(u.ru_utime) + ms(u.ru_stime);
+}
+
 }  // namespace
 
 int cmd_run(const RunArgs& a) {
@@ -106,6 +115,7 @@ int cmd_run(const RunArgs& a) {
   for (int k : scenarios) {
     try {
       auto t2 = clock::now();
+      double cpu0 = a.timings ? process_cpu_ms() : 0;
       ProgressBar bar(ProgressBar::wanted(format));
       opts.progress = [&bar](long long done, long long total) { bar.update(done, total); };
       results.push_back(rt::run_scenario(model, k, opts));
@@ -114,9 +124,9 @@ int cmd_run(const RunArgs& a) {
         const rt::RunResult& r = results.back();
         double t = ms(t2);
         if (r.paths > 1)
-          fmt::print(stderr, "timing: scenario {}: {} paths in {:.2f} ms on {} thread{} ({} paths/s)\n", r.scenario,
-                     r.paths, t, r.threads, r.threads == 1 ? "" : "s",
-                     rt::group_thousands(std::llround(double(r.paths) / (t / 1000.0))));
+          fmt::print(stderr, "timing: scenario {}: {} paths in {:.2f} ms on {} thread{} ({} paths/s, CPU {:.0f} ms)\n",
+                     r.scenario, r.paths, t, r.threads, r.threads == 1 ? "" : "s",
+                     rt::group_thousands(std::llround(double(r.paths) / (t / 1000.0))), process_cpu_ms() - cpu0);
         else
           fmt::print(stderr, "timing: scenario {}: 1 path in {:.2f} ms\n", r.scenario, t);
       }
