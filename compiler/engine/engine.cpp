@@ -128,15 +128,24 @@ check::LoadOptions load_options(const EngineOptions& o) {
   return lo;
 }
 
+// Loading (ANTLR's parser shares its DFA caches between parsers) and compiling are
+// serialised across the process; runs, which are the expensive part, are not.
+std::mutex& frontend_mutex() {
+  static std::mutex m;
+  return m;
+}
+
 // Loads with `load` (file or text), checks and compiles. Throws CompileError.
 template <class Load>
 std::shared_ptr<ProgramState> build(const EngineOptions& opts, Load&& load) {
+  std::unique_lock<std::mutex> lock(frontend_mutex());
   SourceManager sm;
   Diagnostics diags;
   std::vector<ast::Module> modules = load(sm, diags, load_options(opts));
   std::optional<check::Program> program;
   if (!diags.has_errors()) program = check::check_program(modules, sm, diags);
   std::vector<Message> list = public_diagnostics(sm, diags);
+  lock.unlock();  // the handler is the host's code: never call it under our lock
   for (const Message& d : list) deliver(opts.on_diagnostic, d);
   if (diags.has_errors() || !program) {
     std::string text = render_all(sm, diags, false);
@@ -145,18 +154,21 @@ std::shared_ptr<ProgramState> build(const EngineOptions& opts, Load&& load) {
   }
   auto st = std::make_shared<ProgramState>();
   st->program = std::move(*program);
+  lock.lock();
   jit::JitOptions jo;
   jo.opt_level = std::clamp(opts.opt_level, 0, 3);
   try {
     st->compiled = jit::CompiledProgram::compile(st->program, rt::runtime_symbols(), jo);
   } catch (const std::exception& e) {
     // The checker accepted the program, so this is a bug of the code generator.
+    lock.unlock();
     std::string msg = fmt::format("internal compiler error: {}", e.what());
     Message d = plain_error(msg);
     deliver(opts.on_diagnostic, d);
     throw CompileError(d.text, {d});
   }
   st->model = jit::build_model(st->program, *st->compiled, sm);
+  lock.unlock();
   st->handler = opts.on_diagnostic;
   st->host.resize(st->program.fns.size());
   return st;
@@ -293,9 +305,12 @@ Scenario& Scenario::set(std::string_view param, std::string_view text) {
   SourceManager sm;
   Diagnostics diags;
   uint32_t id = sm.add(fmt::format("set {}", p.name), std::string(text));
-  ast::ExprPtr e = ast::parse_expression(sm, id, diags);
   std::optional<std::pair<double, check::Type>> v;
-  if (e && !diags.has_errors()) v = check::check_constant(program_->program, *e, sm, diags);
+  {
+    std::lock_guard<std::mutex> lock(frontend_mutex());
+    ast::ExprPtr e = ast::parse_expression(sm, id, diags);
+    if (e && !diags.has_errors()) v = check::check_constant(program_->program, *e, sm, diags);
+  }
   if (!v) {
     std::vector<Message> list = public_diagnostics(sm, diags);
     for (const Message& d : list) deliver(program_->handler, d);

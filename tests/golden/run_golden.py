@@ -6,6 +6,8 @@ The first line of NAME.deal says how to run it:
     // golden: run --scenario s --format table
 A NAME.cmd file holds instead a whole command line (paths relative to its folder), for
 programs that live elsewhere, e.g. `run ../../../examples/two_labs.deal -s base -f table`.
+A NAME.stdin file beside the case is fed to the command's standard input (REPL
+sessions: `repl` in NAME.cmd, the typed lines in NAME.stdin); otherwise stdin is empty.
 Everything the command prints is compared with NAME.expected, which holds
     <stdout>--- stderr
     <stderr>--- exit N
@@ -27,7 +29,9 @@ def run(deal, case):
         words = shlex.split(first[len("// golden:"):])
         argv = [deal, words[0], name] + words[1:]
     env = dict(os.environ, NO_COLOR="1", COLUMNS="100")
-    p = subprocess.run(argv, cwd=folder, capture_output=True, text=True, timeout=120, env=env)
+    stdin_path = os.path.splitext(case)[0] + ".stdin"
+    stdin = open(stdin_path, encoding="utf-8").read() if os.path.exists(stdin_path) else ""
+    p = subprocess.run(argv, cwd=folder, capture_output=True, text=True, timeout=120, env=env, input=stdin)
     return f"{p.stdout}--- stderr\n{p.stderr}--- exit {p.returncode}\n"
 
 

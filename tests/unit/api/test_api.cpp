@@ -337,7 +337,28 @@ scenario s { paths 50  param g ~ uniform(0%/y, 20%/y)  track A.cash }
   CHECK(calls > 0);
 }
 
-TEST_CASE("results and programs outlive the engine; copies share", "[api]") {
+TEST_CASE("one Engine loads from several threads at once", "[api][threads]") {
+  deal::Engine engine;
+  std::string want = engine.load_string(kTwoParties, "two.deal").scenario("base").run().to_json();
+  std::atomic<int> bad{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < 4; ++t)
+    pool.emplace_back([&] {
+      try {
+        for (int i = 0; i < 3; ++i) {
+          deal::Program p = engine.load_string(kTwoParties, "two.deal");
+          if (p.scenario("base").set("growth", "10%/y").run().to_json() != want) ++bad;
+          if (engine.try_load_string("party {", "bad.deal")) ++bad;
+        }
+      } catch (...) {
+        ++bad;
+      }
+    });
+  for (auto& th : pool) th.join();
+  CHECK(bad == 0);
+}
+
+TEST_CASE("results and programs outlive the engine, and copies share", "[api]") {
   std::optional<deal::Result> kept;
   std::optional<deal::Program> prog;
   {

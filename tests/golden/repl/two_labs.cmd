@@ -1,0 +1,1 @@
+repl ../../../examples/two_labs.deal
