@@ -688,11 +688,17 @@ class Emitter {
 
   // Path start for scenario k: params in dependency order (host override, else the
   // scenario's override or draw, else the initializer; then the applied shocks'
-  // top-level `set`s of that param, in apply order), then every state in slot order.
+  // top-level `set`s of that param, in apply order), then which deals exist, then every
+  // state — the states' part is the same for every scenario, so it is one shared function.
   void emit_init(int k) {
     const check::HScenario& sc = p_.scenarios[size_t(k)];
+    llvm::Function* states = init_states_fn();
     begin_fn(names::init(k));
-    llvm::Value* overrides = ctx_field(kOverrides);
+    // Host overrides: the context's array, or (none given) a constant array of NaNs, so
+    // each param needs one load and a select rather than branches.
+    llvm::Value* given = ctx_field(kOverrides);
+    llvm::Value* none_given = b_.CreateICmpEQ(given, llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx_)));
+    llvm::Value* overrides = b_.CreateSelect(none_given, no_overrides(), given);
     for (int pi : p_.param_init_order) {
       const check::HParam& param = p_.params[size_t(pi)];
       int site = store_site(p_.slot_names[size_t(param.slot)], param.span);
@@ -707,14 +713,46 @@ class Emitter {
       for (int s : sc.shocks)
         for (const HStmt& set : p_.shocks[size_t(s)].sets)
           if (set.index == param.slot) stmt(set);
-      // The host's override wins over everything.
-      llvm::Value* has = b_.CreateICmpNE(overrides, llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx_)));
-      when_true(has, [&] {
-        llvm::Value* hv = b_.CreateLoad(dbl_, b_.CreateConstInBoundsGEP1_64(dbl_, overrides, uint64_t(pi)));
-        when_true(b_.CreateFCmpORD(hv, hv), [&] { store_slot(param.slot, hv); }, "host");
-      }, "overrides");
+      // The host's override (not NaN) wins over everything.
+      llvm::Value* hv = b_.CreateLoad(dbl_, b_.CreateConstInBoundsGEP1_64(dbl_, overrides, uint64_t(pi)));
+      llvm::Value* current = load_slot(param.slot);
+      store_slot(param.slot, b_.CreateSelect(b_.CreateFCmpORD(hv, hv), hv, current));
     }
-    // States, in slot order (the checker guarantees initializers read only earlier slots).
+    // A deal declared in a shock exists only where the shock is applied. Set before the
+    // states, whose initializers may read `d.alive`.
+    for (const auto& deal : p_.deals) {
+      bool exists = deal.shock < 0 || std::find(sc.shocks.begin(), sc.shocks.end(), deal.shock) != sc.shocks.end();
+      store_slot(deal.base + check::kAlive, cnum(exists ? 1 : 0));
+    }
+    b_.CreateCall(states, {S_, C_});
+    end_fn();
+  }
+
+  // A constant array of NaNs, one per param: "no host override".
+  llvm::Value* no_overrides() {
+    if (!no_overrides_) {
+      auto* t = llvm::ArrayType::get(dbl_, std::max<size_t>(1, p_.params.size()));
+      std::vector<llvm::Constant*> nans(t->getNumElements(),
+                                        llvm::ConstantFP::get(dbl_, std::numeric_limits<double>::quiet_NaN()));
+      no_overrides_ = new llvm::GlobalVariable(*m_, t, true, llvm::GlobalValue::InternalLinkage,
+                                               llvm::ConstantArray::get(t, nans), "no_overrides");
+    }
+    return no_overrides_;
+  }
+
+  // Every state's initial value, in slot order (the checker guarantees initializers read
+  // only earlier slots), and the deals' and triggers' bookkeeping.
+  llvm::Function* init_states_fn() {
+    if (init_states_) return init_states_;
+    auto* ft = llvm::FunctionType::get(void_, {ptr_, ptr_}, false);
+    init_states_ = llvm::Function::Create(ft, llvm::Function::InternalLinkage, "deal_init_states", m_);
+    init_states_->addFnAttr(llvm::Attribute::NoUnwind);
+    init_states_->addFnAttr(llvm::Attribute::NoInline);  // shared by every scenario's init
+    fn_ = init_states_;
+    S_ = init_states_->getArg(0);
+    C_ = init_states_->getArg(1);
+    entry_ = llvm::BasicBlock::Create(ctx_, "entry", init_states_);
+    b_.SetInsertPoint(entry_);
     std::vector<std::pair<int, const check::HState*>> states;
     for (const auto& party : p_.parties)
       for (const auto& st : party.states) states.emplace_back(st.slot, &st);
@@ -727,8 +765,6 @@ class Emitter {
       checked_store(slot, v, store_site(p_.slot_names[size_t(slot)], st->span));
     }
     for (const auto& deal : p_.deals) {
-      bool exists = deal.shock < 0 || std::find(sc.shocks.begin(), sc.shocks.end(), deal.shock) != sc.shocks.end();
-      store_slot(deal.base + check::kAlive, cnum(exists ? 1 : 0));
       store_slot(deal.base + check::kPaid, cnum(0));
       store_slot(deal.base + check::kDue, cnum(0));
       for (const auto& c : deal.clauses)
@@ -738,6 +774,7 @@ class Emitter {
       for (const auto& c : shock.clauses)
         if (c.fired_slot >= 0) store_slot(c.fired_slot, cnum(0));
     end_fn();
+    return init_states_;
   }
 
   llvm::Value* draw(const check::HDistribution& d) {
@@ -762,6 +799,8 @@ class Emitter {
   llvm::GlobalVariable *party_base_ = nullptr, *deal_base_ = nullptr;
   std::map<std::string, llvm::Function*> rt_;
   std::map<int, llvm::Function*> user_fns_;
+  llvm::Function* init_states_ = nullptr;
+  llvm::GlobalVariable* no_overrides_ = nullptr;
 
   // The function being emitted.
   llvm::Function* fn_ = nullptr;
