@@ -62,6 +62,24 @@ Flows deal_flows(const rt::RunResult& r) {
   return f;
 }
 
+// Legend: one small table of the contract kinds and their colours.
+std::string legend(const std::map<std::string, int>& contract_color) {
+  if (contract_color.empty()) return "";
+  std::vector<std::pair<int, std::string>> order;
+  for (const auto& [name, idx] : contract_color) order.emplace_back(idx, name);
+  std::sort(order.begin(), order.end());
+  std::string out = "  legend [shape=plaintext, style=\"\", label=<<table border=\"0\" cellborder=\"0\" cellspacing=\"2\">"
+                    "<tr><td align=\"left\"><font point-size=\"10\" color=\"#64748b\">contracts</font></td></tr>";
+  for (const auto& [idx, name] : order) {
+    const char* color = kPalette[size_t(idx) % (sizeof kPalette / sizeof *kPalette)];
+    std::string html_name;
+    for (char ch : name)
+      html_name += ch == '<' ? std::string("&lt;") : ch == '>' ? std::string("&gt;") : ch == '&' ? std::string("&amp;") : std::string(1, ch);
+    out += fmt::format("<tr><td align=\"left\"><font color=\"{}\">━━ {}</font></td></tr>", color, html_name);
+  }
+  return out + "</table>>];\n";
+}
+
 }  // namespace
 
 std::string deal_graph_dot(const rt::Model& m, const rt::RunResult& scheduled, const rt::RunResult* actual,
@@ -75,9 +93,15 @@ std::string deal_graph_dot(const rt::Model& m, const rt::RunResult& scheduled, c
     return d.shock < 0 || (sc && std::find(sc->shocks.begin(), sc->shocks.end(), d.shock) != sc->shocks.end());
   };
 
+  // Large webs: one edge per pair of parties (all their deals together), or the picture
+  // is unreadable; edges with World are left out there (World's flows are everyone's).
+  size_t deal_edges = 0;
+  for (const auto& [key, flow] : planned)
+    if (flow.due >= 1) ++deal_edges;
+  bool aggregate = deal_edges > 40;
   bool world_used = false;
   for (const auto& [key, flow] : planned)
-    if (std::get<1>(key) == 0 || std::get<2>(key) == 0) world_used = true;
+    if (!aggregate && (std::get<1>(key) == 0 || std::get<2>(key) == 0)) world_used = true;
 
   std::string out;
   out += "digraph deals {\n";
@@ -106,6 +130,44 @@ std::string deal_graph_dot(const rt::Model& m, const rt::RunResult& scheduled, c
     }
     out += fmt::format("  p{} [label=\"{}\", shape={}, fillcolor=\"{}\"{}];\n", p, label, st.shape, fill, extra);
   }
+  if (aggregate) {
+    struct PairFlow { double due = 0, paid = 0; int deals = 0; std::map<std::string, double> by_contract; };
+    std::map<std::pair<int, int>, PairFlow> pairs;
+    for (const auto& [key, flow] : planned) {
+      auto [deal_id, from, to] = key;
+      if (flow.due < 1 || from == 0 || to == 0) continue;
+      PairFlow& pf = pairs[{from, to}];
+      pf.due += flow.due;
+      pf.deals += 1;
+      pf.by_contract[m.deals[size_t(deal_id)].contract] += flow.due;
+      if (actual) {
+        auto h = happened.find(key);
+        pf.paid += h == happened.end() ? 0 : h->second.paid;
+      }
+    }
+    double largest = 1;
+    for (const auto& [k, pf] : pairs) largest = std::max(largest, pf.due);
+    std::map<std::string, int> contract_color;
+    for (const auto& [k, pf] : pairs) {
+      // Coloured by the contract that carries most of the pair's money.
+      auto top = std::max_element(pf.by_contract.begin(), pf.by_contract.end(),
+                                  [](const auto& a, const auto& b) { return a.second < b.second; });
+      auto [it, fresh] = contract_color.emplace(top->first, int(contract_color.size()));
+      const char* color = kPalette[size_t(it->second) % (sizeof kPalette / sizeof *kPalette)];
+      double width = 0.8 + 5.0 * std::sqrt(pf.due / largest);
+      std::string label = fmt::format("{}{}", esc(money(pf.due)), pf.deals > 1 ? fmt::format(" ({} deals)", pf.deals) : "");
+      std::string style = fmt::format("color=\"{}\", fontcolor=\"{}\", penwidth={:.1f}", color, color, width);
+      if (actual && pf.paid < pf.due - 1) {
+        label += fmt::format("\\npaid {:.0f}%", pf.due > 0 ? pf.paid / pf.due * 100 : 0);
+        style = fmt::format("color=\"#dc2626\", fontcolor=\"#b91c1c\", style=dashed, penwidth={:.1f}", width);
+      }
+      out += fmt::format("  p{} -> p{} [label=\"{}\", {}];\n", k.first, k.second, label, style);
+    }
+    out += legend(contract_color);
+    out += "}\n";
+    return out;
+  }
+
   // Deals.
   std::map<std::string, int> contract_color;
   for (size_t d = 0; d < m.deals.size(); ++d) {
@@ -137,21 +199,7 @@ std::string deal_graph_dot(const rt::Model& m, const rt::RunResult& scheduled, c
       out += fmt::format("  p{} -> p{} [label=\"{}\", color=\"{}\", fontcolor=\"{}\", style=dotted, arrowhead=none];\n",
                          deal.parties[0], deal.parties[1], esc(deal.name), color, color);
   }
-  // Legend: one small table of the contract kinds and their colours.
-  if (!contract_color.empty()) {
-    std::vector<std::pair<int, std::string>> order;
-    for (const auto& [name, idx] : contract_color) order.emplace_back(idx, name);
-    std::sort(order.begin(), order.end());
-    out += "  legend [shape=plaintext, style=\"\", label=<<table border=\"0\" cellborder=\"0\" cellspacing=\"2\">"
-           "<tr><td align=\"left\"><font point-size=\"10\" color=\"#64748b\">contracts</font></td></tr>";
-    for (const auto& [idx, name] : order) {
-      const char* color = kPalette[size_t(idx) % (sizeof kPalette / sizeof *kPalette)];
-      std::string html_name;
-      for (char ch : name) html_name += ch == '<' ? std::string("&lt;") : ch == '>' ? std::string("&gt;") : ch == '&' ? std::string("&amp;") : std::string(1, ch);
-      out += fmt::format("<tr><td align=\"left\"><font color=\"{}\">━━ {}</font></td></tr>", color, html_name);
-    }
-    out += "</table>>];\n";
-  }
+  out += legend(contract_color);
   out += "}\n";
   return out;
 }
