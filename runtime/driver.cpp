@@ -197,6 +197,9 @@ struct PathRun {
 
   [[gnu::noinline, gnu::cold]] void bad_payment(int from, int to, double amount, int deal) {
     if (from < 0 || from > n || to < 0 || to > n) return fail("internal error: party id out of range in pay()");
+    // The exposure analysis' run (pay_in_full) lets cash go negative, which can drive a
+    // model's formulas (min(x, cash), …) below zero: there a negative amount is no obligation.
+    if (opts.pay_in_full && amount < 0 && std::isfinite(amount)) return;
     std::string who = deal >= 0 ? fmt::format("deal '{}'", m.deals[size_t(deal)].name) : std::string("a party or shock");
     fail(fmt::format("{} tried to pay {} from {} to {} on {}: an amount must be finite and not negative", who, amount,
                      m.parties[size_t(from)].name, m.parties[size_t(to)].name, date_text()));
@@ -268,13 +271,44 @@ struct PathRun {
                      s.line.empty() ? "" : "\n    " + s.line));
   }
 
+  // Random draws (per call in blocks, per path for `param x ~ …`). Bad arguments stop the
+  // run with a message rather than drawing NaN or a mirrored value.
+  double normal(double mean, double sd) {
+    if (!std::isfinite(mean) || !(sd >= 0) || sd == kInfinity) [[unlikely]]
+      return bad_draw(fmt::format("normal({}, {})", mean, sd), "the mean must be finite and the standard deviation finite and not negative");
+    return rng.normal(mean, sd);
+  }
+  double lognormal(double mu, double sigma, double scale) {
+    if (!std::isfinite(mu) || !std::isfinite(scale) || !(sigma >= 0) || sigma == kInfinity) [[unlikely]]
+      return bad_draw(fmt::format("lognormal({}, {}, {})", mu, sigma, scale), "mu and the scale must be finite and sigma finite and not negative");
+    return rng.lognormal(mu, sigma, scale);
+  }
+  double uniform(double lo, double hi) {
+    if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo <= hi)) [[unlikely]]
+      return bad_draw(fmt::format("uniform({}, {})", lo, hi), "the bounds must be finite with lo ≤ hi");
+    return rng.uniform(lo, hi);
+  }
+  double triangular(double lo, double mode, double hi) {
+    if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo <= mode && mode <= hi)) [[unlikely]]
+      return bad_draw(fmt::format("triangular({}, {}, {})", lo, mode, hi), "the arguments must be finite with lo ≤ mode ≤ hi");
+    return rng.triangular(lo, mode, hi);
+  }
+  double bernoulli(double p) {
+    if (!(p >= 0 && p <= 1)) [[unlikely]] return bad_draw(fmt::format("bernoulli({})", p), "the probability must be between 0 and 1");
+    return rng.bernoulli(p) ? 1.0 : 0.0;
+  }
+  [[gnu::noinline, gnu::cold]] double bad_draw(const std::string& call, const char* why) {
+    fail(fmt::format("{} on {}: {}", call, date_text(), why));
+    return kNaN;
+  }
+
   double draw(int kind, const double* a, int count) {
     switch (kind) {
-      case kNormal: return rng.normal(a[0], a[1]);
-      case kLognormal: return rng.lognormal(a[0], a[1], count > 2 ? a[2] : 1.0);
-      case kUniform: return rng.uniform(a[0], a[1]);
-      case kTriangular: return rng.triangular(a[0], a[1], a[2]);
-      case kBernoulli: return rng.bernoulli(a[0]) ? 1.0 : 0.0;
+      case kNormal: return normal(a[0], a[1]);
+      case kLognormal: return lognormal(a[0], a[1], count > 2 ? a[2] : 1.0);
+      case kUniform: return uniform(a[0], a[1]);
+      case kTriangular: return triangular(a[0], a[1], a[2]);
+      case kBernoulli: return bernoulli(a[0]);
       case kChoice: return count > 0 ? a[rng.index(count)] : kNaN;
     }
     return kNaN;
@@ -948,12 +982,12 @@ void deal_rt_emit(deal::rt::StepCtx* c, int32_t id, const double* values) noexce
   }
 }
 void deal_rt_nonfinite(deal::rt::StepCtx* c, int32_t site, double value) noexcept { run_of(c).nonfinite(site, value); }
-double deal_rt_normal(deal::rt::StepCtx* c, double mean, double sd) noexcept { return run_of(c).rng.normal(mean, sd); }
+double deal_rt_normal(deal::rt::StepCtx* c, double mean, double sd) noexcept { return run_of(c).normal(mean, sd); }
 double deal_rt_lognormal(deal::rt::StepCtx* c, double mu, double sigma, double scale) noexcept {
-  return run_of(c).rng.lognormal(mu, sigma, scale);
+  return run_of(c).lognormal(mu, sigma, scale);
 }
-double deal_rt_uniform(deal::rt::StepCtx* c, double lo, double hi) noexcept { return run_of(c).rng.uniform(lo, hi); }
-double deal_rt_bernoulli(deal::rt::StepCtx* c, double p) noexcept { return run_of(c).rng.bernoulli(p) ? 1.0 : 0.0; }
+double deal_rt_uniform(deal::rt::StepCtx* c, double lo, double hi) noexcept { return run_of(c).uniform(lo, hi); }
+double deal_rt_bernoulli(deal::rt::StepCtx* c, double p) noexcept { return run_of(c).bernoulli(p); }
 double deal_rt_draw(deal::rt::StepCtx* c, int32_t kind, const double* args, int32_t n) noexcept {
   return run_of(c).draw(kind, args, n);
 }

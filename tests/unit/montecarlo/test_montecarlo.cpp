@@ -361,3 +361,29 @@ scenario one { apply s }
   REQUIRE(a.mean_default_date);
   CHECK(*a.mean_default_date == *a.default_date);
 }
+
+TEST_CASE("bad distribution arguments stop the run with a message", "[montecarlo]") {
+  struct Case {
+    const char* draw;
+    const char* message;
+  };
+  for (Case c : {Case{"normal(0, -1)", "normal(0, -1) on 2025-01-01: the mean must be finite and the standard deviation"},
+                 Case{"uniform(2, 1)", "uniform(2, 1) on 2025-01-01: the bounds must be finite with lo ≤ hi"},
+                 Case{"lognormal(0, -0.5)", "lognormal(0, -0.5, 1) on 2025-01-01"},
+                 Case{"if bernoulli(1.5) then 1 else 0", "bernoulli(1.5) on 2025-01-01: the probability must be between 0 and 1"}}) {
+    INFO(c.draw);
+    auto m = test::compile(std::string("party A { cash = $0  x = 0  every step { x = ") + c.draw + " } }\n" +
+                           "scenario s { paths 10 }\n");
+    try {
+      rt::run_scenario(m->model, 0);
+      FAIL("the run should fail");
+    } catch (const rt::RunError& e) {
+      CHECK_THAT(e.what(), Catch::Contains(c.message));
+      CHECK_THAT(e.what(), Catch::Contains("Monte Carlo path 0 of 10"));
+    }
+  }
+  // A per-path draw: triangular's mode outside its range.
+  auto m = test::compile("param t = 0\nscenario s { paths 5 param t ~ triangular(0, 2, 1) }\n");
+  CHECK_THROWS_WITH(rt::run_scenario(m->model, 0),
+                    Catch::Contains("triangular(0, 2, 1) on 2025-01-01: the arguments must be finite with lo ≤ mode ≤ hi"));
+}
