@@ -603,9 +603,19 @@ class Emitter {
 
   llvm::Value* alive(int d) { return truth(load_slot(p_.deals[size_t(d)].base + check::kAlive)); }
 
+  // A phase over deals: one small internal function per deal (so LLVM's per-function
+  // passes never see one huge function — compile time grows faster than function size),
+  // called in order from the phase function.
   void emit_deals_step(const std::string& name, const std::vector<int>& deals, bool triggers) {
-    begin_fn(name);
+    std::vector<llvm::Function*> parts;
     for (int d : deals) {
+      bool any = false;
+      for (const HClause& c : p_.deals[size_t(d)].clauses) {
+        bool is_trigger = c.kind == ast::ClauseKind::When;
+        any = any || (c.kind != ast::ClauseKind::OnDefault && is_trigger == triggers);
+      }
+      if (!any) continue;
+      llvm::Function* f = begin_internal_fn(fmt::format("{}.{}", name, p_.deals[size_t(d)].name));
       for (const HClause& c : p_.deals[size_t(d)].clauses) {
         bool is_trigger = c.kind == ast::ClauseKind::When;
         if (c.kind == ast::ClauseKind::OnDefault || is_trigger != triggers) continue;
@@ -615,8 +625,27 @@ class Emitter {
           else scheduled_clause(c);
         }, "alive");
       }
+      end_fn();
+      parts.push_back(f);
     }
+    begin_fn(name);
+    for (llvm::Function* f : parts) b_.CreateCall(f, {S_, C_});
     end_fn();
+  }
+
+  // An internal (S, C) function that LLVM keeps out of line.
+  llvm::Function* begin_internal_fn(const std::string& name) {
+    auto* ft = llvm::FunctionType::get(void_, {ptr_, ptr_}, false);
+    auto* f = llvm::Function::Create(ft, llvm::Function::InternalLinkage, name, m_);
+    f->addFnAttr(llvm::Attribute::NoUnwind);
+    f->addFnAttr(llvm::Attribute::NoInline);
+    f->getArg(0)->addAttr(llvm::Attribute::NoAlias);
+    fn_ = f;
+    S_ = f->getArg(0);
+    C_ = f->getArg(1);
+    entry_ = llvm::BasicBlock::Create(ctx_, "entry", f);
+    b_.SetInsertPoint(entry_);
+    return f;
   }
 
   void emit_parties_step() {
@@ -643,23 +672,57 @@ class Emitter {
     end_fn();
   }
 
+  // Default handling: each deal's `on default` clauses in a function of their own (only
+  // the terminate-only ones stay inline), called when the defaulted party is one it names.
   void emit_on_default() {
-    begin_fn(names::on_default, i32_);
-    llvm::Value* party = fn_->getArg(2);
+    std::vector<std::pair<int, llvm::Function*>> clause_fns;  // (deal, its clauses)
     for (size_t d = 0; d < p_.deals.size(); ++d) {
       const check::HDeal& deal = p_.deals[d];
+      bool has_clause = false;
+      for (const auto& od : deal.on_default) has_clause = has_clause || od.clause >= 0;
+      if (!has_clause) continue;
+      auto* ft = llvm::FunctionType::get(void_, {ptr_, ptr_, i32_}, false);
+      auto* f = llvm::Function::Create(ft, llvm::Function::InternalLinkage, "deal_on_default." + deal.name, m_);
+      f->addFnAttr(llvm::Attribute::NoUnwind);
+      f->addFnAttr(llvm::Attribute::NoInline);
+      fn_ = f;
+      S_ = f->getArg(0);
+      C_ = f->getArg(1);
+      entry_ = llvm::BasicBlock::Create(ctx_, "entry", f);
+      b_.SetInsertPoint(entry_);
+      llvm::Value* party = f->getArg(2);
       for (const auto& od : deal.on_default) {
+        if (od.clause < 0) continue;
         llvm::Value* hit = b_.CreateAnd(b_.CreateICmpEQ(party, ci32(od.party)), alive(int(d)));
         when_true(hit, [&] {
-          if (od.clause < 0) {
-            store_slot(deal.base + check::kAlive, cnum(0));
-          } else {
-            const HClause& c = deal.clauses[size_t(od.clause)];
-            begin_locals(c.locals);
-            body(c.body);
-          }
+          const HClause& c = deal.clauses[size_t(od.clause)];
+          begin_locals(c.locals);
+          body(c.body);
         }, "on_default");
       }
+      end_fn();
+      clause_fns.emplace_back(int(d), f);
+    }
+    begin_fn(names::on_default, i32_);
+    llvm::Value* party = fn_->getArg(2);
+    size_t next_fn = 0;
+    for (size_t d = 0; d < p_.deals.size(); ++d) {
+      const check::HDeal& deal = p_.deals[d];
+      // In declaration order of the entries: clauses through the deal's function, plain
+      // terminations inline.
+      bool called = false;
+      for (const auto& od : deal.on_default) {
+        if (od.clause >= 0) {
+          if (!called && next_fn < clause_fns.size() && clause_fns[next_fn].first == int(d)) {
+            b_.CreateCall(clause_fns[next_fn].second, {S_, C_, party});
+            called = true;
+          }
+          continue;
+        }
+        llvm::Value* hit = b_.CreateAnd(b_.CreateICmpEQ(party, ci32(od.party)), alive(int(d)));
+        when_true(hit, [&] { store_slot(deal.base + check::kAlive, cnum(0)); }, "terminate");
+      }
+      if (called) ++next_fn;
     }
     end_fn();
   }
