@@ -351,7 +351,10 @@ struct Session::Value {
   rt::StepUnit step = rt::StepUnit::Quarter;
 };
 
-Session::Session(SessionOptions options) : opts_(options) { checked_ = build({}); }
+Session::Session(SessionOptions options) : opts_(options) {
+  checked_ = build({});
+  checked_->program = check::check_program(checked_->modules, checked_->sm, checked_->diags);
+}
 Session::~Session() = default;
 
 void Session::error(const std::string& message) const {
@@ -891,6 +894,10 @@ bool Session::cmd_set(const std::string& arg) {
 }
 
 bool Session::cmd_unset(const std::string& arg) {
+  if (arg.empty()) {
+    error(":unset takes the name of an overridden param (:set lists them)");
+    return false;
+  }
   auto it = std::find_if(sets_.begin(), sets_.end(), [&](const auto& s) { return s.first == arg; });
   if (it == sets_.end()) {
     error(fmt::format("no override of '{}' to drop", arg));
@@ -926,6 +933,7 @@ bool Session::cmd_show(const std::string& arg) {
     error(":show takes a name: a party, a deal, a param or any declaration");
     return false;
   }
+  if (!checked_ || !checked_->program) return false;
   const check::Program& p = *checked_->program;
   int party = p.find_party(arg);
   if (party > 0) return show_party(party);
