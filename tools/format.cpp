@@ -37,6 +37,31 @@ std::string step_label(rt::Date d, rt::StepUnit unit) {
   return rt::format_date(d);
 }
 
+std::string text_table(const std::vector<std::vector<std::string>>& rows, size_t right_from) {
+  auto width = [](const std::string& s) {
+    size_t w = 0;
+    for (unsigned char c : s) w += (c & 0xC0) != 0x80;
+    return w;
+  };
+  std::vector<size_t> w;
+  for (const auto& r : rows)
+    for (size_t i = 0; i < r.size(); ++i) {
+      if (w.size() <= i) w.push_back(0);
+      w[i] = std::max(w[i], width(r[i]));
+    }
+  std::string out;
+  for (const auto& r : rows) {
+    std::string line = "  ";
+    for (size_t i = 0; i < r.size(); ++i) {
+      std::string pad(w[i] - width(r[i]), ' ');
+      line += (i ? "  " : "") + (i >= right_from ? pad + r[i] : r[i] + pad);
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
 std::string sparkline(const std::vector<double>& v) {
   static const char* bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
   double lo = INFINITY, hi = -INFINITY;

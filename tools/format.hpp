@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "runtime/calendar.hpp"
 #include "runtime/model.hpp"
@@ -18,6 +19,9 @@ std::string value(double v, rt::ValueKind kind, const std::string& unit);
 std::string step_label(rt::Date d, rt::StepUnit unit);
 // A run-time month number as a date label.
 std::string month_label(double months);
+// A two-space indented text table; columns from `right_from` on are right-aligned
+// (widths count UTF-8 code points).
+std::string text_table(const std::vector<std::vector<std::string>>& rows, size_t right_from = 1);
 // ▁▂▃▄▅▆▇█ sparkline of a series.
 std::string sparkline(const std::vector<double>& v);
 

@@ -221,17 +221,6 @@ std::set<std::string> uses(const ast::Decl& d) {
   return out;
 }
 
-rt::ValueKind value_kind(const check::Type& t) {
-  switch (t.kind) {
-    case check::Kind::Bool: return rt::ValueKind::Bool;
-    case check::Kind::Date: return rt::ValueKind::Date;
-    case check::Kind::Party: return rt::ValueKind::Party;
-    case check::Kind::Deal: return rt::ValueKind::Deal;
-    case check::Kind::String: return rt::ValueKind::String;
-    default: return rt::ValueKind::Number;
-  }
-}
-
 std::string unit_of(const check::Type& t, const check::Program& p) {
   if (!t.is_num() || t.dim.dimensionless()) return "";
   return check::dim_symbol(t.dim, p.units);
@@ -248,34 +237,6 @@ std::string row_party(const rt::Model& m, int32_t idx) {
   if (idx == rt::kWorld) return "World";
   size_t id = size_t(idx) + 1;
   return id < m.parties.size() ? m.parties[id].name : "?";
-}
-
-// Display width of UTF-8 text.
-size_t width(const std::string& s) {
-  size_t w = 0;
-  for (unsigned char c : s) w += (c & 0xC0) != 0x80;
-  return w;
-}
-
-// A two-space indented table; columns from `right` on are right-aligned.
-std::string table(const std::vector<std::vector<std::string>>& rows, size_t right = 1) {
-  std::vector<size_t> w;
-  for (const auto& r : rows)
-    for (size_t i = 0; i < r.size(); ++i) {
-      if (w.size() <= i) w.push_back(0);
-      w[i] = std::max(w[i], width(r[i]));
-    }
-  std::string out;
-  for (const auto& r : rows) {
-    std::string line = "  ";
-    for (size_t i = 0; i < r.size(); ++i) {
-      std::string pad(w[i] - width(r[i]), ' ');
-      line += (i ? "  " : "") + (i >= right ? pad + r[i] : r[i] + pad);
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-  }
-  return out;
 }
 
 // A value as the reports show it; a Date that was never set (0) shows as "—".
@@ -794,7 +755,7 @@ void Session::print_value(const Value& v) {
   auto text = [&](double x) -> std::string {
     if ((v.type.kind == check::Kind::Party || v.type.kind == check::Kind::Deal) && x >= 0 && size_t(x) < v.names.size())
       return v.names[size_t(x)];
-    return show_value(x, value_kind(v.type), v.unit);
+    return show_value(x, jit::value_kind(v.type), v.unit);
   };
   if (v.values.empty()) return;
   bool constant = std::all_of(v.values.begin(), v.values.end(), [&](double x) { return x == v.values[0] || (std::isnan(x) && std::isnan(v.values[0])); });
@@ -1000,7 +961,7 @@ bool Session::show_party(int party) {
     rows.push_back({name, show_value(s.values.front(), s.kind, s.unit), show_value(s.values.back(), s.kind, s.unit),
                     s.kind == rt::ValueKind::Number && s.values.front() != s.values.back() ? sparkline(s.values) : ""});
   }
-  fmt::print(opts_.out, "{}", table(rows));
+  fmt::print(opts_.out, "{}", text_table(rows));
   for (const auto& e : r->defaults)
     if (e.party == party)
       for (const auto& ev : r->events)
@@ -1045,7 +1006,7 @@ bool Session::show_deal(int deal) {
     fmt::print(opts_.out, "no obligations{}\n", shown);
   } else {
     fmt::print(opts_.out, "schedule{} (1 path): {} due, {} paid\n", shown, money(due), money(paid));
-    fmt::print(opts_.out, "{}", table(rows, 3));
+    fmt::print(opts_.out, "{}", text_table(rows, 3));
   }
   for (const auto& s : r->series)
     if (s.label == "__alive" && !s.values.empty()) {

@@ -7,6 +7,7 @@
 
 #include "runtime/analyses.hpp"
 #include "runtime/defaults.hpp"
+#include "tools/format.hpp"
 
 namespace deal::cli {
 
@@ -95,29 +96,6 @@ std::string analyses_table(const rt::Analyses& a, const rt::Model& m, bool color
   std::string bold = color ? "\033[1m" : "", off = color ? "\033[0m" : "";
   std::string out;
   size_t n = m.parties.size();
-  auto table = [](const std::vector<std::vector<std::string>>& rows) {
-    std::vector<size_t> w;
-    for (const auto& r : rows)
-      for (size_t i = 0; i < r.size(); ++i) {
-        if (w.size() <= i) w.push_back(0);
-        size_t len = 0;
-        for (unsigned char ch : r[i]) len += (ch & 0xC0) != 0x80;
-        w[i] = std::max(w[i], len);
-      }
-    std::string s;
-    for (const auto& r : rows) {
-      std::string line = "  ";
-      for (size_t i = 0; i < r.size(); ++i) {
-        size_t len = 0;
-        for (unsigned char ch : r[i]) len += (ch & 0xC0) != 0x80;
-        std::string padding(w[i] - len, ' ');
-        line += (i ? "  " : "") + (i ? padding + r[i] : r[i] + padding);
-      }
-      while (!line.empty() && line.back() == ' ') line.pop_back();
-      s += line + "\n";
-    }
-    return s;
-  };
   if (a.computed_on_path > 0 || a.computed_on_path < 0) out += "(analyses of one path)\n";
   if (a.exposure) {
     struct Pair { size_t i, j; double v; };
@@ -131,7 +109,7 @@ std::string analyses_table(const rt::Analyses& a, const rt::Model& m, bool color
     std::vector<std::vector<std::string>> rows = {{"payer", "", "payee", "scheduled"}};
     for (size_t k = 0; k < pairs.size() && k < 12; ++k)
       rows.push_back({name_of(m, int(pairs[k].i)), "→", name_of(m, int(pairs[k].j)), rt::format_money(pairs[k].v)});
-    if (!pairs.empty()) out += table(rows);
+    if (!pairs.empty()) out += text_table(rows);
     if (pairs.size() > 12) out += fmt::format("  … and {} more pairs (see the JSON output)\n", pairs.size() - 12);
   }
   if (a.circularity) {
@@ -143,7 +121,7 @@ std::string analyses_table(const rt::Analyses& a, const rt::Model& m, bool color
       rows.push_back({name_of(m, int(i)), rt::format_money(c.outflow), rt::format_money(c.inflow), pct(c.return_probability),
                       pct(c.self_funded_share)});
     }
-    out += table(rows);
+    out += text_table(rows);
     if (!a.circularity->cycles.empty()) {
       out += "  main cycles:\n";
       for (size_t k = 0; k < a.circularity->cycles.size() && k < 8; ++k)
@@ -161,7 +139,7 @@ std::string analyses_table(const rt::Analyses& a, const rt::Model& m, bool color
                       c.top_supplier ? name_of(m, c.top_supplier->party) : "—",
                       c.top_supplier ? pct(c.top_supplier->share) : "", fmt::format("{:.2f}", c.outflow_hhi)});
     }
-    out += table(rows);
+    out += text_table(rows);
   }
   if (a.systemic) {
     out += fmt::format("\n{}Systemic importance{} (if this party alone defaulted at the start)\n", bold, off);
@@ -172,7 +150,7 @@ std::string analyses_table(const rt::Analyses& a, const rt::Model& m, bool color
       rows.push_back({name_of(m, s.party), rt::format_money(s.equity_lost),
                       s.induced_defaults ? fmt::format("{} ({})", s.induced_defaults, who) : "0"});
     }
-    out += table(rows);
+    out += text_table(rows);
   }
   return out;
 }

@@ -8,42 +8,6 @@
 
 namespace deal::cli {
 
-namespace {
-
-// Display width of UTF-8 text (code points; our output has no wide characters).
-size_t width(const std::string& s) {
-  size_t w = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++w;
-  return w;
-}
-
-std::string pad(const std::string& s, size_t w, bool right) {
-  size_t n = width(s);
-  if (n >= w) return s;
-  return right ? std::string(w - n, ' ') + s : s + std::string(w - n, ' ');
-}
-
-// A table: first column left-aligned, the others right-aligned.
-std::string table(const std::vector<std::vector<std::string>>& rows, const std::string& indent = "  ") {
-  std::vector<size_t> w;
-  for (const auto& r : rows)
-    for (size_t i = 0; i < r.size(); ++i) {
-      if (w.size() <= i) w.push_back(0);
-      w[i] = std::max(w[i], width(r[i]));
-    }
-  std::string out;
-  for (const auto& r : rows) {
-    std::string line = indent;
-    for (size_t i = 0; i < r.size(); ++i) line += (i ? "  " : "") + pad(r[i], w[i], i > 0);
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-  }
-  return out;
-}
-
-}  // namespace
-
 std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
   std::string bold = color ? "\033[1m" : "", red = color ? "\033[31m" : "", off = color ? "\033[0m" : "";
   bool single = r.paths == 1;
@@ -76,7 +40,7 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
     rows.push_back({p.name, p.kind.empty() ? "" : p.kind, money(p.cash), money(p.debt), money(p.equity), d});
     if (!single) rows.back().push_back(p.mean_default_date ? rt::format_date(*p.mean_default_date) : "—");
   }
-  out += table(rows);
+  out += text_table(rows);
   if (!single) {
     // Monte Carlo: the equity each party loses over the horizon (docs/language.md §12).
     out += fmt::format("\n{}Equity lost{} (equity at the start − at the end; negative: a gain)\n", bold, off);
@@ -84,7 +48,7 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
     for (const auto& p : r.parties)
       lrows.push_back({p.name, money(p.equity_start), money(p.loss.mean), money(p.loss.p5), money(p.loss.p50),
                        money(p.loss.p95)});
-    out += table(lrows);
+    out += text_table(lrows);
     if (!r.percentiles.exact)
       out += fmt::format("  percentiles by streaming sketch: rank within ±{:.2f}% of the exact ones\n",
                          r.percentiles.rank_error * 100);
@@ -112,7 +76,7 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
     std::vector<std::string> trend = {"trend"};
     for (const auto& s : r.series) trend.push_back(sparkline(single ? s.values : s.p50));
     srows.push_back(trend);
-    out += table(srows);
+    out += text_table(srows);
   }
 
   // Events from `emit`.

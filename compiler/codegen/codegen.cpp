@@ -130,13 +130,16 @@ class Emitter {
     return v;
   }
 
-  // A new function with (ptr S, ptr C [, extra]) and an entry block.
-  llvm::Function* begin_fn(const std::string& name, llvm::Type* extra = nullptr) {
+  // A new function with (ptr S, ptr C [, extra]) and an entry block. Internal ones are
+  // the per-deal parts of a phase, kept out of line.
+  llvm::Function* begin_fn(const std::string& name, llvm::Type* extra = nullptr, bool internal = false) {
     std::vector<llvm::Type*> params = {ptr_, ptr_};
     if (extra) params.push_back(extra);
     auto* ft = llvm::FunctionType::get(void_, params, false);
-    auto* f = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, name, m_);
+    auto* f = llvm::Function::Create(ft, internal ? llvm::Function::InternalLinkage : llvm::Function::ExternalLinkage,
+                                     name, m_);
     f->addFnAttr(llvm::Attribute::NoUnwind);
+    if (internal) f->addFnAttr(llvm::Attribute::NoInline);
     f->getArg(0)->setName("S");
     f->getArg(1)->setName("C");
     f->getArg(0)->addAttr(llvm::Attribute::NoAlias);
@@ -615,7 +618,7 @@ class Emitter {
         any = any || (c.kind != ast::ClauseKind::OnDefault && is_trigger == triggers);
       }
       if (!any) continue;
-      llvm::Function* f = begin_internal_fn(fmt::format("{}.{}", name, p_.deals[size_t(d)].name));
+      llvm::Function* f = begin_fn(fmt::format("{}.{}", name, p_.deals[size_t(d)].name), nullptr, true);
       for (const HClause& c : p_.deals[size_t(d)].clauses) {
         bool is_trigger = c.kind == ast::ClauseKind::When;
         if (c.kind == ast::ClauseKind::OnDefault || is_trigger != triggers) continue;
@@ -631,21 +634,6 @@ class Emitter {
     begin_fn(name);
     for (llvm::Function* f : parts) b_.CreateCall(f, {S_, C_});
     end_fn();
-  }
-
-  // An internal (S, C) function that LLVM keeps out of line.
-  llvm::Function* begin_internal_fn(const std::string& name) {
-    auto* ft = llvm::FunctionType::get(void_, {ptr_, ptr_}, false);
-    auto* f = llvm::Function::Create(ft, llvm::Function::InternalLinkage, name, m_);
-    f->addFnAttr(llvm::Attribute::NoUnwind);
-    f->addFnAttr(llvm::Attribute::NoInline);
-    f->getArg(0)->addAttr(llvm::Attribute::NoAlias);
-    fn_ = f;
-    S_ = f->getArg(0);
-    C_ = f->getArg(1);
-    entry_ = llvm::BasicBlock::Create(ctx_, "entry", f);
-    b_.SetInsertPoint(entry_);
-    return f;
   }
 
   void emit_parties_step() {
@@ -681,15 +669,7 @@ class Emitter {
       bool has_clause = false;
       for (const auto& od : deal.on_default) has_clause = has_clause || od.clause >= 0;
       if (!has_clause) continue;
-      auto* ft = llvm::FunctionType::get(void_, {ptr_, ptr_, i32_}, false);
-      auto* f = llvm::Function::Create(ft, llvm::Function::InternalLinkage, "deal_on_default." + deal.name, m_);
-      f->addFnAttr(llvm::Attribute::NoUnwind);
-      f->addFnAttr(llvm::Attribute::NoInline);
-      fn_ = f;
-      S_ = f->getArg(0);
-      C_ = f->getArg(1);
-      entry_ = llvm::BasicBlock::Create(ctx_, "entry", f);
-      b_.SetInsertPoint(entry_);
+      llvm::Function* f = begin_fn(std::string(names::on_default) + "." + deal.name, i32_, true);
       llvm::Value* party = f->getArg(2);
       for (const auto& od : deal.on_default) {
         if (od.clause < 0) continue;
@@ -807,15 +787,7 @@ class Emitter {
   // only earlier slots), and the deals' and triggers' bookkeeping.
   llvm::Function* init_states_fn() {
     if (init_states_) return init_states_;
-    auto* ft = llvm::FunctionType::get(void_, {ptr_, ptr_}, false);
-    init_states_ = llvm::Function::Create(ft, llvm::Function::InternalLinkage, "deal_init_states", m_);
-    init_states_->addFnAttr(llvm::Attribute::NoUnwind);
-    init_states_->addFnAttr(llvm::Attribute::NoInline);  // shared by every scenario's init
-    fn_ = init_states_;
-    S_ = init_states_->getArg(0);
-    C_ = init_states_->getArg(1);
-    entry_ = llvm::BasicBlock::Create(ctx_, "entry", init_states_);
-    b_.SetInsertPoint(entry_);
+    init_states_ = begin_fn("deal_init_states", nullptr, true);  // shared by every scenario's init
     std::vector<std::pair<int, const check::HState*>> states;
     for (const auto& party : p_.parties)
       for (const auto& st : party.states) states.emplace_back(st.slot, &st);

@@ -8,17 +8,6 @@ namespace {
 
 rt::Date to_date(const ast::DateLit& d) { return rt::Date::ymd(d.year, d.month, d.day); }
 
-rt::ValueKind kind_of(const check::Type& t) {
-  switch (t.kind) {
-    case check::Kind::Bool: return rt::ValueKind::Bool;
-    case check::Kind::Date: return rt::ValueKind::Date;
-    case check::Kind::Party: return rt::ValueKind::Party;
-    case check::Kind::Deal: return rt::ValueKind::Deal;
-    case check::Kind::String: return rt::ValueKind::String;
-    default: return rt::ValueKind::Number;
-  }
-}
-
 std::string unit_of(const check::Type& t, const check::UnitNames& units) {
   if (t.kind != check::Kind::Num || t.dim.dimensionless()) return "";
   return check::dim_symbol(t.dim, units);
@@ -30,6 +19,17 @@ std::string location(const SourceManager& sm, Span s) {
 }
 
 }  // namespace
+
+rt::ValueKind value_kind(const check::Type& t) {
+  switch (t.kind) {
+    case check::Kind::Bool: return rt::ValueKind::Bool;
+    case check::Kind::Date: return rt::ValueKind::Date;
+    case check::Kind::Party: return rt::ValueKind::Party;
+    case check::Kind::Deal: return rt::ValueKind::Deal;
+    case check::Kind::String: return rt::ValueKind::String;
+    default: return rt::ValueKind::Number;
+  }
+}
 
 rt::Date date_of_months(double months) { return rt::from_ticks(months * double(rt::kTicksPerMonth)); }
 
@@ -58,7 +58,7 @@ rt::Model build_model(const check::Program& p, const CompiledProgram& c, const S
     s.seed = h.seed;
     s.alpha = h.alpha;
     s.beta = h.beta;
-    for (const auto& t : h.tracks) s.tracks.push_back({t.label, kind_of(t.expr.type), unit_of(t.expr.type, p.units)});
+    for (const auto& t : h.tracks) s.tracks.push_back({t.label, value_kind(t.expr.type), unit_of(t.expr.type, p.units)});
     s.init = c.init(int(k));
     s.track = c.track(int(k));
     m.scenarios.push_back(std::move(s));
@@ -71,7 +71,7 @@ rt::Model build_model(const check::Program& p, const CompiledProgram& c, const S
     rt::EmitInfo info;
     info.pieces = e.pieces;
     for (const auto& t : e.types) {
-      info.kinds.push_back(kind_of(t));
+      info.kinds.push_back(value_kind(t));
       info.units.push_back(unit_of(t, p.units));
     }
     info.location = location(sm, e.span);
