@@ -12,7 +12,7 @@ echo "== deal run examples/ai_compute_web.deal --scenario openai_cannot_pay"
 echo "   If OpenAI stops paying in 2027, who defaults, when and why? How much equity do"
 echo "   its partners lose? (Compare with --scenario openai_pays, where it keeps paying.)"
 echo
-"$deal" run examples/ai_compute_web.deal --scenario openai_cannot_pay --format table --analyses none
+"$deal" run examples/ai_compute_web.deal --scenario openai_cannot_pay --format table --analyses systemic,circularity
 echo
 echo "Every scenario (including a 10,000-path Monte Carlo):"
 echo "  $deal run examples/ai_compute_web.deal --all --format table"
