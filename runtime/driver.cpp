@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -45,6 +46,78 @@ constexpr double kInfinity = std::numeric_limits<double>::infinity();
 // Month number (check/program.hpp's run-time date encoding) of a calendar date.
 double month_number(Date d) { return double(to_ticks(d)) / double(kTicksPerMonth); }
 
+// Sums per (receiver, payer) pair, for revenue_from(). Payments are only listed as they
+// are cleared; the first lookup after a clearing round adds the new ones into an
+// open-addressing hash table (emptied through the list of its used slots, so clearing it
+// costs what was added). Models that never call revenue_from pay for the list only. Each
+// pair's payments are added in clearing order starting from 0: the same bits as summing
+// the list of its payments in that order.
+class PairTable {
+ public:
+  void clear() {
+    for (uint32_t i : used_) keys_[i] = kEmpty;
+    used_.clear();
+    pending_.clear();
+  }
+  void add(int receiver, int payer, double v) { pending_.push_back({receiver, payer, v}); }
+  double get(int receiver, int payer) {
+    if (!pending_.empty()) {
+      for (const Pending& p : pending_) insert(p.receiver, p.payer, p.paid);
+      pending_.clear();
+    }
+    if (keys_.empty()) return 0;
+    uint64_t k = key(receiver, payer);
+    size_t i = find(k);
+    return keys_[i] == k ? sums_[i] : 0.0;
+  }
+
+ private:
+  struct Pending {
+    int receiver, payer;
+    double paid;
+  };
+  void insert(int receiver, int payer, double v) {
+    if ((used_.size() + 1) * 2 > keys_.size()) grow();
+    uint64_t k = key(receiver, payer);
+    size_t i = find(k);
+    if (keys_[i] == kEmpty) {
+      keys_[i] = k;
+      sums_[i] = 0;
+      used_.push_back(uint32_t(i));
+    }
+    sums_[i] += v;
+  }
+
+  static constexpr uint64_t kEmpty = ~uint64_t(0);
+  static uint64_t key(int r, int p) { return (uint64_t(uint32_t(r)) << 32) | uint32_t(p); }
+  size_t find(uint64_t k) const {
+    // Fibonacci hashing: the top bits of k·2^64/φ depend on every bit of k.
+    size_t mask = keys_.size() - 1, i = size_t((k * 0x9E3779B97F4A7C15ull) >> shift_);
+    while (keys_[i] != kEmpty && keys_[i] != k) i = (i + 1) & mask;
+    return i;
+  }
+  void grow() {
+    std::vector<uint64_t> old_keys(std::max<size_t>(64, keys_.size() * 2), kEmpty);
+    shift_ = 64 - std::countr_zero(old_keys.size());
+    std::vector<double> old_sums(old_keys.size(), 0.0);
+    old_keys.swap(keys_);
+    old_sums.swap(sums_);
+    std::vector<uint32_t> old_used;
+    old_used.swap(used_);
+    for (uint32_t j : old_used) {
+      size_t i = find(old_keys[j]);
+      keys_[i] = old_keys[j];
+      sums_[i] = old_sums[j];
+      used_.push_back(uint32_t(i));
+    }
+  }
+  std::vector<uint64_t> keys_;
+  std::vector<double> sums_;
+  std::vector<uint32_t> used_;
+  std::vector<Pending> pending_;
+  int shift_ = 58;
+};
+
 // One path of one scenario: the state array, the step context, and everything the
 // runtime entry points need. Parties are model ids (0 = World) except where the
 // clearing library wants 0-based indices of real parties (rt index = id − 1).
@@ -80,7 +153,7 @@ struct PathRun {
   // This step's cleared flows (for inflow/outflow/revenue_from), model ids.
   bool flows_stale = true;
   std::vector<double> step_in, step_out;
-  std::vector<std::tuple<int, int, double>> step_pairs;
+  PairTable step_pairs;  // (receiver, payer) → paid this step, for revenue_from
 
   std::vector<DefaultEvent> defaults;
   std::vector<EventLine> events;
@@ -316,12 +389,10 @@ struct PathRun {
 
   double flow(bool in, int party) { return flows_stale && step == 0 ? 0 : (in ? step_in : step_out)[size_t(party)]; }
 
-  double revenue_from(int receiver, int payer) {
-    double s = 0;
-    for (const auto& [f, t, p] : step_pairs)
-      if (f == payer && t == receiver) s += p;
-    return s;
-  }
+  // This step's payments from payer to receiver (model ids).
+  double revenue_from(int receiver, int payer) { return step_pairs.get(receiver, payer); }
+
+
 
   double host(int fn, const double* args, int count) {
     if (fn < 0 || size_t(fn) >= opts.host_functions.size() || !opts.host_functions[size_t(fn)]) {
@@ -392,7 +463,7 @@ struct PathRun {
       tally.paid += paid;
       step_in[size_t(to)] += paid;
       step_out[size_t(from)] += paid;
-      step_pairs.emplace_back(from, to, paid);
+      step_pairs.add(to, from, paid);
     }
     if (opts.check_ledger) check_ledger();
     for (DefaultEvent& e : cr.defaults) {
