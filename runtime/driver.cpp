@@ -135,7 +135,11 @@ struct PathRun {
   int step = 0;
   std::string error;
 
-  std::vector<Obligation> obligations;
+  // This round's obligations: the first n_obligations entries of a buffer that only grows
+  // (so a payment is a store and an increment; growing is out of line).
+  std::vector<Obligation> obligation_buffer;
+  size_t n_obligations = 0;
+  std::span<const Obligation> obligations() const { return {obligation_buffer.data(), n_obligations}; }
   std::vector<int> newly_defaulted;  // model ids, awaiting their `on default` clauses
   ClearingWorkspace ws;
   ClearingResult cr;
@@ -191,7 +195,7 @@ struct PathRun {
     for (const ModelParty& p : model.parties) id_names.push_back(p.name);
     for (const ModelParty& p : model.parties) party_base.push_back(p.base);
     for (const ModelDeal& d : model.deals) deal_base.push_back(d.base);
-    obligations.reserve(64);
+    obligation_buffer.resize(64);
   }
 
   // A party that has not defaulted has no default date: NaN (JSON null, "—" in tables,
@@ -208,7 +212,7 @@ struct PathRun {
     rng = RandomStream(seed, uint64_t(path));
     step = 0;
     error.clear();
-    obligations.clear();
+    n_obligations = 0;
     newly_defaulted.clear();
     holdings.clear();
     ledger.reset();
@@ -258,15 +262,17 @@ struct PathRun {
     if (from < 0 || from > n || to < 0 || to > n || !(amount >= 0) || amount == kInfinity) [[unlikely]]
       return bad_payment(from, to, amount, deal);
     if (amount == 0 || from == to || is_defaulted(from)) return;  // defaulted parties create no obligations
-    Obligation o;
+    if (n_obligations == obligation_buffer.size()) [[unlikely]] grow_obligations();
+    Obligation& o = obligation_buffer[n_obligations++];
     o.from = rt_index(from);
     o.to = rt_index(to);
     o.priority = int(priority);  // a whole number (checked); lround for safety otherwise
     if (double(o.priority) != priority) o.priority = int(std::lround(priority));
     o.deal = deal;
     o.amount = amount;
-    obligations.push_back(o);
   }
+
+  [[gnu::noinline]] void grow_obligations() { obligation_buffer.resize(2 * obligation_buffer.size()); }
 
   [[gnu::noinline, gnu::cold]] void bad_payment(int from, int to, double amount, int deal) {
     if (from < 0 || from > n || to < 0 || to > n) return fail("internal error: party id out of range in pay()");
@@ -407,7 +413,7 @@ struct PathRun {
 
   // Clears the pending obligations; marks new defaults. Returns false when there was nothing to do.
   bool clearing_round() {
-    if (obligations.empty()) return false;
+    if (n_obligations == 0) return false;
     for (int i = 0; i < n; ++i) {
       cash[size_t(i)] = slot(i + 1, 0);
       debt[size_t(i)] = slot(i + 1, 1);
@@ -415,7 +421,7 @@ struct PathRun {
       defaulted[size_t(i)] = slot(i + 1, 3) != 0;
     }
     ClearingInput in;
-    in.obligations = obligations;
+    in.obligations = obligations();
     in.cash = cash;
     in.credit = credit;
     in.debt = debt;
@@ -434,7 +440,7 @@ struct PathRun {
     if (use_ledger) {
       ledger.record(in, cr);
     } else {
-      tally.rows += (long long)obligations.size();
+      tally.rows += (long long)n_obligations;
       for (int i = 0; i < n; ++i) {
         tally.credit_drawn += cr.credit_drawn[size_t(i)];
         tally.default_costs += cr.default_cost[size_t(i)];
@@ -451,8 +457,8 @@ struct PathRun {
       slot(i + 1, 1) = cr.debt[size_t(i)];
       slot(i + 1, 2) = cr.credit[size_t(i)];
     }
-    for (size_t k = 0; k < obligations.size(); ++k) {
-      const Obligation& o = obligations[k];
+    for (size_t k = 0; k < n_obligations; ++k) {
+      const Obligation& o = obligation_buffer[k];
       double paid = cr.paid[k];
       int from = model_id(o.from), to = model_id(o.to);
       if (o.deal >= 0) {
@@ -476,7 +482,7 @@ struct PathRun {
         defaults.push_back(e);
       }
     }
-    obligations.clear();
+    n_obligations = 0;
     return true;
   }
 
