@@ -20,6 +20,10 @@ class CompensatedSum {
  public:
   void add(double x) {
     double t = sum_ + x;
+    if (t - t != 0) {  // infinite or NaN: no compensation (it would turn ∞ into NaN)
+      sum_ = t;
+      return;
+    }
     if (abs(sum_) >= abs(x)) c_ += (sum_ - t) + x;
     else c_ += (x - t) + sum_;
     sum_ = t;

@@ -56,6 +56,11 @@ TEST_CASE("compensated sums do not lose small terms", "[statistics]") {
   double naive = 1e16;
   for (int i = 0; i < 1000; ++i) naive += 1.0;
   CHECK(naive - 1e16 != 1000.0);  // what plain summation would have given
+  CompensatedSum inf;
+  inf.add(1);
+  inf.add(std::numeric_limits<double>::infinity());
+  inf.add(2);
+  CHECK(inf.value() == std::numeric_limits<double>::infinity());
 }
 
 TEST_CASE("the sketch is exact while nothing is compacted", "[statistics][sketch]") {
