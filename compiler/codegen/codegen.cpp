@@ -198,6 +198,14 @@ class Emitter {
     return b_.CreateCall(f, args);
   }
 
+  // Initialisation runs once per path: not worth optimising, and on large programs it is
+  // most of the code (LLVM then compiles it quickly, without instruction scheduling).
+  llvm::Function* cold(llvm::Function* f) {
+    f->addFnAttr(llvm::Attribute::NoInline);
+    f->addFnAttr(llvm::Attribute::OptimizeNone);
+    return f;
+  }
+
   // An alloca in the function's entry block (so mem2reg promotes it).
   llvm::AllocaInst* entry_alloca(llvm::Type* t, const std::string& name, llvm::Value* count = nullptr) {
     llvm::IRBuilder<> tmp(entry_, entry_->begin());
@@ -636,15 +644,21 @@ class Emitter {
     end_fn();
   }
 
+  // Each party's `every` blocks in a function of their own (see emit_deals_step).
   void emit_parties_step() {
-    begin_fn(names::parties_step);
+    std::vector<llvm::Function*> parts;
     for (size_t pi = 1; pi < p_.parties.size(); ++pi) {
       const check::HParty& party = p_.parties[pi];
+      if (party.clauses.empty()) continue;
+      parts.push_back(begin_fn(std::string(names::parties_step) + "." + party.name, nullptr, true));
       for (const HClause& c : party.clauses) {
         llvm::Value* live = b_.CreateFCmpOEQ(load_slot(party.base + check::kDefaulted), cnum(0));
         when_true(live, [&] { scheduled_clause(c); }, "live");
       }
+      end_fn();
     }
+    begin_fn(names::parties_step);
+    for (llvm::Function* f : parts) b_.CreateCall(f, {S_, C_});
     end_fn();
   }
 
@@ -669,7 +683,7 @@ class Emitter {
       bool has_clause = false;
       for (const auto& od : deal.on_default) has_clause = has_clause || od.clause >= 0;
       if (!has_clause) continue;
-      llvm::Function* f = begin_fn(std::string(names::on_default) + "." + deal.name, i32_, true);
+      llvm::Function* f = cold(begin_fn(std::string(names::on_default) + "." + deal.name, i32_, true));  // rare
       llvm::Value* party = f->getArg(2);
       for (const auto& od : deal.on_default) {
         if (od.clause < 0) continue;
@@ -736,7 +750,7 @@ class Emitter {
   void emit_init(int k) {
     const check::HScenario& sc = p_.scenarios[size_t(k)];
     llvm::Function* states = init_states_fn();
-    begin_fn(names::init(k));
+    cold(begin_fn(names::init(k)));
     // Host overrides: the context's array, or (none given) a constant array of NaNs, so
     // each param needs one load and a select rather than branches.
     llvm::Value* given = ctx_field(kOverrides);
@@ -787,18 +801,28 @@ class Emitter {
   // only earlier slots), and the deals' and triggers' bookkeeping.
   llvm::Function* init_states_fn() {
     if (init_states_) return init_states_;
-    init_states_ = begin_fn("deal_init_states", nullptr, true);  // shared by every scenario's init
     std::vector<std::pair<int, const check::HState*>> states;
     for (const auto& party : p_.parties)
       for (const auto& st : party.states) states.emplace_back(st.slot, &st);
     for (const auto& deal : p_.deals)
       for (const auto& st : deal.states) states.emplace_back(st.slot, &st);
     std::sort(states.begin(), states.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [slot, st] : states) {
-      locals_.clear();
-      llvm::Value* v = st->init ? expr(*st->init) : cnum(0);
-      checked_store(slot, v, store_site(p_.slot_names[size_t(slot)], st->span));
+    // In chunks of functions: LLVM's instruction scheduling is quadratic in the length of
+    // straight-line code, and a large program has thousands of states.
+    constexpr size_t kChunk = 48;
+    std::vector<llvm::Function*> chunks;
+    for (size_t first = 0; first < states.size(); first += kChunk) {
+      chunks.push_back(cold(begin_fn(fmt::format("deal_init_states.{}", chunks.size()), nullptr, true)));
+      for (size_t k = first; k < std::min(states.size(), first + kChunk); ++k) {
+        auto [slot, st] = states[k];
+        locals_.clear();
+        llvm::Value* v = st->init ? expr(*st->init) : cnum(0);
+        checked_store(slot, v, store_site(p_.slot_names[size_t(slot)], st->span));
+      }
+      end_fn();
     }
+    init_states_ = begin_fn("deal_init_states", nullptr, true);  // shared by every scenario's init
+    for (llvm::Function* f : chunks) b_.CreateCall(f, {S_, C_});
     for (const auto& deal : p_.deals) {
       store_slot(deal.base + check::kPaid, cnum(0));
       store_slot(deal.base + check::kDue, cnum(0));
