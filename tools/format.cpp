@@ -15,9 +15,10 @@ std::string money(double v) { return rt::format_money(v); }
 std::string with_unit(double v, const std::string& unit) { return rt::format_quantity(v, unit); }
 
 std::string month_label(double months) {
-  if (!std::isfinite(months)) return "—";
-  rt::Date d = rt::from_ticks(months * double(rt::kTicksPerMonth));
-  return rt::format_date_compact(d);
+  // Outside the calendar's years (a date computed far out, or never set) there is no
+  // date to show.
+  if (!std::isfinite(months) || months < 12.0 * 1 || months >= 12.0 * 10000) return "—";
+  return rt::format_date_compact(rt::from_ticks(months * double(rt::kTicksPerMonth)));
 }
 
 std::string value(double v, rt::ValueKind kind, const std::string& unit) {
