@@ -54,6 +54,25 @@ void Holdings::remove_issuer(int issuer) {
     std::erase_if(entries_, [&](const Entry& e) { return e.issuer == issuer; });
 }
 
+struct ValuationCache {
+    Eigen::MatrixXd a;                         // the I − H that `lu` factorises
+    Eigen::FullPivLU<Eigen::MatrixXd> lu;
+    Eigen::VectorXd v;
+    bool valid = false;
+};
+
+ValuationWorkspace::ValuationWorkspace() = default;
+ValuationWorkspace::~ValuationWorkspace() = default;
+ValuationWorkspace::ValuationWorkspace(ValuationWorkspace&&) noexcept = default;
+ValuationWorkspace& ValuationWorkspace::operator=(ValuationWorkspace&&) noexcept = default;
+ValuationWorkspace::ValuationWorkspace(const ValuationWorkspace& o) : index(o.index), members(o.members) {}
+ValuationWorkspace& ValuationWorkspace::operator=(const ValuationWorkspace& o) {
+    index = o.index;
+    members = o.members;
+    cache.reset();
+    return *this;
+}
+
 void value_equity(std::span<const double> value, const Holdings& holdings,
                   std::span<const std::uint8_t> defaulted, std::span<double> equity,
                   ValuationWorkspace& ws, std::span<const std::string> names) {
@@ -89,15 +108,26 @@ void value_equity(std::span<const double> value, const Holdings& holdings,
         }
     const int s = int(ws.members.size());
     if (s == 0) return;
+    if (!ws.cache) ws.cache = std::make_unique<ValuationCache>();
+    ValuationCache& c = *ws.cache;
     Eigen::MatrixXd A = Eigen::MatrixXd::Identity(s, s);
-    Eigen::VectorXd v(s);
+    c.v.resize(s);
+    Eigen::VectorXd& v = c.v;
     for (int r = 0; r < s; ++r) v[r] = value[size_t(ws.members[size_t(r)])];
     for (const auto& e : holdings.entries())
         if (!dead(e.holder) && !dead(e.issuer))
             A(ws.index[size_t(e.holder)], ws.index[size_t(e.issuer)]) -= e.stake;
-    Eigen::FullPivLU<Eigen::MatrixXd> lu(A);
-    lu.setThreshold(1e-12);
+    // The same system as last time (same members in the same order, same stakes): the
+    // factorisation is reused; the result is the same bits either way.
+    if (!c.valid || c.a.rows() != s || c.a != A) {
+        c.a = A;
+        c.lu.compute(A);
+        c.lu.setThreshold(1e-12);
+        c.valid = true;
+    }
+    Eigen::FullPivLU<Eigen::MatrixXd>& lu = c.lu;
     if (!lu.isInvertible()) {
+        c.valid = false;
         // A left null vector w of I − H (wᵀ(I − H) = 0) is supported on the parties whose
         // stakes in each other form the closed loop; name them.
         Eigen::FullPivLU<Eigen::MatrixXd> lut(A.transpose());

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -46,10 +47,22 @@ private:
     std::vector<Entry> entries_;  // one per (holder, issuer), stake > 0
 };
 
-// Reusable scratch memory for value_equity (small dense matrices).
+// Reusable scratch memory for value_equity, one per thread. It keeps the last
+// factorisation of I − H and reuses it while the holdings among live parties are the same
+// (most steps: stakes change rarely), so a step's valuation is then one solve.
+struct ValuationCache;  // valuation.cpp
 struct ValuationWorkspace {
     std::vector<int> index;    // party → row of the system, or -1
     std::vector<int> members;  // rows → party
+    std::unique_ptr<ValuationCache> cache;
+
+    ValuationWorkspace();
+    ~ValuationWorkspace();
+    ValuationWorkspace(ValuationWorkspace&&) noexcept;
+    ValuationWorkspace& operator=(ValuationWorkspace&&) noexcept;
+    // A copy starts with an empty cache (caches are not shared between threads).
+    ValuationWorkspace(const ValuationWorkspace& o);
+    ValuationWorkspace& operator=(const ValuationWorkspace& o);
 };
 
 // equity[i] for every party. `defaulted` may be empty (nobody defaulted); `names` is used
