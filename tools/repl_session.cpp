@@ -614,10 +614,7 @@ bool Session::resolve_sets(const check::Program& p, rt::RunOptions& opts) {
     }
     SourceManager sm;
     Diagnostics diags;
-    uint32_t id = sm.add(fmt::format(":set {}", name), text);
-    ast::ExprPtr e = ast::parse_expression(sm, id, diags);
-    std::optional<std::pair<double, check::Type>> v;
-    if (e && !diags.has_errors()) v = check::check_constant(p, *e, sm, diags);
+    auto v = check::parse_constant(p, fmt::format(":set {}", name), text, sm, diags);
     if (!v) {
       had_errors_ = true;
       fmt::print(opts_.err, "{}", render_all(sm, diags, opts_.color));

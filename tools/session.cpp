@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "compiler/ast/parse.hpp"
 #include "compiler/check/checker.hpp"
 #include "compiler/jit/model.hpp"
 #include "runtime/analyses.hpp"
@@ -66,10 +65,7 @@ bool parse_param_sets(const std::vector<std::string>& sets, const check::Program
     }
     SourceManager sm;
     Diagnostics diags;
-    uint32_t id = sm.add(fmt::format("--set {}", name), text);
-    ast::ExprPtr e = ast::parse_expression(sm, id, diags);
-    std::optional<std::pair<double, check::Type>> v;
-    if (e && !diags.has_errors()) v = check::check_constant(prog, *e, sm, diags);
+    auto v = check::parse_constant(prog, fmt::format("--set {}", name), text, sm, diags);
     if (!v) {
       fmt::print(stderr, "{}", render_all(sm, diags));
       return false;

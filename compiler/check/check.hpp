@@ -47,4 +47,9 @@ namespace deal::check {
 std::optional<std::pair<double, Type>> check_constant(const Program& program, const ast::Expr& e,
                                                       const SourceManager& sm, Diagnostics& diags);
 
+// The same for text: `text` is added to `sm` as file `source_name`, parsed as one
+// expression and checked (`--set NAME=VALUE`, the REPL's `:set`, the API's `set`).
+std::optional<std::pair<double, Type>> parse_constant(const Program& program, const std::string& source_name,
+                                                      const std::string& text, SourceManager& sm, Diagnostics& diags);
+
 }  // namespace deal::check

@@ -2,6 +2,8 @@
 // deals (contract instantiation), functions, shocks and scenarios.
 #include "compiler/check/checker.hpp"
 
+#include "compiler/ast/parse.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -1139,6 +1141,14 @@ std::optional<std::pair<double, Type>> check_constant(const Program& program, co
     return std::nullopt;
   }
   return std::make_pair(*k, v.type);
+}
+
+std::optional<std::pair<double, Type>> parse_constant(const Program& program, const std::string& source_name,
+                                                      const std::string& text, SourceManager& sm, Diagnostics& diags) {
+  uint32_t id = sm.add(source_name, text);
+  ast::ExprPtr e = ast::parse_expression(sm, id, diags);
+  if (!e || diags.has_errors()) return std::nullopt;
+  return check_constant(program, *e, sm, diags);
 }
 
 }  // namespace deal::check

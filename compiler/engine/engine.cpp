@@ -13,7 +13,6 @@
 
 #include <fmt/format.h>
 
-#include "compiler/ast/parse.hpp"
 #include "compiler/check/check.hpp"
 #include "compiler/check/checker.hpp"
 #include "compiler/jit/jit.hpp"
@@ -304,12 +303,10 @@ Scenario& Scenario::set(std::string_view param, std::string_view text) {
   const check::HParam& p = find_param(*program_, param);
   SourceManager sm;
   Diagnostics diags;
-  uint32_t id = sm.add(fmt::format("set {}", p.name), std::string(text));
   std::optional<std::pair<double, check::Type>> v;
   {
     std::lock_guard<std::mutex> lock(frontend_mutex());
-    ast::ExprPtr e = ast::parse_expression(sm, id, diags);
-    if (e && !diags.has_errors()) v = check::check_constant(program_->program, *e, sm, diags);
+    v = check::parse_constant(program_->program, fmt::format("set {}", p.name), std::string(text), sm, diags);
   }
   if (!v) {
     std::vector<Message> list = public_diagnostics(sm, diags);
