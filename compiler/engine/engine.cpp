@@ -592,29 +592,29 @@ Program Engine::load_string(std::string_view source, std::string_view name) cons
   }));
 }
 
-std::optional<Program> Engine::try_load_file(const std::string& path) const noexcept {
+namespace {
+// The `try_` loads: a CompileError has already gone to the handler; anything else is
+// delivered there as one plain message.
+template <class Load>
+std::optional<Program> try_load(const DiagnosticHandler& handler, Load&& load) noexcept {
   try {
-    return load_file(path);
+    return load();
   } catch (const CompileError&) {
-    // Already delivered to the handler.
   } catch (const std::exception& e) {
-    deliver(options_.on_diagnostic, plain_error(e.what()));
+    deliver(handler, plain_error(e.what()));
   } catch (...) {
-    deliver(options_.on_diagnostic, plain_error("unknown error"));
+    deliver(handler, plain_error("unknown error"));
   }
   return std::nullopt;
 }
+}  // namespace
+
+std::optional<Program> Engine::try_load_file(const std::string& path) const noexcept {
+  return try_load(options_.on_diagnostic, [&] { return load_file(path); });
+}
 
 std::optional<Program> Engine::try_load_string(std::string_view source, std::string_view name) const noexcept {
-  try {
-    return load_string(source, name);
-  } catch (const CompileError&) {
-  } catch (const std::exception& e) {
-    deliver(options_.on_diagnostic, plain_error(e.what()));
-  } catch (...) {
-    deliver(options_.on_diagnostic, plain_error("unknown error"));
-  }
-  return std::nullopt;
+  return try_load(options_.on_diagnostic, [&] { return load_string(source, name); });
 }
 
 }  // namespace deal
