@@ -606,6 +606,7 @@ struct PathRun {
     for (int i = 1; i <= n; ++i) equity_start[size_t(i)] = slot(i, 5);
     for (int k = 0; k < cal.steps() && !ctx.status; ++k) {
       set_step(k);
+      if (record && opts.cancelled && opts.cancelled()) return fail("the run was interrupted");
       if (k == 0 && opts.default_at_start) force_default(*opts.default_at_start);
       // 1. shocks' `at`, in apply order; 2. parties; 3. deals (the program's, then the
       // applied shocks' deals in apply order).
@@ -958,6 +959,12 @@ RunResult run_scenario(const Model& model, int scenario, const RunOptions& optio
         blk.error.clear();
         for (long long i = 0; i < blk.count; ++i) {
           long long path = blk.first + i;
+          if (options.cancelled && options.cancelled()) {
+            blk.failed_path = path;
+            blk.error = "the run was interrupted";
+            blk.count = i;
+            break;
+          }
           run.reset(seed, path);
           double* tv = blk.tracks.data() + size_t(i) * nts;
           run.run(ov, [&](int k) {

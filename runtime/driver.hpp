@@ -44,6 +44,10 @@ struct RunOptions {
   // Called on the calling thread about ten times a second while Monte Carlo paths run
   // (never for a single path): paths finished so far, and the total.
   std::function<void(long long done, long long total)> progress;
+  // Asked before every Monte Carlo path and at the start of every step of a single path
+  // (from worker threads: it must be thread-safe); when it returns true the run stops
+  // with a RunError saying it was interrupted (the REPL's Ctrl-C, a host's cancel).
+  std::function<bool()> cancelled;
   // Exact percentiles keep every per-path value: (tracked series × steps + parties) ×
   // paths doubles. Above this many values the run summarises them with streaming
   // sketches instead (statistics.hpp; RunResult::percentiles says which, and the bound).

@@ -207,6 +207,9 @@ class EditReader : public LineReader {
 
 }  // namespace
 
+bool interrupt_pending() { return g_interrupted != 0; }
+void clear_interrupt() { g_interrupted = 0; }
+
 std::string history_path() {
   namespace fs = std::filesystem;
   fs::path dir;

@@ -27,6 +27,12 @@ class LineReader {
   static std::unique_ptr<LineReader> open(Completer completer);
 };
 
+// Whether Ctrl-C was pressed on the terminal since the last check, and forgetting it:
+// a running `:run` polls the first and stops; the second keeps that Ctrl-C from also
+// cancelling the next line.
+bool interrupt_pending();
+void clear_interrupt();
+
 // Where the history lives: $XDG_STATE_HOME/deal/history, else ~/.local/state/deal/history
 // (the directory is created); "" when neither is known.
 std::string history_path();

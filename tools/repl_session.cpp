@@ -1,4 +1,5 @@
 #include "tools/repl_session.hpp"
+#include "tools/repl_line.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -635,10 +636,12 @@ std::optional<rt::RunResult> Session::run_one(const Compiled& c, int scenario, b
   rt::RunOptions ro;
   ro.paths = 1;
   ro.pay_in_full = pay_in_full;
+  ro.cancelled = [] { return interrupt_pending(); };
   if (!resolve_sets(*c.build->program, ro)) return std::nullopt;
   try {
     return rt::run_scenario(c.model, scenario, ro);
   } catch (const std::exception& e) {
+    clear_interrupt();
     had_errors_ = true;
     fmt::print(opts_.err, "{}\n", e.what());
     return std::nullopt;
@@ -810,11 +813,13 @@ bool Session::cmd_run(const std::string& arg) {
     return false;
   }
   rt::RunOptions ro;
+  ro.cancelled = [] { return interrupt_pending(); };  // Ctrl-C stops a long Monte Carlo run
   if (!resolve_sets(*current_->build->program, ro)) return false;
   std::vector<rt::RunResult> results;
   try {
     results.push_back(rt::run_scenario(m, k, ro));
   } catch (const std::exception& e) {
+    clear_interrupt();
     had_errors_ = true;
     fmt::print(opts_.err, "{}\nerror: scenario '{}' failed\n", e.what(), m.scenarios[size_t(k)].name);
     return false;

@@ -1,6 +1,8 @@
 // Code generation of statements, clauses, shocks and scenarios, run end to end.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+
 #include "run_helpers.hpp"
 
 using deal::test::party;
@@ -215,4 +217,25 @@ TEST_CASE("paying in full: a formula driven below zero by negative cash is no ob
   CHECK(series(r, "B.cash")[1] == 2e9);  // A's cash was −$1B: the payment of −$1B is dropped
   CHECK_THROWS_AS(run("party A { cash = $1B  every step { pay(World, cash - $2B) } }\nscenario s { track A.cash }\n"),
                   deal::rt::RunError);  // outside that run, a negative payment still stops the run
+}
+
+TEST_CASE("a run can be cancelled: between Monte Carlo paths and between the steps of one path", "[codegen]") {
+  const char* src =
+      "param g = 0\nparty A { cash = $1B  x = 0  every step { x = x + g } }\n"
+      "scenario one { track A.x }\nscenario many { paths 1000  param g ~ normal(0, 1)  track A.x }\n";
+  std::atomic<int> asked{0};
+  deal::rt::RunOptions opts;
+  opts.threads = 2;
+  opts.cancelled = [&] { return ++asked > 50; };
+  try {
+    run(src, "many", opts);
+    FAIL("expected the run to be interrupted");
+  } catch (const deal::rt::RunError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("the run was interrupted"));
+  }
+  asked = 0;
+  opts.cancelled = [&] { return ++asked > 2; };
+  CHECK_THROWS_WITH(run(src, "one", opts), Catch::Contains("the run was interrupted"));
+  opts.cancelled = [] { return false; };
+  CHECK(series(run(src, "one", opts), "A.x").size() == 4);
 }
