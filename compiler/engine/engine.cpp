@@ -328,6 +328,7 @@ Result Scenario::run(const RunOptions& options) const {
   ro.check_ledger = options.check_ledger;
   ro.threads = options.threads;
   ro.progress = options.progress;
+  ro.cancelled = options.cancelled;
   ro.params = overrides_;
   {
     std::lock_guard<std::mutex> lock(st.mu);

@@ -243,6 +243,10 @@ struct DEAL_API RunOptions {
   std::optional<bool> analyses{};
   // Called on the calling thread about ten times a second while Monte Carlo paths run.
   std::function<void(long long done, long long total)> progress{};
+  // Asked before every Monte Carlo path and every step of a single path, possibly from
+  // several threads at once; returning true stops the run with a RunError ("the run was
+  // interrupted"). For a host's cancel button.
+  std::function<bool()> cancelled{};
 };
 
 class Program;

@@ -380,3 +380,16 @@ TEST_CASE("values with units and dates", "[api]") {
   CHECK(deal::format_date(12 * 2027 + 6) == "2027-07-01");
   CHECK(std::string(deal::version()) == "0.1.0");
 }
+
+TEST_CASE("api: a host can cancel a run", "[api]") {
+  deal::Engine engine;
+  deal::Program prog = engine.load_string(
+      "calendar 2025Q1 .. 2025Q4 step quarter\nparam g = 0\nparty A { cash = $1B  x = 0  every step { x = x + g } }\n"
+      "scenario many { paths 1000  param g ~ normal(0, 1)  track A.x }\n",
+      "cancel.deal");
+  deal::RunOptions opts;
+  opts.cancelled = [] { return true; };
+  CHECK_THROWS_AS(prog.scenario("many").run(opts), deal::RunError);
+  opts.cancelled = [] { return false; };
+  CHECK(prog.scenario("many").run(opts).paths() == 1000);
+}
