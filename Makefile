@@ -19,11 +19,12 @@ configure: deps $(BUILD)/CMakeCache.txt
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The main job: check and run the example programs.
+# The main job: check the examples and run the AI compute web's headline scenario.
 demo: build
 	@bash scripts/demo.sh $(DEAL)
 
-# Every test: unit, golden, and the shared conformance suite when ../shared exists.
+# Every test: unit, golden, REPL, report-in-Chromium (skipped without chromium), and the
+# shared conformance suite when ../shared exists.
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
