@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 DEAL  := $(BUILD)/bin/deal
 
-.PHONY: all deps configure build demo test fuzz clean
+.PHONY: all deps configure build demo test fuzz sanitize clean
 
 all: build
 
@@ -36,5 +36,12 @@ fuzz: deps
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_frontend
 	bash tests/fuzz/run.sh build-fuzz/bin/fuzz_frontend $(FUZZ_SECONDS)
 
+# Every test again, built with AddressSanitizer (leak checks included) and UBSan (which
+# stops at the first report, so a report fails the test).
+sanitize: deps
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEAL_SANITIZE=ON -DDEAL_BENCH=OFF
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
 clean:
-	rm -rf $(BUILD) build-fuzz
+	rm -rf $(BUILD) build-fuzz build-asan
