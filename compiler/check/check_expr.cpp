@@ -19,11 +19,6 @@ HExpr make(Op op, Type t, Span s, std::vector<HExpr> args = {}) {
   return e;
 }
 
-HExpr slot_load(int slot, Type t, Span s) {
-  HExpr e = make(Op::Slot, std::move(t), s);
-  e.index = slot;
-  return e;
-}
 
 // Years per time-unit suffix.
 std::optional<double> time_unit(const std::string& u) {
@@ -257,7 +252,7 @@ std::optional<HExpr> Checker::party_field(int p, const std::string& name, Span s
   if (auto it = info.states.find(name); it != info.states.end()) {
     resolve_party_state(p, it->second);
     const HState& s = prog_.parties[p].states[it->second];
-    out = slot_load(s.slot, info.lazy[it->second].type, span);
+    out = HExpr::slot(s.slot, info.lazy[it->second].type, span);
   } else if (info.lets.count(name)) {
     Ctx in_party;
     in_party.party = p;
@@ -280,12 +275,12 @@ std::optional<HExpr> Checker::deal_field(int d, const std::string& name, Span sp
   const HDeal& hd = prog_.deals[d];
   std::optional<HExpr> out;
   bool is_state = true;
-  if (name == "alive") out = slot_load(hd.base + kAlive, Type::boolean(), span);
-  else if (name == "paid") out = slot_load(hd.base + kPaid, Type::num(Dim::money()), span);
-  else if (name == "due") out = slot_load(hd.base + kDue, Type::num(Dim::money()), span);
+  if (name == "alive") out = HExpr::slot(hd.base + kAlive, Type::boolean(), span);
+  else if (name == "paid") out = HExpr::slot(hd.base + kPaid, Type::num(Dim::money()), span);
+  else if (name == "due") out = HExpr::slot(hd.base + kDue, Type::num(Dim::money()), span);
   else if (auto it = info.states.find(name); it != info.states.end()) {
     resolve_deal_state(d, it->second);
-    out = slot_load(hd.states[it->second].slot, info.lazy[it->second].type, span);
+    out = HExpr::slot(hd.states[it->second].slot, info.lazy[it->second].type, span);
   } else if (auto b = info.bindings.find(name); b != info.bindings.end()) {
     out = b->second.value;
     out->span = span;
@@ -366,7 +361,7 @@ HExpr Checker::name_ref(const ast::Expr& e, Ctx& ctx) {
       case Global::Param: {
         resolve_param(g->second.index);
         const LazyState& ls = param_lazy_[g->second.index];
-        return slot_load(ls.slot, ls.type, e.span);
+        return HExpr::slot(ls.slot, ls.type, e.span);
       }
       case Global::Party: return HExpr::constant(g->second.index, Type::party(), e.span);
       case Global::Deal: return HExpr::constant(g->second.index, Type::deal(), e.span);

@@ -8,19 +8,6 @@
 
 namespace deal::check {
 
-namespace {
-
-HExpr slot_expr(int slot, Type t, Span s) {
-  HExpr e;
-  e.op = Op::Slot;
-  e.index = slot;
-  e.type = std::move(t);
-  e.span = s;
-  return e;
-}
-
-}  // namespace
-
 HBody Checker::block(const ast::Block& b, Ctx& ctx) {
   HBody out;
   ctx.scopes.emplace_back();
@@ -309,7 +296,7 @@ std::optional<HStmt> Checker::assign(const ast::Stmt& s, Ctx& ctx) {
     return read_only("only states can be assigned (a name or a party's or deal's field)");
   }
   HExpr value = expr(*s.value, ctx);
-  HExpr v = compound(s.op, slot_expr(slot, t, target.span), std::move(value), s.span, ctx);
+  HExpr v = compound(s.op, HExpr::slot(slot, t, target.span), std::move(value), s.span, ctx);
   if (v.type.is_error()) return std::nullopt;
   HStmt h;
   h.kind = SKind::Store;
@@ -336,7 +323,7 @@ std::optional<HStmt> Checker::set_param(const ast::Stmt& s, Ctx& ctx) {
   resolve_param(g->second.index);
   const LazyState& ls = param_lazy_[g->second.index];
   HExpr value = expr(*s.value, ctx);
-  HExpr v = compound(s.op, slot_expr(ls.slot, ls.type, s.name_span), std::move(value), s.span, ctx);
+  HExpr v = compound(s.op, HExpr::slot(ls.slot, ls.type, s.name_span), std::move(value), s.span, ctx);
   if (v.type.is_error()) return std::nullopt;
   HStmt h;
   h.kind = SKind::Store;

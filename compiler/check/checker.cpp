@@ -580,11 +580,7 @@ void Checker::layout_deal(int d) {
       ls.type = want;
       ls.slot = s.slot;
       di.lazy.push_back(ls);
-      HExpr load;
-      load.op = Op::Slot;
-      load.index = s.slot;
-      load.type = want;
-      b.value = load;
+      b.value = HExpr::slot(s.slot, want);
     }
     di.bindings[p.name] = std::move(b);
   }
@@ -696,11 +692,8 @@ void Checker::check_party_bodies() {
     }
     if (!has_value) {
       // value = cash - debt
-      HExpr cash, debt;
-      cash.op = debt.op = Op::Slot;
-      cash.index = hp.base + kCash;
-      debt.index = hp.base + kDebt;
-      cash.type = debt.type = Type::num(Dim::money());
+      HExpr cash = HExpr::slot(hp.base + kCash, Type::num(Dim::money()));
+      HExpr debt = HExpr::slot(hp.base + kDebt, Type::num(Dim::money()));
       HExpr v;
       v.op = Op::Sub;
       v.type = Type::num(Dim::money());

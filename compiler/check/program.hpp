@@ -71,6 +71,14 @@ struct HExpr {
     e.span = s;
     return e;
   }
+  static HExpr slot(int index, Type t, Span s = {}) {
+    HExpr e;
+    e.op = Op::Slot;
+    e.index = index;
+    e.type = std::move(t);
+    e.span = s;
+    return e;
+  }
   bool is_const() const { return op == Op::Const; }
 };
 

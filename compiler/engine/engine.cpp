@@ -387,17 +387,8 @@ Result detail::ResultBuilder::make(std::shared_ptr<const ProgramState> program, 
     o.defaulted = p.defaulted;
     if (p.default_date) o.default_date = date_text(*p.default_date);
     o.default_probability = p.default_probability;
-    if (!single && p.mean_default_step && !raw.dates.empty()) {
-      // The mean step as a date, interpolated between step starts (as the JSON does).
-      double k = *p.mean_default_step;
-      size_t lo = size_t(std::max(0.0, std::floor(k)));
-      if (lo + 1 < raw.dates.size()) {
-        double a = double(rt::to_ticks(raw.dates[lo])), b = double(rt::to_ticks(raw.dates[lo + 1]));
-        o.mean_default_date = date_text(rt::from_ticks(a + (b - a) * (k - double(lo))));
-      } else {
-        o.mean_default_date = date_text(raw.dates[std::min(lo, raw.dates.size() - 1)]);
-      }
-    }
+    // The driver's mean default date, as the JSON reports it.
+    if (!single && p.mean_default_date) o.mean_default_date = date_text(*p.mean_default_date);
     r->parties.push_back(std::move(o));
   }
   auto party_name = [&](int id) { return id >= 0 && size_t(id) < m.parties.size() ? m.parties[size_t(id)].name : "?"; };
