@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "frontend_util.hpp"
+#include "tests/unit/common/conformance_cases.hpp"
 
 using namespace deal::ast;
 using deal::test::parse;
@@ -202,27 +203,24 @@ TEST_CASE("round trip: the LANGUAGE.md first example", "[roundtrip]") {
 TEST_CASE("round trip: every construct", "[roundtrip]") { check_round_trip("kitchen_sink", kKitchenSink); }
 
 TEST_CASE("round trip: every conformance case", "[roundtrip]") {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::path(DEAL_SOURCE_DIR) / ".." / "shared" / "conformance" / "cases";
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    WARN("conformance cases not found at " << dir.string() << "; skipped");
+  auto cases = deal::testing::conformance_cases();
+  if (cases.empty()) {
+    WARN("conformance cases not found at " << deal::testing::conformance_dir().string() << "; skipped");
     return;
   }
   size_t count = 0;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.path().extension() != ".deal") continue;
-    std::ifstream in(entry.path(), std::ios::binary);
+  for (const auto& path : cases) {
+    std::ifstream in(path, std::ios::binary);
     std::ostringstream ss;
     ss << in.rdbuf();
     std::string text = ss.str();
-    auto p = parse(text, {}, entry.path().filename().string());
+    auto p = parse(text, {}, path.filename().string());
     // Syntax-error cases are expected to fail; the rest must round-trip.
     if (!p->ok()) {
-      CHECK(entry.path().filename().string().rfind("e", 0) == 0);
+      CHECK(path.filename().string().rfind("e", 0) == 0);
       continue;
     }
-    check_round_trip(entry.path().filename().string(), text);
+    check_round_trip(path.filename().string(), text);
     ++count;
   }
   CHECK(count > 0);
