@@ -54,6 +54,9 @@ struct Diagnostic {
   std::string message;
   // Secondary locations ("previous declaration is here"), rendered as notes.
   std::vector<std::pair<Span, std::string>> notes;
+  // A stable code for the kind of problem ("syntax", "import", "name", "type", …):
+  // what hosts and editors match on (docs/embedding.md); the message may change.
+  std::string code;
 };
 
 // Collects diagnostics. A host may install a sink callback to receive each one as it

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "tools/commands.hpp"
-#include "tools/frontend.hpp"
+#include "tools/cli.hpp"
 
 namespace deal::cli {
 namespace {
@@ -16,9 +16,9 @@ struct CheckArgs {
 int run_check() {
   int status = 0;
   for (const auto& path : args.files) {
-    Loaded l = load_and_check(path);
-    print_diagnostics(l);
-    if (l.diags.has_errors()) status = 1;
+    engine::Checked checked = engine::check_file(path);
+    print_diagnostics(checked);
+    if (checked.diags.has_errors()) status = 1;
     else if (!args.quiet) fmt::print("{}: ok\n", path);
   }
   return status;

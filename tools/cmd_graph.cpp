@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <fstream>
 
+#include "report/graph.hpp"
+#include "tools/cli.hpp"
 #include "tools/commands.hpp"
-#include "tools/graph.hpp"
-#include "tools/session.hpp"
 
 namespace deal::cli {
 namespace {
@@ -19,31 +19,26 @@ struct GraphArgs {
 
 int run_graph() {
   int exit_code = 0;
-  auto session = open_session(args.file, exit_code);
-  if (!session) return exit_code;
-  const rt::Model& model = session->model;
+  auto program = open_program(args.file, exit_code);
+  if (!program) return exit_code;
   // Without --scenario the picture shows the program's first scenario, unhighlighted.
-  int k = args.scenario.empty() ? 0 : choose_scenario(model, args.scenario, args.file);
+  int k = args.scenario.empty() ? 0 : choose_scenario(*program, args.scenario, args.file);
   if (k < 0) return 2;
   rt::RunOptions opts;
-  opts.paths = 1;
-  if (!parse_param_sets(args.sets, session->program(), opts)) return 2;
+  if (!apply_sets(args.sets, *program, opts)) return 2;
   std::string dot;
   try {
-    rt::RunOptions full = opts;
-    full.pay_in_full = true;
-    rt::RunResult scheduled = rt::run_scenario(model, k, full);
-    rt::RunResult actual = rt::run_scenario(model, k, opts);
+    engine::GraphRuns runs = engine::graph_runs(*program, k, opts);
     std::string title = args.scenario.empty() ? args.file : fmt::format("{} — scenario {}", args.file, args.scenario);
-    dot = deal_graph_dot(model, scheduled, args.scenario.empty() ? nullptr : &actual, title);
+    dot = report::deal_graph_dot(program->model(), runs.scheduled, args.scenario.empty() ? nullptr : &runs.actual, title);
   } catch (const rt::RunError& e) {
-    fmt::print(stderr, "{}\n", e.what());
+    print_run_error(e);
     return 3;
   }
   std::string out = dot;
   if (args.format != "dot") {
     std::string error;
-    if (!render_dot(dot, args.format, out, error)) {
+    if (!report::render_dot(dot, args.format, out, error)) {
       fmt::print(stderr, "deal graph: {}\n", error);
       return 3;
     }

@@ -4,10 +4,10 @@
 
 #include <fstream>
 
+#include "report/graph.hpp"
+#include "report/html.hpp"
+#include "tools/cli.hpp"
 #include "tools/commands.hpp"
-#include "tools/graph.hpp"
-#include "tools/html_report.hpp"
-#include "tools/session.hpp"
 
 namespace deal::cli {
 namespace {
@@ -22,40 +22,36 @@ struct ReportArgs {
 
 int run_report() {
   int exit_code = 0;
-  auto session = open_session(args.file, exit_code);
-  if (!session) return exit_code;
-  const rt::Model& model = session->model;
-  int k = choose_scenario(model, args.scenario, args.file);
+  auto program = open_program(args.file, exit_code);
+  if (!program) return exit_code;
+  const rt::Model& model = program->model();
+  int k = choose_scenario(*program, args.scenario, args.file);
   if (k < 0) return 2;
   rt::RunOptions opts;
   if (*args.paths_opt) opts.paths = args.paths;
   if (*args.seed_opt) opts.seed = args.seed;
-  if (!parse_param_sets(args.sets, session->program(), opts)) return 2;
+  if (!apply_sets(args.sets, *program, opts)) return 2;
+  // The analyses, on path 0 for a Monte Carlo run.
+  engine::AnalysisRequest analyses;
+  if (!parse_analyses(args.analyses.empty() ? "all" : args.analyses, analyses)) return 2;
   std::vector<rt::RunResult> results;
   std::string network;
   try {
     results.push_back(rt::run_scenario(model, k, opts));
-    // The analyses, on path 0 for a Monte Carlo run.
-    std::string spec = args.analyses.empty() ? "all" : args.analyses;
-    if (!attach_analyses(spec, model, {k}, opts, results)) return 2;
-    if (find_dot()) {
-      rt::RunOptions one = opts;
-      one.paths = 1;
-      rt::RunOptions full = one;
-      full.pay_in_full = true;
-      rt::RunResult scheduled = rt::run_scenario(model, k, full);
-      rt::RunResult actual = rt::run_scenario(model, k, one);
+    attach_analyses(*program, {k}, opts, analyses, results);
+    if (report::find_dot()) {
+      engine::GraphRuns runs = engine::graph_runs(*program, k, opts);
       std::string error;
-      if (!render_dot(deal_graph_dot(model, scheduled, &actual, ""), "svg", network, error)) {
+      if (!report::render_dot(report::deal_graph_dot(model, runs.scheduled, &runs.actual, ""), "svg", network, error)) {
         fmt::print(stderr, "deal report: warning: {}; using the built-in drawing\n", error);
         network.clear();
       }
     }
   } catch (const rt::RunError& e) {
-    fmt::print(stderr, "{}\n", e.what());
+    print_run_error(e);
     return 3;
   }
-  std::string page = html_report({model, results[0], args.file, network});
+  std::string page = report::html_report({model, results[0], args.file, network});
   std::ofstream out(args.html, std::ios::binary);
   out << page;
   if (!out) {

@@ -14,14 +14,11 @@
 
 #include <fmt/format.h>
 
-#include "runtime/analyses.hpp"
-#include "runtime/driver.hpp"
+#include "report/analyses.hpp"
+#include "report/report.hpp"
 #include "runtime/progress.hpp"
+#include "tools/cli.hpp"
 #include "tools/commands.hpp"
-#include "tools/frontend.hpp"
-#include "tools/report.hpp"
-#include "tools/report_analyses.hpp"
-#include "tools/session.hpp"
 
 namespace deal::cli {
 
@@ -86,18 +83,17 @@ int cmd_run(const RunArgs& a) {
   auto ms = [](clock::time_point from) { return std::chrono::duration<double, std::milli>(clock::now() - from).count(); };
   auto t0 = clock::now();
   int exit_code = 0;
-  std::unique_ptr<Session> session = open_session(a.file, exit_code);
-  if (!session) return exit_code;
-  double jit_ms = session->compiled->compile_ms();
+  std::unique_ptr<engine::Compiled> program = open_program(a.file, exit_code);
+  if (!program) return exit_code;
+  double jit_ms = program->compile_ms();
   double check_ms = ms(t0) - jit_ms;
-  const check::Program& prog = session->program();
-  const rt::Model& model = session->model;
+  const rt::Model& model = program->model();
 
   std::vector<int> scenarios;
   if (a.all) {
     for (size_t k = 0; k < model.scenarios.size(); ++k) scenarios.push_back(int(k));
   } else {
-    int k = choose_scenario(model, a.scenario, a.file);
+    int k = choose_scenario(*program, a.scenario, a.file);
     if (k < 0) return 2;
     scenarios.push_back(k);
   }
@@ -107,7 +103,9 @@ int cmd_run(const RunArgs& a) {
   if (a.seed) opts.seed = *a.seed;
   opts.check_ledger = a.check_ledger;
   opts.threads = a.threads;
-  if (!parse_param_sets(a.sets, prog, opts)) return 2;
+  if (!apply_sets(a.sets, *program, opts)) return 2;
+  engine::AnalysisRequest analyses;
+  if (!parse_analyses(a.analyses, analyses)) return 2;
   std::string format = a.format;
   if (format.empty()) format = isatty(1) ? "table" : "json";
 
@@ -131,7 +129,7 @@ int cmd_run(const RunArgs& a) {
           fmt::print(stderr, "timing: scenario {}: 1 path in {:.2f} ms\n", r.scenario, t);
       }
     } catch (const rt::RunError& e) {
-      fmt::print(stderr, "{}\n", e.what());
+      print_run_error(e);
       fmt::print(stderr, "deal: scenario '{}' failed\n", model.scenarios[size_t(k)].name);
       return 3;
     }
@@ -140,14 +138,14 @@ int cmd_run(const RunArgs& a) {
   if (a.timings)
     fmt::print(stderr, "timing: parse + check {:.2f} ms, IR + optimise + native code {:.2f} ms\n", check_ms, jit_ms);
   opts.progress = nullptr;
-  if (!attach_analyses(a.analyses, model, scenarios, opts, results)) return 2;
+  attach_analyses(*program, scenarios, opts, analyses, results);
   bool color = isatty(1) && !std::getenv("NO_COLOR");
   if (format == "json") {
-    fmt::print("{}", results.size() == 1 && !a.all ? json_text(results[0], model) : json_text(results, model));
+    fmt::print("{}", results.size() == 1 && !a.all ? report::json_text(results[0], model) : report::json_text(results, model));
   } else if (format == "csv") {
-    fmt::print("{}", series_csv(results));
+    fmt::print("{}", report::series_csv(results));
   } else {
-    for (size_t i = 0; i < results.size(); ++i) fmt::print("{}{}", i ? "\n" : "", table_text(results[i], model, color));
+    for (size_t i = 0; i < results.size(); ++i) fmt::print("{}{}", i ? "\n" : "", report::table_text(results[i], model, color));
   }
 
   if (!a.out.empty()) {
@@ -155,12 +153,12 @@ int cmd_run(const RunArgs& a) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     std::string tables;
-    for (size_t i = 0; i < results.size(); ++i) tables += (i ? "\n" : "") + table_text(results[i], model, false);
-    bool ok = !ec && write_file(dir / "result.json", results.size() == 1 && !a.all ? json_text(results[0], model) : json_text(results, model)) &&
-              write_file(dir / "series.csv", series_csv(results)) && write_file(dir / "report.txt", tables) &&
-              write_file(dir / "ledger.csv", ledger_csv(results, model)) &&
-              write_file(dir / "parties.csv", parties_csv(results));
-    for (const auto& [name, text] : analyses_csv(results, model)) ok = ok && write_file(dir / name, text);
+    for (size_t i = 0; i < results.size(); ++i) tables += (i ? "\n" : "") + report::table_text(results[i], model, false);
+    bool ok = !ec && write_file(dir / "result.json", results.size() == 1 && !a.all ? report::json_text(results[0], model) : report::json_text(results, model)) &&
+              write_file(dir / "series.csv", report::series_csv(results)) && write_file(dir / "report.txt", tables) &&
+              write_file(dir / "ledger.csv", report::ledger_csv(results, model)) &&
+              write_file(dir / "parties.csv", report::parties_csv(results));
+    for (const auto& [name, text] : report::analyses_csv(results, model)) ok = ok && write_file(dir / name, text);
     if (!ok) {
       fmt::print(stderr, "deal: cannot write the results to '{}'\n", a.out);
       return 3;
@@ -169,13 +167,14 @@ int cmd_run(const RunArgs& a) {
   return 0;
 }
 
-int cmd_emit_code(const std::string& what, const std::string& file) {
-  Loaded l = load_and_check(file);
-  print_diagnostics(l);
-  if (!l.program) return 1;
+int cmd_emit(const std::string& what, const std::string& file) {
+  // `ast` prints what the parser built, so the program need not check.
+  engine::Checked checked = engine::check_file(file, {}, /*check=*/what != "ast");
+  print_diagnostics(checked);
+  if (checked.diags.has_errors() || (what != "ast" && !checked.program)) return 1;
   try {
-    fmt::print("{}", what == "ir" ? jit::emit_ir(*l.program) : jit::emit_asm(*l.program));
-  } catch (const std::exception& e) {
+    fmt::print("{}", engine::emit(checked, what));
+  } catch (const engine::CompileFailure& e) {
     fmt::print(stderr, "deal: {}\n", e.what());
     return 3;
   }

@@ -23,6 +23,7 @@ struct RunArgs {
 };
 
 int cmd_run(const RunArgs& args);
-int cmd_emit_code(const std::string& what, const std::string& file);
+// `deal --emit ast|ir|asm FILE`.
+int cmd_emit(const std::string& what, const std::string& file);
 
 }  // namespace deal::cli

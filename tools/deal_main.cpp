@@ -6,10 +6,8 @@
 
 #include <algorithm>
 
-#include "compiler/ast/parse.hpp"
 #include "tools/cmd_run.hpp"
 #include "tools/commands.hpp"
-#include "tools/frontend.hpp"
 
 namespace deal::cli {
 std::vector<Command>& commands() {
@@ -17,22 +15,6 @@ std::vector<Command>& commands() {
   return list;
 }
 }  // namespace deal::cli
-
-namespace {
-
-int cmd_emit(const std::string& what, const std::string& path) {
-  if (what == "ast") {
-    deal::cli::Loaded l = deal::cli::load_and_check(path, /*check=*/false);
-    deal::cli::print_diagnostics(l);
-    if (l.diags.has_errors()) return 1;
-    // The root file only: imports are printed as `import` lines.
-    fmt::print("{}", deal::ast::print(l.modules.front()));
-    return 0;
-  }
-  return deal::cli::cmd_emit_code(what, path);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"deal — a scenario language for networks of contracts"};
@@ -60,7 +42,7 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "deal: --emit {} needs a FILE\n", emit);
       return 2;
     }
-    return cmd_emit(emit, emit_file);
+    return deal::cli::cmd_emit(emit, emit_file);
   }
   fmt::print("{}", app.help());
   return 2;

@@ -16,14 +16,15 @@
 #include "compiler/check/checker.hpp"
 #include "compiler/jit/model.hpp"
 #include "runtime/calendar.hpp"
-#include "tools/format.hpp"
-#include "tools/graph.hpp"
-#include "tools/report.hpp"
-#include "tools/session.hpp"  // attach_analyses
+#include "report/format.hpp"
+#include "report/graph.hpp"
+#include "report/report.hpp"
 
 namespace fs = std::filesystem;
 
 namespace deal::cli::repl {
+
+using namespace deal::report;
 
 namespace {
 
@@ -381,17 +382,17 @@ bool Session::ensure_compiled() {
     print_diagnostics(*b);
     return false;
   }
-  auto c = std::make_unique<Compiled>();
+  current_ = compile(std::move(b));
+  return current_ != nullptr;
+}
+
+std::unique_ptr<Compiled> Session::compile(std::unique_ptr<Build> b) {
   try {
-    c->code = jit::CompiledProgram::compile(*b->program, rt::runtime_symbols());
-  } catch (const std::exception& e) {
-    error(fmt::format("internal compiler error: {}", e.what()));
-    return false;
+    return engine::Compiled::compile(std::move(static_cast<engine::Checked&>(*b)));
+  } catch (const engine::CompileFailure& e) {
+    error(e.what());
+    return nullptr;
   }
-  c->model = jit::build_model(*b->program, *c->code, b->sm);
-  c->build = std::move(b);
-  current_ = std::move(c);
-  return true;
 }
 
 // Turns source text (one REPL input or a whole file) into entries and adds them.
@@ -604,30 +605,18 @@ std::string Session::context_scenario() const {
 bool Session::resolve_sets(const check::Program& p, rt::RunOptions& opts) {
   // As `deal run --set`: each value is a `.deal` constant of the param's type.
   for (const auto& [name, text] : sets_) {
-    int pi = p.find_param(name);
-    if (pi < 0) {
-      std::vector<std::string> names;
-      for (const auto& q : p.params) names.push_back(q.name);
-      std::string sug = check::suggest(name, names);
-      error(fmt::format(":set {}: no param named '{}'{}", name, name,
-                        sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug)));
-      return false;
-    }
-    SourceManager sm;
-    Diagnostics diags;
-    auto v = check::parse_constant(p, fmt::format(":set {}", name), text, sm, diags);
+    engine::ParamError e;
+    auto v = engine::parse_param_assignment(p, ":set", name + "=" + text, e, opts_.color);
     if (!v) {
-      had_errors_ = true;
-      fmt::print(opts_.err, "{}", render_all(sm, diags, opts_.color));
+      if (e.is_diagnostics) {
+        had_errors_ = true;
+        fmt::print(opts_.err, "{}", e.text);
+      } else {
+        error(e.text);
+      }
       return false;
     }
-    const check::Type& want = p.params[size_t(pi)].type;
-    if (!(v->second == want)) {
-      error(fmt::format(":set {}={}: param '{}' is {}, but this value is {}", name, text, name,
-                        check::describe(want, p.units), check::describe(v->second, p.units)));
-      return false;
-    }
-    opts.params.emplace_back(name, v->first);
+    engine::set_param(opts, p, *v);
   }
   return true;
 }
@@ -637,9 +626,9 @@ std::optional<rt::RunResult> Session::run_one(const Compiled& c, int scenario, b
   ro.paths = 1;
   ro.pay_in_full = pay_in_full;
   ro.cancelled = [] { return interrupt_pending(); };
-  if (!resolve_sets(*c.build->program, ro)) return std::nullopt;
+  if (!resolve_sets(c.program(), ro)) return std::nullopt;
   try {
-    return rt::run_scenario(c.model, scenario, ro);
+    return rt::run_scenario(c.model(), scenario, ro);
   } catch (const std::exception& e) {
     clear_interrupt();
     had_errors_ = true;
@@ -730,16 +719,9 @@ std::optional<Session::Value> Session::evaluate(const std::string& text, bool ne
           "e.g. `calendar 2025Q1 .. 2027Q4 step quarter`");
     return std::nullopt;
   }
-  Compiled c;
-  try {
-    c.code = jit::CompiledProgram::compile(p, rt::runtime_symbols());
-  } catch (const std::exception& ex) {
-    error(fmt::format("internal compiler error: {}", ex.what()));
-    return std::nullopt;
-  }
-  c.model = jit::build_model(p, *c.code, b->sm);
-  c.build = std::move(b);
-  auto r = run_one(c, k);
+  auto c = compile(std::move(b));
+  if (!c) return std::nullopt;
+  auto r = run_one(*c, k);
   if (!r) return std::nullopt;
   for (const auto& s : r->series)
     if (s.label == kValueLabel) v.values = s.values;
@@ -747,7 +729,7 @@ std::optional<Session::Value> Session::evaluate(const std::string& text, bool ne
   if (v.scenario.empty()) v.scenario = "default";
   if (no_calendar) v.values.resize(std::min<size_t>(v.values.size(), 1));
   v.dates = r->dates;
-  v.step = c.model.step;
+  v.step = c->model().step;
   return v;
 }
 
@@ -790,7 +772,7 @@ bool Session::cmd_type(const std::string& arg) {
 
 bool Session::cmd_run(const std::string& arg) {
   if (!ensure_compiled()) return false;
-  const rt::Model& m = current_->model;
+  const rt::Model& m = current_->model();
   int k;
   if (!arg.empty()) {
     k = m.find_scenario(arg);
@@ -814,7 +796,7 @@ bool Session::cmd_run(const std::string& arg) {
   }
   rt::RunOptions ro;
   ro.cancelled = [] { return interrupt_pending(); };  // Ctrl-C stops a long Monte Carlo run
-  if (!resolve_sets(*current_->build->program, ro)) return false;
+  if (!resolve_sets(current_->program(), ro)) return false;
   std::vector<rt::RunResult> results;
   try {
     results.push_back(rt::run_scenario(m, k, ro));
@@ -824,7 +806,13 @@ bool Session::cmd_run(const std::string& arg) {
     fmt::print(opts_.err, "{}\nerror: scenario '{}' failed\n", e.what(), m.scenarios[size_t(k)].name);
     return false;
   }
-  if (!attach_analyses("", m, {k}, ro, results)) had_errors_ = true;
+  try {
+    engine::attach_analyses(*current_, k, ro, {}, results[0]);
+    for (const std::string& w : results[0].analyses ? results[0].analyses->warnings : std::vector<std::string>{})
+      fmt::print(opts_.err, "deal: warning: {}\n", w);
+  } catch (const std::exception& e) {
+    fmt::print(opts_.err, "deal: warning: analyses of scenario '{}' skipped: {}\n", results[0].scenario, e.what());
+  }
   scenario_ = m.scenarios[size_t(k)].name;
   fmt::print(opts_.out, "{}", table_text(results[0], m, opts_.color));
   return true;
@@ -879,16 +867,7 @@ std::unique_ptr<Compiled> Session::compile_with(const std::string& extra_name, c
     print_diagnostics(*b);
     return nullptr;
   }
-  auto c = std::make_unique<Compiled>();
-  try {
-    c->code = jit::CompiledProgram::compile(*b->program, rt::runtime_symbols());
-  } catch (const std::exception& e) {
-    error(fmt::format("internal compiler error: {}", e.what()));
-    return nullptr;
-  }
-  c->model = jit::build_model(*b->program, *c->code, b->sm);
-  c->build = std::move(b);
-  return c;
+  return compile(std::move(b));
 }
 
 bool Session::cmd_show(const std::string& arg) {
@@ -947,15 +926,15 @@ bool Session::show_party(int party) {
   text += "\n}\n";
   auto c = compile_with("<show>", text);
   if (!c) return false;
-  int k = c->model.find_scenario("__repl_show");
+  int k = c->model().find_scenario("__repl_show");
   auto r = run_one(*c, k);
   if (!r) return false;
   std::string shown = base.empty() ? "" : "scenario " + base + ", ";
   fmt::print(opts_.out, "party {}{} — {}1 path, value at the end of each step\n", hp.name,
              hp.kind.empty() ? "" : " (" + hp.kind + ")", shown);
   std::vector<std::vector<std::string>> rows;
-  std::string first = r->dates.empty() ? "" : step_label(r->dates.front(), c->model.step);
-  std::string last = r->dates.empty() ? "" : step_label(r->dates.back(), c->model.step);
+  std::string first = r->dates.empty() ? "" : step_label(r->dates.front(), c->model().step);
+  std::string last = r->dates.empty() ? "" : step_label(r->dates.back(), c->model().step);
   rows.push_back({"state", first, last, "trend"});
   for (const auto& s : r->series) {
     if (s.label.rfind("__show_", 0) != 0 || s.values.empty()) continue;
@@ -984,10 +963,10 @@ bool Session::show_deal(int deal) {
                                  base.empty() ? "" : " extends " + base, hd.name);
   auto c = compile_with("<show>", text);
   if (!c) return false;
-  int sk = c->model.find_scenario("__repl_show");
+  int sk = c->model().find_scenario("__repl_show");
   auto r = run_one(*c, sk);
   if (!r) return false;
-  const rt::Model& m = c->model;
+  const rt::Model& m = c->model();
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"date", "from", "to", "due", "paid"});
   bool priorities = false;
@@ -1026,7 +1005,7 @@ bool Session::show_deal(int deal) {
 
 bool Session::cmd_graph(const std::string& arg) {
   if (!ensure_compiled()) return false;
-  const rt::Model& m = current_->model;
+  const rt::Model& m = current_->model();
   int k = 0;
   std::string name = arg.empty() ? context_scenario() : arg;
   if (!name.empty()) {
@@ -1036,12 +1015,20 @@ bool Session::cmd_graph(const std::string& arg) {
       return false;
     }
   }
-  auto scheduled = run_one(*current_, k, /*pay_in_full=*/true);
-  if (!scheduled) return false;
-  auto actual = run_one(*current_, k);
-  if (!actual) return false;
+  rt::RunOptions ro;
+  ro.cancelled = [] { return interrupt_pending(); };
+  if (!resolve_sets(current_->program(), ro)) return false;
+  engine::GraphRuns runs;
+  try {
+    runs = engine::graph_runs(*current_, k, ro);
+  } catch (const std::exception& e) {
+    clear_interrupt();
+    had_errors_ = true;
+    fmt::print(opts_.err, "{}\n", e.what());
+    return false;
+  }
   std::string title = name.empty() ? "<repl>" : fmt::format("<repl> — scenario {}", name);
-  fmt::print(opts_.out, "{}", deal_graph_dot(m, *scheduled, arg.empty() ? nullptr : &*actual, title));
+  fmt::print(opts_.out, "{}", report::deal_graph_dot(m, runs.scheduled, arg.empty() ? nullptr : &runs.actual, title));
   return true;
 }
 

@@ -17,12 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/ast/ast.hpp"
-#include "compiler/check/check.hpp"
-#include "compiler/diagnostics.hpp"
-#include "compiler/jit/jit.hpp"
-#include "runtime/driver.hpp"
-#include "runtime/model.hpp"
+#include "engine/session.hpp"
 
 namespace deal::cli::repl {
 
@@ -37,21 +32,12 @@ struct Entry {
 };
 
 // A program made of the session's entries (and perhaps one extra module), checked.
-struct Build {
-  SourceManager sm;
-  Diagnostics diags;
-  std::vector<ast::Module> modules;
+struct Build : engine::Checked {
   std::vector<int> entry_module;  // per entry: its module, −1 for imports
-  std::optional<check::Program> program;
   bool has_calendar = false;      // false: checked with a placeholder calendar, not runnable
 };
 
-// A checked program compiled by the JIT.
-struct Compiled {
-  std::unique_ptr<Build> build;
-  std::unique_ptr<jit::CompiledProgram> code;
-  rt::Model model;
-};
+using Compiled = engine::Compiled;
 
 struct SessionOptions {
   bool color = false;  // colour diagnostics and tables
@@ -108,6 +94,8 @@ class Session {
   std::optional<rt::RunResult> run_one(const Compiled& c, int scenario, bool pay_in_full = false);
   // Compiles a build of the session plus `extra` (source of extra declarations).
   std::unique_ptr<Compiled> compile_with(const std::string& extra_name, const std::string& extra);
+  // Compiles a checked build; null after printing the error.
+  std::unique_ptr<Compiled> compile(std::unique_ptr<Build> b);
   bool resolve_sets(const check::Program& p, rt::RunOptions& opts);
 
   int find_entry(const std::string& key) const;

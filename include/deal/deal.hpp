@@ -43,11 +43,22 @@ DEAL_API const char* version();
 
 enum class Level { Error, Warning, Note };
 
-// One compiler diagnostic. `text` is exactly what `deal check` prints for it: the
+// What a message is about, as Wren's error callback tells compile errors from run-time
+// ones: the program does not check (or compile), a run failed, or a request did not fit
+// the program (an unknown scenario or param, a value of the wrong type).
+enum class MessageKind { CompileError, RunError, UsageError, Warning, Note };
+
+// One diagnostic. `text` is exactly what `deal check` (or `deal run`) prints for it: the
 // `file:line:col: error: message` line, the source line, a caret under the span, and
 // the notes that go with it.
 struct DEAL_API Message {
   Level level = Level::Error;
+  MessageKind kind = MessageKind::CompileError;
+  // A stable code for the kind of problem (docs/embedding.md lists them): "syntax",
+  // "name", "type", "import", … for compile errors; "run" for run errors; "usage" for
+  // usage errors; "internal" for a bug of the compiler. Hosts may match on it; the
+  // message text may improve from one version to the next.
+  std::string code;
   std::string file;      // empty when the message has no location
   int line = 0, column = 0;  // from 1; 0 without a location
   std::string message;   // "cannot add Money ($) and Flow ($/y)"
@@ -188,8 +199,8 @@ DEAL_API std::string format_date(double month_number);
 DEAL_API std::string format_value(double value, std::string_view unit);
 
 namespace detail {
-struct ProgramState;   // the checked and compiled program (compiler/engine/engine.cpp)
-struct ResultBuilder;  // makes Results from the driver's output (engine.cpp)
+struct ProgramState;   // the checked and compiled program (engine/api.cpp)
+struct ResultBuilder;  // makes Results from the driver's output (engine/api.cpp)
 }  // namespace detail
 
 // The outcome of one scenario run. A plain value: copy it, keep it, read it from any thread.
@@ -267,12 +278,20 @@ class DEAL_API Scenario {
   // constant; UsageError if the param is unknown or the type differs.
   Scenario& set(std::string_view param, std::string_view deal_value);
   Scenario& set(std::string_view param, const char* deal_value) { return set(param, std::string_view(deal_value)); }
+  // Any other number (set("x", 0), set("n", 3L)) is a number in base units, and a bool
+  // is `true` / `false` for a Bool param: without these, 0 would be ambiguous between
+  // the double and the const char* forms.
+  template <class T, std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>, int> = 0>
+  Scenario& set(std::string_view param, T value) {
+    return set(param, static_cast<double>(value));
+  }
+  Scenario& set(std::string_view param, bool value) { return set(param, std::string_view(value ? "true" : "false")); }
 
   // Runs the scenario. Throws RunError when the run fails.
   Result run(const RunOptions& options = {}) const;
   // The same without exceptions: on failure the message goes to the engine's
-  // DiagnosticHandler (if any) and the result is empty.
-  std::optional<Result> try_run(const RunOptions& options = {}) const noexcept;
+  // DiagnosticHandler (if any) and to `*why` (if given), and the result is empty.
+  std::optional<Result> try_run(const RunOptions& options = {}, Message* why = nullptr) const noexcept;
 
  private:
   friend class Program;
@@ -354,9 +373,12 @@ class DEAL_API Engine {
   // relative imports resolve against the current directory.
   Program load_string(std::string_view source, std::string_view name = "<string>") const;
 
-  // Without exceptions: diagnostics go to the DiagnosticHandler only.
-  std::optional<Program> try_load_file(const std::string& path) const noexcept;
-  std::optional<Program> try_load_string(std::string_view source, std::string_view name = "<string>") const noexcept;
+  // Without exceptions: diagnostics go to the DiagnosticHandler (if any); on failure
+  // `*why` (if given) receives the reason: for a program with errors, the first error,
+  // its `text` holding all of them as `deal check` prints them.
+  std::optional<Program> try_load_file(const std::string& path, Message* why = nullptr) const noexcept;
+  std::optional<Program> try_load_string(std::string_view source, std::string_view name = "<string>",
+                                         Message* why = nullptr) const noexcept;
 
   const EngineOptions& options() const { return options_; }
 

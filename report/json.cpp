@@ -1,10 +1,10 @@
 #include <nlohmann/json.hpp>
 
-#include "tools/format.hpp"
-#include "tools/report_analyses.hpp"
-#include "tools/report.hpp"
+#include "report/format.hpp"
+#include "report/analyses.hpp"
+#include "report/report.hpp"
 
-namespace deal::cli {
+namespace deal::report {
 
 namespace {
 
@@ -119,4 +119,4 @@ std::string json_text(const std::vector<rt::RunResult>& rs, const rt::Model& m) 
   return a.dump(1) + "\n";
 }
 
-}  // namespace deal::cli
+}  // namespace deal::report

@@ -1,4 +1,4 @@
-#include "tools/graph.hpp"
+#include "report/graph.hpp"
 
 #include <unistd.h>
 
@@ -13,9 +13,9 @@
 #include <fmt/format.h>
 
 #include "runtime/defaults.hpp"
-#include "tools/format.hpp"
+#include "report/format.hpp"
 
-namespace deal::cli {
+namespace deal::report {
 
 namespace {
 
@@ -251,4 +251,4 @@ bool render_dot(const std::string& dot, const std::string& format, std::string& 
   return true;
 }
 
-}  // namespace deal::cli
+}  // namespace deal::report

@@ -7,7 +7,7 @@
 #include "runtime/driver.hpp"
 #include "runtime/model.hpp"
 
-namespace deal::cli {
+namespace deal::report {
 
 // One scenario's result as the JSON object of §7.1 (pretty-printed).
 std::string json_text(const rt::RunResult& r, const rt::Model& m);
@@ -25,4 +25,4 @@ std::string parties_csv(const std::vector<rt::RunResult>& rs);
 // Every ledger row: scenario,step,date,deal,from,to,priority,kind,due,paid.
 std::string ledger_csv(const std::vector<rt::RunResult>& rs, const rt::Model& m);
 
-}  // namespace deal::cli
+}  // namespace deal::report

@@ -1,5 +1,5 @@
 // The analyses (runtime/analyses.hpp) in the JSON document, the table and CSV files.
-#include "tools/report_analyses.hpp"
+#include "report/analyses.hpp"
 
 #include <algorithm>
 
@@ -7,22 +7,15 @@
 
 #include "runtime/analyses.hpp"
 #include "runtime/defaults.hpp"
-#include "tools/format.hpp"
+#include "report/format.hpp"
 
-namespace deal::cli {
+namespace deal::report {
 
 namespace {
 
 std::string name_of(const rt::Model& m, int id) { return m.parties.at(size_t(id)).name; }
 
 std::string pct(double x) { return fmt::format("{:.1f}%", x * 100); }
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
 
 std::string path_text(const rt::Model& m, const std::vector<int>& path) {
   std::string s;
@@ -161,7 +154,6 @@ std::vector<std::pair<std::string, std::string>> analyses_csv(const std::vector<
               conc = "scenario,party,inflow_hhi,top_customer,top_customer_share,outflow_hhi,top_supplier,top_supplier_share\n",
               sys = "scenario,rank,party,equity_lost,induced_defaults\n";
   bool any = false;
-  auto num = [](double v) { return fmt::format("{:.17g}", v); };
   for (const auto& r : rs) {
     if (!r.analyses) continue;
     any = true;
@@ -173,30 +165,30 @@ std::vector<std::pair<std::string, std::string>> analyses_csv(const std::vector<
         for (size_t j = 0; j < n; ++j)
           if (i != j && a.exposure->owed[i][j] > 0)
             exposure += fmt::format("{},{},{},{}\n", sc, csv_field(name_of(m, int(i))), csv_field(name_of(m, int(j))),
-                                    num(a.exposure->owed[i][j]));
+                                    csv_number(a.exposure->owed[i][j]));
     if (a.circularity) {
       for (size_t i = 1; i < n; ++i) {
         const auto& c = a.circularity->parties[i];
-        circ += fmt::format("{},{},{},{},{},{}\n", sc, csv_field(name_of(m, int(i))), num(c.outflow), num(c.inflow),
-                            num(c.return_probability), num(c.self_funded_share));
+        circ += fmt::format("{},{},{},{},{},{}\n", sc, csv_field(name_of(m, int(i))), csv_number(c.outflow), csv_number(c.inflow),
+                            csv_number(c.return_probability), csv_number(c.self_funded_share));
       }
       for (size_t k = 0; k < a.circularity->cycles.size(); ++k)
         cyc += fmt::format("{},{},{},{}\n", sc, k + 1, csv_field(path_text(m, a.circularity->cycles[k].path)),
-                           num(a.circularity->cycles[k].amount));
+                           csv_number(a.circularity->cycles[k].amount));
     }
     if (a.concentration)
       for (size_t i = 1; i < n; ++i) {
         const auto& c = (*a.concentration)[i];
-        conc += fmt::format("{},{},{},{},{},{},{},{}\n", sc, csv_field(name_of(m, int(i))), num(c.inflow_hhi),
+        conc += fmt::format("{},{},{},{},{},{},{},{}\n", sc, csv_field(name_of(m, int(i))), csv_number(c.inflow_hhi),
                             c.top_customer ? csv_field(name_of(m, c.top_customer->party)) : "",
-                            c.top_customer ? num(c.top_customer->share) : "", num(c.outflow_hhi),
+                            c.top_customer ? csv_number(c.top_customer->share) : "", csv_number(c.outflow_hhi),
                             c.top_supplier ? csv_field(name_of(m, c.top_supplier->party)) : "",
-                            c.top_supplier ? num(c.top_supplier->share) : "");
+                            c.top_supplier ? csv_number(c.top_supplier->share) : "");
       }
     if (a.systemic)
       for (size_t k = 0; k < a.systemic->size(); ++k) {
         const auto& s = (*a.systemic)[k];
-        sys += fmt::format("{},{},{},{},{}\n", sc, k + 1, csv_field(name_of(m, s.party)), num(s.equity_lost), s.induced_defaults);
+        sys += fmt::format("{},{},{},{},{}\n", sc, k + 1, csv_field(name_of(m, s.party)), csv_number(s.equity_lost), s.induced_defaults);
       }
   }
   if (!any) return {};
@@ -204,4 +196,4 @@ std::vector<std::pair<std::string, std::string>> analyses_csv(const std::vector<
           {"concentration.csv", conc}, {"systemic.csv", sys}};
 }
 
-}  // namespace deal::cli
+}  // namespace deal::report

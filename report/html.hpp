@@ -8,7 +8,7 @@
 #include "runtime/driver.hpp"
 #include "runtime/model.hpp"
 
-namespace deal::cli {
+namespace deal::report {
 
 struct ReportInput {
   const rt::Model& model;
@@ -23,4 +23,4 @@ std::string html_report(const ReportInput& in);
 std::string series_chart_svg(const rt::SeriesOutcome& s, const std::vector<rt::Date>& dates, rt::StepUnit unit,
                              bool monte_carlo);
 
-}  // namespace deal::cli
+}  // namespace deal::report

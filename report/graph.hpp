@@ -8,7 +8,7 @@
 #include "runtime/driver.hpp"
 #include "runtime/model.hpp"
 
-namespace deal::cli {
+namespace deal::report {
 
 // `scheduled` is a run in which every obligation was paid in full (edge amounts: what
 // each deal was scheduled to move between each pair); `actual`, when given, is the
@@ -21,4 +21,4 @@ std::optional<std::string> find_dot();
 // Renders DOT text to "svg" or "png" with `dot`; false with `error` set on failure.
 bool render_dot(const std::string& dot, const std::string& format, std::string& out, std::string& error);
 
-}  // namespace deal::cli
+}  // namespace deal::report

@@ -1,9 +1,7 @@
-// The embedding API (include/deal/deal.hpp) over the compiler and the runtime driver:
-// load → check → JIT-compile → describe (build_model) once per Program; each run is
-// a call of rt::run_scenario with the host's overrides and host functions.
+// The embedding API (include/deal/deal.hpp) over the engine's session (engine/session.hpp):
+// a Program holds one engine::Compiled (checked, compiled and described once); each run
+// is an engine::run with the host's overrides and host functions.
 #include "deal/deal.hpp"
-
-#include <dlfcn.h>
 
 #include <algorithm>
 #include <cmath>
@@ -13,14 +11,11 @@
 
 #include <fmt/format.h>
 
-#include "compiler/check/check.hpp"
 #include "compiler/check/checker.hpp"
-#include "compiler/jit/jit.hpp"
 #include "compiler/jit/model.hpp"
-#include "runtime/analyses.hpp"
-#include "runtime/driver.hpp"
+#include "engine/session.hpp"
+#include "report/report.hpp"
 #include "runtime/format.hpp"
-#include "tools/report.hpp"
 
 #ifndef DEAL_VERSION
 #define DEAL_VERSION "0.0.0"
@@ -40,14 +35,15 @@ UsageError::~UsageError() = default;
 namespace detail {
 
 struct ProgramState {
-  check::Program program;
-  std::unique_ptr<jit::CompiledProgram> compiled;
-  rt::Model model;
+  std::unique_ptr<engine::Compiled> compiled;
   DiagnosticHandler handler;
   // Host functions by fn id (empty for user fns and unbound externs); guarded by `mu`
   // so that `bind` may race with runs (a run copies the table when it starts).
   mutable std::mutex mu;
   std::vector<rt::HostFunction> host;
+
+  const check::Program& program() const { return compiled->program(); }
+  const rt::Model& model() const { return compiled->model(); }
 };
 
 }  // namespace detail
@@ -55,15 +51,6 @@ struct ProgramState {
 namespace {
 
 using detail::ProgramState;
-
-std::string suggestion(std::string_view name, const std::vector<std::string>& names) {
-  std::string s = check::suggest(std::string(name), names);
-  return s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s);
-}
-
-std::string list_or_none(const std::vector<std::string>& names) {
-  return names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "));
-}
 
 // Diagnostics in the order `deal check` prints them (source order, stable).
 std::vector<Message> public_diagnostics(const SourceManager& sm, const Diagnostics& diags) {
@@ -78,6 +65,10 @@ std::vector<Message> public_diagnostics(const SourceManager& sm, const Diagnosti
     p.level = d->severity == Severity::Error     ? Level::Error
               : d->severity == Severity::Warning ? Level::Warning
                                                  : Level::Note;
+    p.kind = d->severity == Severity::Error     ? MessageKind::CompileError
+             : d->severity == Severity::Warning ? MessageKind::Warning
+                                                : MessageKind::Note;
+    p.code = d->code.empty() ? "check" : d->code;
     if (d->span.valid() && d->span.file >= 1 && d->span.file <= sm.size()) {
       p.file = sm.file(d->span.file).path;
       p.line = int(d->span.line);
@@ -99,77 +90,58 @@ void deliver(const DiagnosticHandler& h, const Message& d) noexcept {
   }
 }
 
-Message plain_error(std::string message) {
+std::string suggestion(std::string_view name, const std::vector<std::string>& names) {
+  std::string s = check::suggest(std::string(name), names);
+  return s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s);
+}
+
+std::string list_or_none(const std::vector<std::string>& names) {
+  return names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "));
+}
+
+Message plain_message(MessageKind kind, std::string code, std::string message) {
   Message d;
+  d.kind = kind;
+  d.code = std::move(code);
   d.message = message;
   d.text = fmt::format("error: {}\n", message);
   return d;
 }
 
-// The installed standard library: <prefix>/share/deal/stdlib beside <prefix>/lib*/libdeal.so.
-std::string installed_stdlib() {
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&deal::version), &info) == 0 || !info.dli_fname) return {};
-  std::error_code ec;
-  std::filesystem::path lib = std::filesystem::canonical(info.dli_fname, ec);
-  if (ec) return {};
-  std::filesystem::path dir = lib.parent_path().parent_path() / "share" / "deal" / "stdlib";
-  return std::filesystem::is_directory(dir, ec) ? dir.string() : std::string();
+// The message of an exception escaping a `try_` call: its kind from its type.
+Message message_of(const std::exception& e) {
+  if (dynamic_cast<const RunError*>(&e)) return plain_message(MessageKind::RunError, "run", e.what());
+  if (dynamic_cast<const UsageError*>(&e)) return plain_message(MessageKind::UsageError, "usage", e.what());
+  return plain_message(MessageKind::CompileError, "internal", fmt::format("internal error: {}", e.what()));
 }
 
-check::LoadOptions load_options(const EngineOptions& o) {
-  check::LoadOptions lo;
+engine::LoadOptions load_options(const EngineOptions& o) {
+  engine::LoadOptions lo;
   lo.stdlib_dir = o.stdlib_dir;
-  if (lo.stdlib_dir.empty()) {
-    const char* env = std::getenv("DEAL_STDLIB");
-    if (!env || !*env) lo.stdlib_dir = installed_stdlib();
-  }
+  lo.opt_level = o.opt_level;
   return lo;
 }
 
-// Loading (ANTLR's parser shares its DFA caches between parsers) and compiling are
-// serialised across the process; runs, which are the expensive part, are not.
-std::mutex& frontend_mutex() {
-  static std::mutex m;
-  return m;
-}
-
-// Loads with `load` (file or text), checks and compiles. Throws CompileError.
-template <class Load>
-std::shared_ptr<ProgramState> build(const EngineOptions& opts, Load&& load) {
-  std::unique_lock<std::mutex> lock(frontend_mutex());
-  SourceManager sm;
-  Diagnostics diags;
-  std::vector<ast::Module> modules = load(sm, diags, load_options(opts));
-  std::optional<check::Program> program;
-  if (!diags.has_errors()) program = check::check_program(modules, sm, diags);
-  std::vector<Message> list = public_diagnostics(sm, diags);
-  lock.unlock();  // the handler is the host's code: never call it under our lock
+// Checks what `load` loaded and compiles it. Throws CompileError.
+std::shared_ptr<ProgramState> build(const EngineOptions& opts, engine::Checked checked) {
+  std::vector<Message> list = public_diagnostics(checked.sm, checked.diags);
   for (const Message& d : list) deliver(opts.on_diagnostic, d);
-  if (diags.has_errors() || !program) {
-    std::string text = render_all(sm, diags, false);
+  if (checked.diags.has_errors() || !checked.program) {
+    std::string text = render_all(checked.sm, checked.diags, false);
     if (text.empty()) text = "error: the program could not be checked\n";
     throw CompileError(std::move(text), std::move(list));
   }
   auto st = std::make_shared<ProgramState>();
-  st->program = std::move(*program);
-  lock.lock();
-  jit::JitOptions jo;
-  jo.opt_level = std::clamp(opts.opt_level, 0, 3);
   try {
-    st->compiled = jit::CompiledProgram::compile(st->program, rt::runtime_symbols(), jo);
-  } catch (const std::exception& e) {
+    st->compiled = engine::Compiled::compile(std::move(checked), load_options(opts));
+  } catch (const engine::CompileFailure& e) {
     // The checker accepted the program, so this is a bug of the code generator.
-    lock.unlock();
-    std::string msg = fmt::format("internal compiler error: {}", e.what());
-    Message d = plain_error(msg);
+    Message d = plain_message(MessageKind::CompileError, "internal", e.what());
     deliver(opts.on_diagnostic, d);
     throw CompileError(d.text, {d});
   }
-  st->model = jit::build_model(st->program, *st->compiled, sm);
-  lock.unlock();
   st->handler = opts.on_diagnostic;
-  st->host.resize(st->program.fns.size());
+  st->host.resize(st->program().fns.size());
   return st;
 }
 
@@ -246,12 +218,12 @@ const Series& Result::series(std::string_view label) const {
 
 std::string Result::to_json() const {
   if (!impl_->program) return "null\n";
-  return cli::json_text(impl_->raw, impl_->program->model);
+  return report::json_text(impl_->raw, impl_->program->model());
 }
 
 std::string Result::to_table() const {
   if (!impl_->program) return "";
-  return cli::table_text(impl_->raw, impl_->program->model, false);
+  return report::table_text(impl_->raw, impl_->program->model(), false);
 }
 
 namespace detail {
@@ -267,56 +239,38 @@ Scenario::Scenario(std::shared_ptr<const ProgramState> program, int index, std::
 
 namespace {
 
-const check::HParam& find_param(const ProgramState& st, std::string_view name) {
-  int k = st.program.find_param(std::string(name));
-  if (k < 0) {
-    std::vector<std::string> names;
-    for (const auto& p : st.program.params) names.push_back(p.name);
-    throw UsageError(fmt::format("no param named '{}'{}; the program has: {}", name, suggestion(name, names),
-                                 list_or_none(names)));
-  }
-  return st.program.params[size_t(k)];
-}
-
-void put(std::vector<std::pair<std::string, double>>& overrides, std::string_view name, double v) {
+void put(std::vector<std::pair<std::string, double>>& overrides, const check::Program& program,
+         const engine::ParamValue& v) {
+  const std::string& name = program.params[size_t(v.param)].name;
   for (auto& [n, x] : overrides)
     if (n == name) {
-      x = v;
+      x = v.value;
       return;
     }
-  overrides.emplace_back(std::string(name), v);
+  overrides.emplace_back(name, v.value);
 }
 
 }  // namespace
 
 Scenario& Scenario::set(std::string_view param, double value) {
-  const check::HParam& p = find_param(*program_, param);
-  if (!p.type.is_num())
-    throw UsageError(fmt::format("param '{}' is {}: give its value as .deal source, e.g. set(\"{}\", \"{}\")", p.name,
-                                 check::describe(p.type, program_->program.units), p.name,
-                                 p.type.kind == check::Kind::Bool ? "true" : "2027Q3"));
-  put(overrides_, param, value);
+  std::string error;
+  auto v = engine::number_param(program_->program(), param, value, error);
+  if (!v) throw UsageError(error);
+  put(overrides_, program_->program(), *v);
   return *this;
 }
 
 Scenario& Scenario::set(std::string_view param, std::string_view text) {
-  const check::HParam& p = find_param(*program_, param);
-  SourceManager sm;
-  Diagnostics diags;
-  std::optional<std::pair<double, check::Type>> v;
-  {
-    std::lock_guard<std::mutex> lock(frontend_mutex());
-    v = check::parse_constant(program_->program, fmt::format("set {}", p.name), std::string(text), sm, diags);
+  engine::ParamError error;
+  auto v = engine::parse_param(program_->program(), fmt::format("set {}", param), param, text, error);
+  if (!v && error.is_diagnostics) {
+    Message d = plain_message(MessageKind::CompileError, "syntax", error.text);
+    d.text = error.text;
+    deliver(program_->handler, d);
+    throw CompileError(error.text, {d});
   }
-  if (!v) {
-    std::vector<Message> list = public_diagnostics(sm, diags);
-    for (const Message& d : list) deliver(program_->handler, d);
-    throw CompileError(render_all(sm, diags, false), std::move(list));
-  }
-  if (!(v->second == p.type))
-    throw UsageError(fmt::format("param '{}' is {}, but {} is {}", p.name, check::describe(p.type, program_->program.units),
-                                 text, check::describe(v->second, program_->program.units)));
-  put(overrides_, param, v->first);
+  if (!v) throw UsageError(error.text);
+  put(overrides_, program_->program(), *v);
   return *this;
 }
 
@@ -335,22 +289,13 @@ Result Scenario::run(const RunOptions& options) const {
     ro.host_functions = st.host;
   }
   if (options.paths && *options.paths < 1) throw UsageError(fmt::format("paths must be at least 1 (got {})", *options.paths));
+  engine::AnalysisRequest analyses;
+  if (options.analyses)
+    analyses.which = *options.analyses ? rt::AnalysisSelection{} : rt::AnalysisSelection{false, false, false, false};
+  analyses.threads = options.threads;
   rt::RunResult raw;
   try {
-    raw = rt::run_scenario(st.model, index_, ro);
-    // The analyses, as `deal run` adds them: by default for single-path runs; for a Monte
-    // Carlo run they describe its first path, run again on its own.
-    if (options.analyses.value_or(raw.paths == 1)) {
-      rt::RunOptions single = ro;
-      single.paths = 1;
-      single.progress = nullptr;
-      std::optional<rt::RunResult> one;
-      if (raw.paths > 1) one = rt::run_scenario(st.model, index_, single);
-      auto an = std::make_shared<rt::Analyses>(
-          rt::analyze(st.model, index_, single, one ? *one : raw, rt::AnalysisSelection{}, options.threads));
-      an->computed_on_path = raw.paths > 1 ? 1 : 0;
-      raw.analyses = std::move(an);
-    }
+    raw = engine::run(*st.compiled, index_, ro, analyses);
   } catch (const rt::RunError& e) {
     throw RunError(e.what());
   } catch (const Error&) {
@@ -361,20 +306,24 @@ Result Scenario::run(const RunOptions& options) const {
   return detail::ResultBuilder::make(program_, std::move(raw));
 }
 
-std::optional<Result> Scenario::try_run(const RunOptions& options) const noexcept {
+std::optional<Result> Scenario::try_run(const RunOptions& options, Message* why) const noexcept {
   try {
     return run(options);
   } catch (const std::exception& e) {
-    deliver(program_->handler, plain_error(e.what()));
+    Message m = message_of(e);
+    deliver(program_->handler, m);
+    if (why) *why = std::move(m);
   } catch (...) {
-    deliver(program_->handler, plain_error("unknown error"));
+    Message m = plain_message(MessageKind::RunError, "internal", "internal error: an unknown exception");
+    deliver(program_->handler, m);
+    if (why) *why = std::move(m);
   }
   return std::nullopt;
 }
 
 Result detail::ResultBuilder::make(std::shared_ptr<const ProgramState> program, rt::RunResult raw) {
   auto r = std::make_shared<Result::Impl>();
-  const rt::Model& m = program->model;
+  const rt::Model& m = program->model();
   for (const rt::Date& d : raw.dates) r->dates.push_back(date_text(d));
   bool single = raw.paths == 1;
   for (const rt::PartyOutcome& p : raw.parties) {
@@ -487,7 +436,7 @@ Program& Program::operator=(Program&&) noexcept = default;
 Program::~Program() = default;
 
 Program& Program::bind_raw(std::string_view name, int arity, std::function<double(const double*, int)> f) {
-  const check::Program& p = state_->program;
+  const check::Program& p = state_->program();
   int id = -1;
   for (size_t i = 0; i < p.fns.size(); ++i)
     if (p.fns[i].name == name) id = int(i);
@@ -508,7 +457,7 @@ Program& Program::bind_raw(std::string_view name, int arity, std::function<doubl
 }
 
 Scenario Program::scenario(std::string_view name) const {
-  int k = state_->model.find_scenario(std::string(name));
+  int k = state_->model().find_scenario(std::string(name));
   if (k < 0) {
     std::vector<std::string> names = scenarios();
     throw UsageError(fmt::format("no scenario named '{}'{}; the program has: {}", name, suggestion(name, names),
@@ -518,7 +467,7 @@ Scenario Program::scenario(std::string_view name) const {
 }
 
 Scenario Program::scenario() const {
-  const auto& list = state_->model.scenarios;
+  const auto& list = state_->model().scenarios;
   if (list.size() != 1)
     throw UsageError(fmt::format("the program has {} scenarios ({}); choose one with scenario(NAME)", list.size(),
                                  list_or_none(scenarios())));
@@ -527,19 +476,19 @@ Scenario Program::scenario() const {
 
 std::vector<std::string> Program::scenarios() const {
   std::vector<std::string> out;
-  for (const auto& s : state_->model.scenarios) out.push_back(s.name);
+  for (const auto& s : state_->model().scenarios) out.push_back(s.name);
   return out;
 }
 
 std::vector<std::string> Program::parties() const {
   std::vector<std::string> out;
-  for (size_t i = 1; i < state_->model.parties.size(); ++i) out.push_back(state_->model.parties[i].name);
+  for (size_t i = 1; i < state_->model().parties.size(); ++i) out.push_back(state_->model().parties[i].name);
   return out;
 }
 
 std::vector<ParamInfo> Program::params() const {
   std::vector<ParamInfo> out;
-  const check::Program& p = state_->program;
+  const check::Program& p = state_->program();
   for (const auto& h : p.params) {
     ParamInfo i;
     i.name = h.name;
@@ -552,7 +501,7 @@ std::vector<ParamInfo> Program::params() const {
 
 std::vector<std::string> Program::extern_fns() const {
   std::vector<std::string> out;
-  for (const auto& f : state_->program.fns)
+  for (const auto& f : state_->program().fns)
     if (f.is_extern) out.push_back(f.name);
   return out;
 }
@@ -560,7 +509,7 @@ std::vector<std::string> Program::extern_fns() const {
 std::vector<std::string> Program::unbound_extern_fns() const {
   std::vector<std::string> out;
   std::lock_guard<std::mutex> lock(state_->mu);
-  const auto& fns = state_->program.fns;
+  const auto& fns = state_->program().fns;
   for (size_t i = 0; i < fns.size(); ++i)
     if (fns[i].is_extern && !state_->host[i]) out.push_back(fns[i].name);
   return out;
@@ -573,40 +522,46 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {}
 Engine::~Engine() = default;
 
 Program Engine::load_file(const std::string& path) const {
-  return Program(build(options_, [&](SourceManager& sm, Diagnostics& diags, const check::LoadOptions& lo) {
-    return check::load_program(path, sm, diags, lo);
-  }));
+  return Program(build(options_, engine::check_file(path, load_options(options_))));
 }
 
 Program Engine::load_string(std::string_view source, std::string_view name) const {
-  return Program(build(options_, [&](SourceManager& sm, Diagnostics& diags, const check::LoadOptions& lo) {
-    return check::load_source(std::string(name), std::string(source), sm, diags, lo);
-  }));
+  return Program(build(options_, engine::check_source(std::string(name), std::string(source), load_options(options_))));
 }
 
 namespace {
 // The `try_` loads: a CompileError has already gone to the handler; anything else is
-// delivered there as one plain message.
+// delivered there as one message. Either way `*why` gets the reason.
 template <class Load>
-std::optional<Program> try_load(const DiagnosticHandler& handler, Load&& load) noexcept {
+std::optional<Program> try_load(const DiagnosticHandler& handler, Message* why, Load&& load) noexcept {
   try {
     return load();
-  } catch (const CompileError&) {
+  } catch (const CompileError& e) {
+    if (why) {
+      const auto& list = e.diagnostics();
+      auto first = std::find_if(list.begin(), list.end(), [](const Message& m) { return m.level == Level::Error; });
+      *why = first != list.end() ? *first : plain_message(MessageKind::CompileError, "check", e.what());
+      why->text = e.what();
+    }
   } catch (const std::exception& e) {
-    deliver(handler, plain_error(e.what()));
+    Message m = message_of(e);
+    deliver(handler, m);
+    if (why) *why = std::move(m);
   } catch (...) {
-    deliver(handler, plain_error("unknown error"));
+    Message m = plain_message(MessageKind::CompileError, "internal", "internal error: an unknown exception");
+    deliver(handler, m);
+    if (why) *why = std::move(m);
   }
   return std::nullopt;
 }
 }  // namespace
 
-std::optional<Program> Engine::try_load_file(const std::string& path) const noexcept {
-  return try_load(options_.on_diagnostic, [&] { return load_file(path); });
+std::optional<Program> Engine::try_load_file(const std::string& path, Message* why) const noexcept {
+  return try_load(options_.on_diagnostic, why, [&] { return load_file(path); });
 }
 
-std::optional<Program> Engine::try_load_string(std::string_view source, std::string_view name) const noexcept {
-  return try_load(options_.on_diagnostic, [&] { return load_string(source, name); });
+std::optional<Program> Engine::try_load_string(std::string_view source, std::string_view name, Message* why) const noexcept {
+  return try_load(options_.on_diagnostic, why, [&] { return load_string(source, name); });
 }
 
 }  // namespace deal

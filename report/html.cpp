@@ -1,4 +1,4 @@
-#include "tools/html_report.hpp"
+#include "report/html.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,9 +8,9 @@
 
 #include "runtime/analyses.hpp"
 #include "runtime/defaults.hpp"
-#include "tools/format.hpp"
+#include "report/format.hpp"
 
-namespace deal::cli {
+namespace deal::report {
 
 namespace {
 
@@ -350,4 +350,4 @@ std::string html_report(const ReportInput& in) {
   return h;
 }
 
-}  // namespace deal::cli
+}  // namespace deal::report

@@ -1,4 +1,4 @@
-#include "tools/format.hpp"
+#include "report/format.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 #include "runtime/defaults.hpp"
 #include "runtime/format.hpp"
 
-namespace deal::cli {
+namespace deal::report {
 
 std::string money(double v) { return rt::format_money(v); }
 
@@ -63,6 +63,15 @@ std::string text_table(const std::vector<std::vector<std::string>>& rows, size_t
   return out;
 }
 
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+std::string csv_number(double v) { return std::isfinite(v) ? fmt::format("{:.17g}", v) : std::string(); }
+
 std::string sparkline(const std::vector<double>& v) {
   static const char* bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
   double lo = INFINITY, hi = -INFINITY;
@@ -77,4 +86,4 @@ std::string sparkline(const std::vector<double>& v) {
   return s;
 }
 
-}  // namespace deal::cli
+}  // namespace deal::report

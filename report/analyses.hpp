@@ -14,7 +14,7 @@ namespace deal::rt {
 struct Analyses;
 }
 
-namespace deal::cli {
+namespace deal::report {
 
 nlohmann::json analyses_json(const rt::Analyses& a, const rt::Model& m);
 std::string analyses_table(const rt::Analyses& a, const rt::Model& m, bool color);
@@ -22,4 +22,4 @@ std::string analyses_table(const rt::Analyses& a, const rt::Model& m, bool color
 // concentration.csv, systemic.csv; empty when no result has analyses.
 std::vector<std::pair<std::string, std::string>> analyses_csv(const std::vector<rt::RunResult>& rs, const rt::Model& m);
 
-}  // namespace deal::cli
+}  // namespace deal::report

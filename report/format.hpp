@@ -7,7 +7,7 @@
 #include "runtime/calendar.hpp"
 #include "runtime/model.hpp"
 
-namespace deal::cli {
+namespace deal::report {
 
 // "$38.0B", "-$250M", "$0".
 std::string money(double dollars);
@@ -22,7 +22,12 @@ std::string month_label(double months);
 // A two-space indented text table; columns from `right_from` on are right-aligned
 // (widths count UTF-8 code points).
 std::string text_table(const std::vector<std::vector<std::string>>& rows, size_t right_from = 1);
+// A CSV field, quoted when it holds a comma, a quote or a newline.
+std::string csv_field(const std::string& s);
+// A number in a CSV file: every digit (%.17g) so it reads back as the same double;
+// empty for a non-finite value.
+std::string csv_number(double v);
 // ▁▂▃▄▅▆▇█ sparkline of a series.
 std::string sparkline(const std::vector<double>& v);
 
-}  // namespace deal::cli
+}  // namespace deal::report

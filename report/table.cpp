@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
-#include "tools/format.hpp"
-#include "tools/report_analyses.hpp"
-#include "tools/report.hpp"
+#include "report/format.hpp"
+#include "report/analyses.hpp"
+#include "report/report.hpp"
 
-namespace deal::cli {
+namespace deal::report {
 
 std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
   std::string bold = color ? "\033[1m" : "", red = color ? "\033[31m" : "", off = color ? "\033[0m" : "";
@@ -105,61 +105,4 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
   return out;
 }
 
-std::string series_csv(const std::vector<rt::RunResult>& rs) {
-  std::string out = "scenario,date,series,value\n";
-  auto quote = [](const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-  };
-  auto num = [](double v) { return std::isfinite(v) ? fmt::format("{:.17g}", v) : std::string(); };
-  for (const auto& r : rs) {
-    for (const auto& s : r.series) {
-      auto emit = [&](const std::string& label, const std::vector<double>& v) {
-        for (size_t k = 0; k < v.size() && k < r.dates.size(); ++k)
-          out += fmt::format("{},{},{},{}\n", quote(r.scenario), rt::format_date(r.dates[k]), quote(label), num(v[k]));
-      };
-      if (r.paths == 1) {
-        emit(s.label, s.values);
-      } else {
-        emit(s.label + "[mean]", s.mean);
-        emit(s.label + "[p5]", s.p5);
-        emit(s.label + "[p25]", s.p25);
-        emit(s.label + "[p50]", s.p50);
-        emit(s.label + "[p75]", s.p75);
-        emit(s.label + "[p95]", s.p95);
-      }
-    }
-  }
-  return out;
-}
-
-std::string parties_csv(const std::vector<rt::RunResult>& rs) {
-  std::string out =
-      "scenario,party,kind,paths,cash,debt,equity,default_probability,default_date,equity_start,"
-      "loss_mean,loss_p5,loss_p25,loss_p50,loss_p75,loss_p95\n";
-  auto num = [](double v) { return std::isfinite(v) ? fmt::format("{:.17g}", v) : std::string(); };
-  for (const auto& r : rs)
-    for (const auto& p : r.parties)
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.scenario, p.name, p.kind, r.paths,
-                         num(p.cash), num(p.debt), num(p.equity), num(p.default_probability),
-                         p.mean_default_date ? rt::format_date(*p.mean_default_date) : "", num(p.equity_start),
-                         num(p.loss.mean), num(p.loss.p5), num(p.loss.p25), num(p.loss.p50), num(p.loss.p75),
-                         num(p.loss.p95));
-  return out;
-}
-
-std::string ledger_csv(const std::vector<rt::RunResult>& rs, const rt::Model& m) {
-  std::string out = "scenario,step,date,deal,from,to,priority,kind,due,paid\n";
-  auto name = [&](int rt_index) { return rt_index == rt::kWorld ? std::string("World") : m.parties.at(size_t(rt_index + 1)).name; };
-  for (const auto& r : rs)
-    for (const auto& row : r.ledger_rows)
-      out += fmt::format("{},{},{},{},{},{},{},{},{:.17g},{:.17g}\n", r.scenario, row.step,
-                         row.step < int(r.dates.size()) ? rt::format_date(r.dates[size_t(row.step)]) : "",
-                         row.deal >= 0 ? m.deals.at(size_t(row.deal)).name : "", name(row.from), name(row.to),
-                         row.priority, rt::to_string(row.kind), row.due, row.paid);
-  return out;
-}
-
-}  // namespace deal::cli
+}  // namespace deal::report

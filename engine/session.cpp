@@ -1,0 +1,278 @@
+#include "engine/session.hpp"
+
+#include <dlfcn.h>
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "compiler/ast/parse.hpp"
+#include "compiler/check/checker.hpp"
+#include "compiler/jit/jit.hpp"
+#include "compiler/jit/model.hpp"
+
+namespace deal::engine {
+
+namespace {
+
+// ANTLR's parsers share their DFA caches, and LLVM's global state is set up once:
+// loading and compiling are serialised across the process (runs are not).
+std::mutex& frontend_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+std::string suggestion(std::string_view name, const std::vector<std::string>& names) {
+  std::string s = check::suggest(std::string(name), names);
+  return s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s);
+}
+
+std::string list_or_none(const std::vector<std::string>& names) {
+  return names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "));
+}
+
+// <prefix>/share/deal/stdlib beside the binary this code is linked into (<prefix>/bin/deal
+// or <prefix>/lib/libdeal.so); empty when there is none (a build tree).
+std::string installed_stdlib() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&installed_stdlib), &info) == 0 || !info.dli_fname) return {};
+  std::error_code ec;
+  std::filesystem::path bin = std::filesystem::canonical(info.dli_fname, ec);
+  if (ec) return {};
+  std::filesystem::path dir = bin.parent_path().parent_path() / "share" / "deal" / "stdlib";
+  return std::filesystem::is_directory(dir, ec) ? dir.string() : std::string();
+}
+
+check::LoadOptions check_options(const LoadOptions& o) {
+  check::LoadOptions lo;
+  lo.stdlib_dir = stdlib_dir(o);
+  return lo;
+}
+
+}  // namespace
+
+std::string stdlib_dir(const LoadOptions& o) {
+  if (!o.stdlib_dir.empty()) return o.stdlib_dir;
+  if (const char* env = std::getenv("DEAL_STDLIB"); env && *env) return env;
+  std::string installed = installed_stdlib();
+  // Empty: the loader's default, the source tree's stdlib/.
+  return installed.empty() ? check::stdlib_dir({}) : installed;
+}
+
+// ---------------------------------------------------------------- loading
+
+Checked check_file(const std::string& path, const LoadOptions& options, bool check) {
+  std::lock_guard<std::mutex> lock(frontend_mutex());
+  Checked c;
+  c.modules = check::load_program(path, c.sm, c.diags, check_options(options));
+  if (check && !c.diags.has_errors()) c.program = check::check_program(c.modules, c.sm, c.diags);
+  return c;
+}
+
+Checked check_source(const std::string& name, const std::string& text, const LoadOptions& options) {
+  std::lock_guard<std::mutex> lock(frontend_mutex());
+  Checked c;
+  c.modules = check::load_source(name, text, c.sm, c.diags, check_options(options));
+  if (!c.diags.has_errors()) c.program = check::check_program(c.modules, c.sm, c.diags);
+  return c;
+}
+
+void check_modules(Checked& c) {
+  std::lock_guard<std::mutex> lock(frontend_mutex());
+  c.program.reset();
+  if (!c.diags.has_errors()) c.program = check::check_program(c.modules, c.sm, c.diags);
+}
+
+std::string diagnostics_text(const Checked& c, bool color) { return render_all(c.sm, c.diags, color); }
+
+// ---------------------------------------------------------------- compiling
+
+Compiled::~Compiled() = default;
+
+std::unique_ptr<Compiled> Compiled::compile(Checked checked, const LoadOptions& options) {
+  if (!checked.program) throw CompileFailure("internal compiler error: the program was not checked");
+  std::unique_ptr<Compiled> c(new Compiled());
+  c->checked_ = std::move(checked);
+  std::lock_guard<std::mutex> lock(frontend_mutex());
+  jit::JitOptions jo;
+  jo.opt_level = std::clamp(options.opt_level, 0, 3);
+  try {
+    c->code_ = jit::CompiledProgram::compile(*c->checked_.program, rt::runtime_symbols(), jo);
+  } catch (const std::exception& e) {
+    throw CompileFailure(fmt::format("internal compiler error: {}", e.what()));
+  }
+  c->model_ = jit::build_model(*c->checked_.program, *c->code_, c->checked_.sm);
+  return c;
+}
+
+double Compiled::compile_ms() const { return code_->compile_ms(); }
+
+std::string emit(const Checked& checked, std::string_view what) {
+  // The root file only: imports are printed as `import` lines.
+  if (what == "ast") return ast::print(checked.modules.front());
+  try {
+    return what == "ir" ? jit::emit_ir(*checked.program) : jit::emit_asm(*checked.program);
+  } catch (const std::exception& e) {
+    throw CompileFailure(e.what());
+  }
+}
+
+// ---------------------------------------------------------------- scenarios
+
+int choose_scenario(const rt::Model& model, std::string_view name, const ScenarioChoice& choice, std::string& error) {
+  std::vector<std::string> names;
+  for (const auto& s : model.scenarios) names.push_back(s.name);
+  if (!name.empty()) {
+    int k = model.find_scenario(std::string(name));
+    if (k >= 0) return k;
+    error = fmt::format("no scenario named '{}'{}; the program has: {}", name, suggestion(name, names),
+                        list_or_none(names));
+    return -1;
+  }
+  if (model.scenarios.size() == 1) return 0;
+  error = fmt::format("{} has {} scenarios ({}); {}", choice.program_name, names.size(), list_or_none(names), choice.how);
+  return -1;
+}
+
+// ---------------------------------------------------------------- params
+
+int find_param(const check::Program& program, std::string_view name, std::string& error) {
+  int k = program.find_param(std::string(name));
+  if (k >= 0) return k;
+  std::vector<std::string> names;
+  for (const auto& p : program.params) names.push_back(p.name);
+  error = fmt::format("no param named '{}'{}; the program has: {}", name, suggestion(name, names), list_or_none(names));
+  return -1;
+}
+
+std::optional<ParamValue> parse_param(const check::Program& program, std::string_view origin, std::string_view name,
+                                      std::string_view text, ParamError& error, bool color) {
+  int k = find_param(program, name, error.text);
+  if (k < 0) return std::nullopt;
+  SourceManager sm;
+  Diagnostics diags;
+  std::optional<std::pair<double, check::Type>> v;
+  {
+    std::lock_guard<std::mutex> lock(frontend_mutex());
+    v = check::parse_constant(program, std::string(origin), std::string(text), sm, diags);
+  }
+  if (!v) {
+    error.text = render_all(sm, diags, color);
+    error.is_diagnostics = true;
+    return std::nullopt;
+  }
+  const check::Type& want = program.params[size_t(k)].type;
+  if (!(v->second == want)) {
+    error.text = fmt::format("param '{}' is {}, but {} is {}", name, check::describe(want, program.units), text,
+                             check::describe(v->second, program.units));
+    return std::nullopt;
+  }
+  return ParamValue{k, v->first};
+}
+
+std::optional<ParamValue> parse_param_assignment(const check::Program& program, std::string_view origin,
+                                                 std::string_view assignment, ParamError& error, bool color) {
+  size_t eq = assignment.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    error.text = fmt::format("{} takes NAME=VALUE, e.g. {} demand_growth=20%/y (got '{}')", origin, origin, assignment);
+    return std::nullopt;
+  }
+  std::string_view name = assignment.substr(0, eq);
+  auto v = parse_param(program, fmt::format("{} {}", origin, name), name, assignment.substr(eq + 1), error, color);
+  if (!v && !error.is_diagnostics) error.text = fmt::format("{} {}: {}", origin, assignment, error.text);
+  return v;
+}
+
+std::optional<ParamValue> number_param(const check::Program& program, std::string_view name, double value,
+                                       std::string& error) {
+  int k = find_param(program, name, error);
+  if (k < 0) return std::nullopt;
+  const check::HParam& p = program.params[size_t(k)];
+  if (!p.type.is_num()) {
+    error = fmt::format("param '{}' is {}: give its value as .deal source, e.g. set(\"{}\", \"{}\")", p.name,
+                        check::describe(p.type, program.units), p.name, p.type.kind == check::Kind::Bool ? "true" : "2027Q3");
+    return std::nullopt;
+  }
+  return ParamValue{k, value};
+}
+
+void set_param(rt::RunOptions& options, const check::Program& program, const ParamValue& value) {
+  const std::string& name = program.params.at(size_t(value.param)).name;
+  for (auto& [n, x] : options.params)
+    if (n == name) {
+      x = value.value;
+      return;
+    }
+  options.params.emplace_back(name, value.value);
+}
+
+// ---------------------------------------------------------------- runs
+
+bool parse_analyses(std::string_view spec, AnalysisRequest& request, std::string& error) {
+  if (spec.empty()) {
+    request.which.reset();
+    return true;
+  }
+  rt::AnalysisSelection which{false, false, false, false};
+  if (spec == "all") {
+    which = {};
+  } else if (spec != "none") {
+    size_t start = 0;
+    while (start <= spec.size()) {
+      size_t end = spec.find(',', start);
+      std::string_view w = spec.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+      if (w == "exposure") which.exposure = true;
+      else if (w == "circularity") which.circularity = true;
+      else if (w == "concentration") which.concentration = true;
+      else if (w == "systemic") which.systemic = true;
+      else {
+        error = fmt::format("unknown analysis '{}' (exposure, circularity, concentration, systemic, all, none)", w);
+        return false;
+      }
+      if (end == std::string_view::npos) break;
+      start = end + 1;
+    }
+  }
+  request.which = which;
+  return true;
+}
+
+void attach_analyses(const Compiled& program, int scenario, const rt::RunOptions& options,
+                     const AnalysisRequest& request, rt::RunResult& result) {
+  rt::AnalysisSelection which = request.which.value_or(
+      result.paths == 1 ? rt::AnalysisSelection{} : rt::AnalysisSelection{false, false, false, false});
+  if (!which.exposure && !which.circularity && !which.concentration && !which.systemic) return;
+  rt::RunOptions single = options;
+  single.paths = 1;
+  single.progress = nullptr;
+  std::optional<rt::RunResult> first_path;
+  if (result.paths > 1) first_path = rt::run_scenario(program.model(), scenario, single);
+  auto an = std::make_shared<rt::Analyses>(
+      rt::analyze(program.model(), scenario, single, first_path ? *first_path : result, which, request.threads));
+  an->computed_on_path = result.paths > 1 ? 1 : 0;
+  result.analyses = std::move(an);
+}
+
+rt::RunResult run(const Compiled& program, int scenario, const rt::RunOptions& options,
+                  const AnalysisRequest& analyses) {
+  rt::RunResult r = rt::run_scenario(program.model(), scenario, options);
+  attach_analyses(program, scenario, options, analyses, r);
+  return r;
+}
+
+GraphRuns graph_runs(const Compiled& program, int scenario, const rt::RunOptions& options) {
+  rt::RunOptions one = options;
+  one.paths = 1;
+  one.progress = nullptr;
+  rt::RunOptions full = one;
+  full.pay_in_full = true;
+  GraphRuns g;
+  g.scheduled = rt::run_scenario(program.model(), scenario, full);
+  g.actual = rt::run_scenario(program.model(), scenario, one);
+  return g;
+}
+
+}  // namespace deal::engine
