@@ -15,28 +15,13 @@
 #include "runtime/clearing.hpp"
 #include "runtime/conservation.hpp"
 #include "runtime/format.hpp"
+#include "runtime/pair_table.hpp"
 #include "runtime/random.hpp"
 #include "runtime/require.hpp"
 #include "runtime/statistics.hpp"
 #include "runtime/valuation.hpp"
 
 namespace deal::rt {
-
-int Model::find_scenario(const std::string& name) const {
-  for (size_t i = 0; i < scenarios.size(); ++i)
-    if (scenarios[i].name == name) return int(i);
-  return -1;
-}
-int Model::find_party(const std::string& name) const {
-  for (size_t i = 0; i < parties.size(); ++i)
-    if (parties[i].name == name) return int(i);
-  return -1;
-}
-int Model::find_param(const std::string& name) const {
-  for (size_t i = 0; i < params.size(); ++i)
-    if (params[i].name == name) return int(i);
-  return -1;
-}
 
 namespace {
 
@@ -45,78 +30,6 @@ constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 // Month number (check/program.hpp's run-time date encoding) of a calendar date.
 double month_number(Date d) { return double(to_ticks(d)) / double(kTicksPerMonth); }
-
-// Sums per (receiver, payer) pair, for revenue_from(). Payments are only listed as they
-// are cleared; the first lookup after a clearing round adds the new ones into an
-// open-addressing hash table (emptied through the list of its used slots, so clearing it
-// costs what was added). Models that never call revenue_from pay for the list only. Each
-// pair's payments are added in clearing order starting from 0: the same bits as summing
-// the list of its payments in that order.
-class PairTable {
- public:
-  void clear() {
-    for (uint32_t i : used_) keys_[i] = kEmpty;
-    used_.clear();
-    pending_.clear();
-  }
-  void add(int receiver, int payer, double v) { pending_.push_back({receiver, payer, v}); }
-  double get(int receiver, int payer) {
-    if (!pending_.empty()) {
-      for (const Pending& p : pending_) insert(p.receiver, p.payer, p.paid);
-      pending_.clear();
-    }
-    if (keys_.empty()) return 0;
-    uint64_t k = key(receiver, payer);
-    size_t i = find(k);
-    return keys_[i] == k ? sums_[i] : 0.0;
-  }
-
- private:
-  struct Pending {
-    int receiver, payer;
-    double paid;
-  };
-  void insert(int receiver, int payer, double v) {
-    if ((used_.size() + 1) * 2 > keys_.size()) grow();
-    uint64_t k = key(receiver, payer);
-    size_t i = find(k);
-    if (keys_[i] == kEmpty) {
-      keys_[i] = k;
-      sums_[i] = 0;
-      used_.push_back(uint32_t(i));
-    }
-    sums_[i] += v;
-  }
-
-  static constexpr uint64_t kEmpty = ~uint64_t(0);
-  static uint64_t key(int r, int p) { return (uint64_t(uint32_t(r)) << 32) | uint32_t(p); }
-  size_t find(uint64_t k) const {
-    // Fibonacci hashing: the top bits of k·2^64/φ depend on every bit of k.
-    size_t mask = keys_.size() - 1, i = size_t((k * 0x9E3779B97F4A7C15ull) >> shift_);
-    while (keys_[i] != kEmpty && keys_[i] != k) i = (i + 1) & mask;
-    return i;
-  }
-  void grow() {
-    std::vector<uint64_t> old_keys(std::max<size_t>(64, keys_.size() * 2), kEmpty);
-    shift_ = 64 - std::countr_zero(old_keys.size());
-    std::vector<double> old_sums(old_keys.size(), 0.0);
-    old_keys.swap(keys_);
-    old_sums.swap(sums_);
-    std::vector<uint32_t> old_used;
-    old_used.swap(used_);
-    for (uint32_t j : old_used) {
-      size_t i = find(old_keys[j]);
-      keys_[i] = old_keys[j];
-      sums_[i] = old_sums[j];
-      used_.push_back(uint32_t(i));
-    }
-  }
-  std::vector<uint64_t> keys_;
-  std::vector<double> sums_;
-  std::vector<uint32_t> used_;
-  std::vector<Pending> pending_;
-  int shift_ = 58;
-};
 
 // One path of one scenario: the state array, the step context, and everything the
 // runtime entry points need. Parties are model ids (0 = World) except where the
