@@ -70,6 +70,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "runtime/defaults.hpp"
 #include "runtime/require.hpp"
 
 namespace deal::rt {

@@ -32,21 +32,9 @@
 #include <vector>
 
 #include "runtime/calendar.hpp"
-#include "runtime/defaults.hpp"
+#include "runtime/obligation.hpp"
 
 namespace deal::rt {
-
-// The party id of World in obligations and ledger rows.
-inline constexpr std::int32_t kWorld = -1;
-
-// One `pay(from, to, amount, priority: p)` of the round.
-struct Obligation {
-    std::int32_t from = kWorld;  // party index 0..n-1, or kWorld
-    std::int32_t to = kWorld;    // party index 0..n-1, or kWorld
-    std::int32_t priority = 1;   // lower numbers are senior
-    std::int32_t deal = -1;      // the deal that created it (for the ledger); -1 if none
-    double amount = 0.0;         // due, ≥ 0
-};
 
 struct ClearingOptions {
     double alpha = 1.0;  // share of an insolvent party's own resources that stays usable

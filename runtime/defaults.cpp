@@ -4,7 +4,6 @@
 #include <cmath>
 #include <fmt/format.h>
 
-#include "runtime/clearing.hpp"
 #include "runtime/require.hpp"
 
 namespace deal::rt {

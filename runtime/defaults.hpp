@@ -1,10 +1,11 @@
 // Defaults and their causes (LANGUAGE.md §6.2, the "defaults" array of §7.1).
 //
 // A party defaults in a clearing round when it pays more than a tolerance ($1 by
-// default) less than it owes. The event records what it owed and paid in that round and
-// the counterparties whose short payments to it made the difference: every party
-// (never World, which always pays) that paid it less than it owed it in the same round,
-// with those amounts, in declaration order of the parties.
+// default) less than it owes. The event (DefaultEvent, runtime/obligation.hpp) records
+// what it owed and paid in that round and the counterparties whose short payments to it
+// made the difference: every party (never World, which always pays) that paid it less
+// than it owed it in the same round, with those amounts, in declaration order of the
+// parties.
 #pragma once
 
 #include <cstdint>
@@ -14,33 +15,9 @@
 #include <vector>
 
 #include "runtime/calendar.hpp"
+#include "runtime/obligation.hpp"
 
 namespace deal::rt {
-
-struct Obligation;  // runtime/clearing.hpp
-
-struct ShortPayer {
-    int party = -1;
-    double owed = 0.0;  // what it owed the defaulter in that round
-    double paid = 0.0;  // what it paid
-};
-
-enum class DefaultCause : std::uint8_t {
-    Shortfall,  // paid less than it owed in a clearing round
-    Forced,     // `default(p)` in a shock or a block
-};
-
-struct DefaultEvent {
-    int party = -1;
-    int step = 0;
-    Date date{};
-    DefaultCause cause = DefaultCause::Shortfall;
-    double owed = 0.0;  // total due from the party in the round
-    double paid = 0.0;  // total it paid
-    std::vector<ShortPayer> short_payers;
-
-    double shortfall() const { return owed - paid; }
-};
 
 // The event for `default(p)`: no amounts, no short payers.
 DefaultEvent forced_default(int party, int step, Date date);

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "clearing_helpers.hpp"
+#include "runtime/defaults.hpp"
 #include "runtime/require.hpp"
 
 using namespace deal::rt;

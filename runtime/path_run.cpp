@@ -1,0 +1,394 @@
+#include "runtime/path_run.hpp"
+
+#include <algorithm>
+#include <exception>
+
+#include "runtime/format.hpp"
+
+namespace deal::rt {
+
+PathRun::PathRun(const Model& model, const ModelScenario& scenario, const RunOptions& options,
+                 const Calendar& calendar, unsigned long long seed, long long path, bool keep)
+    : m(model), sc(scenario), opts(options), cal(calendar), n(int(model.parties.size()) - 1), record(keep),
+      S(size_t(model.slot_count), 0.0), rng(seed, uint64_t(path)), holdings(int(model.parties.size()) - 1),
+      ledger(int(model.parties.size()) - 1, LedgerOptions{keep && options.keep_ledger_rows, keep}),
+      use_ledger(keep || options.check_ledger) {
+  ctx.path = this;
+  cash.resize(size_t(n));
+  credit.resize(size_t(n));
+  debt.resize(size_t(n));
+  defaulted.resize(size_t(n));
+  values.resize(model.parties.size());
+  equity.resize(size_t(n));
+  step_in.assign(model.parties.size(), 0.0);
+  step_out.assign(model.parties.size(), 0.0);
+  default_step.assign(model.parties.size(), -1);
+  equity_start.assign(model.parties.size(), 0.0);
+  for (int i = 1; i <= n; ++i) names.push_back(model.parties[size_t(i)].name);
+  for (const ModelParty& p : model.parties) id_names.push_back(p.name);
+  for (const ModelParty& p : model.parties) party_base.push_back(p.base);
+  for (const ModelDeal& d : model.deals) deal_base.push_back(d.base);
+  obligation_buffer.resize(64);
+}
+
+void PathRun::no_default_dates() {
+  for (int p = 1; p <= n; ++p) slot(p, 4) = kNaN;
+}
+
+void PathRun::reset(unsigned long long seed, long long path) {
+  std::fill(S.begin(), S.end(), 0.0);
+  ctx = StepCtx{};
+  ctx.path = this;
+  rng = RandomStream(seed, uint64_t(path));
+  step = 0;
+  error.clear();
+  n_obligations = 0;
+  newly_defaulted.clear();
+  holdings.clear();
+  ledger.reset();
+  tally = Tally{};
+  conservation = ConservationCheck{};
+  borrowed_in_phase = 0;
+  flows_stale = true;
+  std::fill(step_in.begin(), step_in.end(), 0.0);
+  std::fill(step_out.begin(), step_out.end(), 0.0);
+  step_pairs.clear();
+  defaults.clear();
+  events.clear();
+  std::fill(default_step.begin(), default_step.end(), -1);
+  std::fill(equity_start.begin(), equity_start.end(), 0.0);
+}
+
+PathRun::Tally PathRun::totals() const {
+  if (!use_ledger) return tally;
+  Tally t;
+  LedgerTotals c = ledger.contractual();
+  t.rows = c.rows;
+  t.due = c.due;
+  t.paid = c.paid;
+  t.credit_drawn = ledger.credit_drawn();
+  t.default_costs = ledger.default_costs();
+  t.borrowed = ledger.borrowed();
+  return t;
+}
+
+void PathRun::fail(std::string message) {
+  if (error.empty()) error = std::move(message);
+  ctx.status = 1;
+}
+
+std::string PathRun::date_text() const { return format_date(cal.step_start(step)); }
+
+// ------------------------------------------------------------------ entry points
+
+void PathRun::grow_obligations() { obligation_buffer.resize(2 * obligation_buffer.size()); }
+
+void PathRun::bad_payment(int from, int to, double amount, int deal) {
+  if (from < 0 || from > n || to < 0 || to > n) return fail("internal error: party id out of range in pay()");
+  // The exposure analysis' run (pay_in_full) lets cash go negative, which can drive a
+  // model's formulas (min(x, cash), …) below zero: there a negative amount is no obligation.
+  if (opts.pay_in_full && amount < 0 && std::isfinite(amount)) return;
+  std::string who = deal >= 0 ? fmt::format("deal '{}'", m.deals[size_t(deal)].name) : std::string("a party or shock");
+  fail(fmt::format("{} tried to pay {} from {} to {} on {}: an amount must be finite and not negative", who, amount,
+                   m.parties[size_t(from)].name, m.parties[size_t(to)].name, date_text()));
+}
+
+void PathRun::own(int holder, int issuer, double stake, bool sell) {
+  if (holder == 0 || issuer == 0 || holder == issuer) return;
+  if (!std::isfinite(stake)) return fail("a stake must be finite");
+  try {
+    if (sell) holdings.sell(holder - 1, issuer - 1, stake);
+    else holdings.own(holder - 1, issuer - 1, stake);
+  } catch (const std::exception& e) {
+    fail(fmt::format("{} on {}: {}", sell ? "sell" : "own", date_text(), e.what()));
+  }
+}
+
+void PathRun::borrow(int party, double amount) {
+  if (party == 0 || is_defaulted(party)) return;
+  if (!std::isfinite(amount) || amount < 0) return fail(fmt::format("{} cannot borrow {}", m.parties[size_t(party)].name, amount));
+  slot(party, 0) += amount;
+  slot(party, 1) += amount;
+  if (use_ledger) ledger.record_borrow(step, party - 1, amount);
+  else tally.borrowed += amount;
+  borrowed_in_phase += amount;
+}
+
+void PathRun::mark_defaulted(int party) {
+  slot(party, 3) = 1;
+  slot(party, 4) = ctx.step_start;
+  default_step[size_t(party)] = step;
+  newly_defaulted.push_back(party);
+}
+
+void PathRun::force_default(int party) {
+  if (party <= 0 || party > n || is_defaulted(party)) return;
+  mark_defaulted(party);
+  if (record) {
+    DefaultEvent e = forced_default(party, step, cal.step_start(step));
+    events.push_back({e.date, fmt::format("{} defaulted on {}: forced by `default(…)`", m.parties[size_t(party)].name,
+                                          format_date(e.date))});
+    defaults.push_back(std::move(e));
+  }
+}
+
+void PathRun::emit(int id, const double* vals) {
+  if (!record) return;
+  const EmitInfo& info = m.emits.at(size_t(id));
+  std::string text = info.pieces.empty() ? "" : info.pieces[0];
+  for (size_t i = 0; i < info.kinds.size(); ++i) {
+    double v = vals[i];
+    switch (info.kinds[i]) {
+      case ValueKind::Bool: text += v != 0 ? "true" : "false"; break;
+      case ValueKind::Date:
+        text += std::isfinite(v) ? format_date_compact(from_ticks(v * double(kTicksPerMonth))) : "none";
+        break;
+      case ValueKind::Party: text += m.parties.at(size_t(v)).name; break;
+      case ValueKind::Deal: text += m.deals.at(size_t(v)).name; break;
+      default: text += format_quantity(v, info.units[i]);
+    }
+    if (i + 1 < info.pieces.size()) text += info.pieces[i + 1];
+  }
+  events.push_back({cal.step_start(step), text});
+}
+
+void PathRun::nonfinite(int site, double v) {
+  const StoreInfo& s = m.stores.at(size_t(site));
+  fail(fmt::format("{}: error: state '{}' became {} on {} (step {}){}", s.location, s.name,
+                   std::isnan(v) ? "NaN" : (v > 0 ? "+infinity" : "-infinity"), date_text(), step + 1,
+                   s.line.empty() ? "" : "\n    " + s.line));
+}
+
+double PathRun::bad_draw(const std::string& call, const char* why) {
+  fail(fmt::format("{} on {}: {}", call, date_text(), why));
+  return kNaN;
+}
+
+double PathRun::host(int fn, const double* args, int count) {
+  if (fn < 0 || size_t(fn) >= opts.host_functions.size() || !opts.host_functions[size_t(fn)]) {
+    std::string name = size_t(fn) < m.extern_fns.size() ? m.extern_fns[size_t(fn)] : "?";
+    fail(fmt::format("extern fn '{}' has no host function bound (bind it through the embedding API)", name));
+    return kNaN;
+  }
+  return opts.host_functions[size_t(fn)](args, count);
+}
+
+// ------------------------------------------------------------------ the step
+
+bool PathRun::clearing_round() {
+  if (n_obligations == 0) return false;
+  for (int i = 0; i < n; ++i) {
+    cash[size_t(i)] = slot(i + 1, 0);
+    debt[size_t(i)] = slot(i + 1, 1);
+    credit[size_t(i)] = slot(i + 1, 2);
+    defaulted[size_t(i)] = slot(i + 1, 3) != 0;
+  }
+  ClearingInput in;
+  in.obligations = obligations();
+  in.cash = cash;
+  in.credit = credit;
+  in.debt = debt;
+  in.defaulted = defaulted;
+  in.options.alpha = sc.alpha;
+  in.options.beta = sc.beta;
+  in.step = step;
+  in.date = step_date;
+  try {
+    if (opts.pay_in_full) pay_everything(in);
+    else clear(in, ws, cr);
+  } catch (const std::exception& e) {
+    fail(fmt::format("clearing failed on {}: {}", date_text(), e.what()));
+    return false;
+  }
+  if (use_ledger) {
+    ledger.record(in, cr);
+  } else {
+    tally.rows += (long long)n_obligations;
+    for (int i = 0; i < n; ++i) {
+      tally.credit_drawn += cr.credit_drawn[size_t(i)];
+      tally.default_costs += cr.default_cost[size_t(i)];
+    }
+  }
+  if (flows_stale) {
+    std::fill(step_in.begin(), step_in.end(), 0.0);
+    std::fill(step_out.begin(), step_out.end(), 0.0);
+    step_pairs.clear();
+    flows_stale = false;
+  }
+  for (int i = 0; i < n; ++i) {
+    slot(i + 1, 0) = cr.cash[size_t(i)];
+    slot(i + 1, 1) = cr.debt[size_t(i)];
+    slot(i + 1, 2) = cr.credit[size_t(i)];
+  }
+  for (size_t k = 0; k < n_obligations; ++k) {
+    const Obligation& o = obligation_buffer[k];
+    double paid = cr.paid[k];
+    int from = model_id(o.from), to = model_id(o.to);
+    if (o.deal >= 0) {
+      S[size_t(deal_base[size_t(o.deal)] + 1)] += paid;
+      S[size_t(deal_base[size_t(o.deal)] + 2)] += o.amount;
+    }
+    tally.due += o.amount;
+    tally.paid += paid;
+    step_in[size_t(to)] += paid;
+    step_out[size_t(from)] += paid;
+    step_pairs.add(to, from, paid);
+  }
+  if (opts.check_ledger) check_ledger();
+  for (DefaultEvent& e : cr.defaults) {
+    int id = model_id(e.party);
+    mark_defaulted(id);
+    if (record) {
+      e.party = id;
+      for (ShortPayer& sp : e.short_payers) sp.party = model_id(sp.party);
+      events.push_back({e.date, describe(e, id_names)});
+      defaults.push_back(e);
+    }
+  }
+  n_obligations = 0;
+  return true;
+}
+
+void PathRun::pay_everything(const ClearingInput& in) {
+  size_t m_ = in.obligations.size();
+  cr.paid.assign(m_, 0.0);
+  cr.cash.assign(in.cash.begin(), in.cash.end());
+  cr.credit.assign(in.credit.begin(), in.credit.end());
+  cr.debt.assign(in.debt.begin(), in.debt.end());
+  for (auto* v : {&cr.owed, &cr.paid_out, &cr.received, &cr.credit_drawn, &cr.default_cost}) v->assign(size_t(n), 0.0);
+  cr.insolvent.assign(size_t(n), 0);
+  cr.defaults.clear();
+  cr.world_received = cr.world_paid = 0;
+  for (size_t k = 0; k < m_; ++k) {
+    const Obligation& o = in.obligations[k];
+    cr.paid[k] = o.amount;
+    if (o.from != kWorld) {
+      cr.cash[size_t(o.from)] -= o.amount;
+      cr.owed[size_t(o.from)] += o.amount;
+      cr.paid_out[size_t(o.from)] += o.amount;
+    } else {
+      cr.world_paid += o.amount;
+    }
+    if (o.to != kWorld) {
+      cr.cash[size_t(o.to)] += o.amount;
+      cr.received[size_t(o.to)] += o.amount;
+    } else {
+      cr.world_received += o.amount;
+    }
+  }
+}
+
+double PathRun::total_cash() {
+  double s = 0;
+  for (int i = 1; i <= n; ++i) s += slot(i, 0);
+  return s;
+}
+
+std::vector<double> PathRun::cash_now() {
+  std::vector<double> c(static_cast<size_t>(n), 0.0);
+  for (int i = 0; i < n; ++i) c[size_t(i)] = slot(i + 1, 0);
+  return c;
+}
+
+void PathRun::check_ledger() {
+  if (auto problem = conservation.check(cash_now(), ledger, step, cal.step_start(step), names))
+    fail("ledger check failed: " + *problem);
+}
+
+void PathRun::settle() {
+  for (int round = 0;; ++round) {
+    if (round > 2 * n + 4) return fail("internal error: clearing did not settle");
+    bool cleared = clearing_round();
+    if (ctx.status) return;
+    if (newly_defaulted.empty()) {
+      if (!cleared) return;
+      continue;
+    }
+    std::vector<int> pending;
+    pending.swap(newly_defaulted);
+    for (int p : pending) {
+      // A defaulted issuer's stakes are lost by their holders.
+      holdings.remove_issuer(p - 1);
+      double before = opts.check_ledger ? total_cash() : 0;
+      borrowed_in_phase = 0;
+      m.on_default(S.data(), &ctx, p);
+      if (opts.check_ledger) conservation.adjust(total_cash() - before - borrowed_in_phase);
+      if (ctx.status) return;
+    }
+  }
+}
+
+void PathRun::valuation() {
+  m.values(S.data(), &ctx, values.data());
+  for (int i = 0; i < n; ++i) defaulted[size_t(i)] = slot(i + 1, 3) != 0;
+  try {
+    value_equity(std::span<const double>(values).subspan(1), holdings, defaulted, equity, vws, names);
+  } catch (const std::exception& e) {
+    return fail(fmt::format("valuation failed on {}: {}", date_text(), e.what()));
+  }
+  for (int i = 0; i < n; ++i) slot(i + 1, 5) = equity[size_t(i)];
+}
+
+bool PathRun::phase(PhaseFn f) {
+  double before = opts.check_ledger ? total_cash() : 0;
+  borrowed_in_phase = 0;
+  f(S.data(), &ctx);
+  if (opts.check_ledger) conservation.adjust(total_cash() - before - borrowed_in_phase);
+  return ctx.status == 0;
+}
+
+void PathRun::set_step(int k) {
+  step = k;
+  Date s = cal.step_start(k), e = cal.step_end(k);
+  step_date = s;
+  ctx.step_start = month_number(s);
+  ctx.step_end = month_number(e);
+  ctx.dt = cal.dt();
+  ctx.step_index = k;
+  ctx.period_flags = (cal.starts_month(k) ? kStartsMonth : 0) | (cal.starts_quarter(k) ? kStartsQuarter : 0) |
+                     (cal.starts_year(k) ? kStartsYear : 0);
+  flows_stale = true;
+}
+
+void PathRun::step_loop(const double* overrides, StepHook on_step) {
+  ctx.param_overrides = overrides;
+  set_step(0);
+  sc.init(S.data(), &ctx);
+  if (ctx.status) return;
+  no_default_dates();
+  conservation.start(cash_now());
+  valuation();
+  if (ctx.status) return;
+  for (int i = 1; i <= n; ++i) equity_start[size_t(i)] = slot(i, 5);
+  for (int k = 0; k < cal.steps() && !ctx.status; ++k) {
+    set_step(k);
+    if (record && opts.cancelled && opts.cancelled()) return fail("the run was interrupted");
+    if (k == 0 && opts.default_at_start) force_default(*opts.default_at_start);
+    // 1. shocks' `at`, in apply order; 2. parties; 3. deals (the program's, then the
+    // applied shocks' deals in apply order).
+    for (int s : sc.shocks)
+      if (!phase(m.shocks[size_t(s)].at)) return;
+    if (!phase(m.parties_step) || !phase(m.deals_step)) return;
+    for (int s : sc.shocks)
+      if (!phase(m.shocks[size_t(s)].deals)) return;
+    // 4–5. clearing and defaults.
+    settle();
+    if (ctx.status) return;
+    // 6. triggers: deals' `when`, then shocks' `when`; then what they created is cleared.
+    if (!phase(m.deal_triggers)) return;
+    for (int s : sc.shocks)
+      if (!phase(m.shocks[size_t(s)].deal_triggers)) return;
+    for (int s : sc.shocks)
+      if (!phase(m.shocks[size_t(s)].triggers)) return;
+    settle();
+    if (ctx.status) return;
+    // 7. valuation and recording.
+    valuation();
+    if (ctx.status) return;
+    if (opts.check_ledger) check_ledger();
+    if (ctx.status) return;
+    on_step.call(on_step.context, k);
+  }
+}
+
+}  // namespace deal::rt

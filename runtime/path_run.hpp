@@ -1,0 +1,238 @@
+// One path of one scenario (LANGUAGE.md §6): the state array, the step context, the step
+// loop, and everything the runtime entry points (abi.cpp) need. The driver runs one of
+// these for a single path; each Monte Carlo worker reuses one for all its paths.
+//
+// The entry points generated code calls on every step (pay, the draws, the flow
+// look-ups) are defined here so that abi.cpp's wrappers inline them; their rare error
+// paths and the rest of the path are out of line in path_run.cpp.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "runtime/abi.hpp"
+#include "runtime/calendar.hpp"
+#include "runtime/clearing.hpp"
+#include "runtime/conservation.hpp"
+#include "runtime/driver.hpp"
+#include "runtime/ledger.hpp"
+#include "runtime/model.hpp"
+#include "runtime/obligation.hpp"
+#include "runtime/pair_table.hpp"
+#include "runtime/random.hpp"
+#include "runtime/valuation.hpp"
+
+namespace deal::rt {
+
+// Month number (check/program.hpp's run-time date encoding) of a calendar date.
+inline double month_number(Date d) { return double(to_ticks(d)) / double(kTicksPerMonth); }
+
+// Parties are model ids (0 = World) except where the clearing library wants 0-based
+// indices of real parties (rt index = id − 1).
+struct PathRun {
+  const Model& m;
+  const ModelScenario& sc;
+  const RunOptions& opts;
+  const Calendar& cal;
+  int n;  // real parties (World excluded)
+  bool record;  // keep events, defaults and ledger rows (single-path runs)
+
+  std::vector<double> S;
+  StepCtx ctx{};
+  RandomStream rng;
+  int step = 0;
+  std::string error;
+
+  // This round's obligations: the first n_obligations entries of a buffer that only grows
+  // (so a payment is a store and an increment; growing is out of line).
+  std::vector<Obligation> obligation_buffer;
+  size_t n_obligations = 0;
+  std::span<const Obligation> obligations() const { return {obligation_buffer.data(), n_obligations}; }
+  std::vector<int> newly_defaulted;  // model ids, awaiting their `on default` clauses
+  ClearingWorkspace ws;
+  ClearingResult cr;
+  std::vector<double> cash, credit, debt;
+  std::vector<std::uint8_t> defaulted;
+  Holdings holdings;             // rt indices
+  std::vector<double> values, equity;
+  ValuationWorkspace vws;
+  std::vector<std::string> names;  // rt index → party name (for messages)
+  std::vector<std::string> id_names;  // model id → party name (World first), for default causes
+  Ledger ledger;
+  ConservationCheck conservation;
+  double borrowed_in_phase = 0;
+
+  // This step's cleared flows (for inflow/outflow/revenue_from), model ids.
+  bool flows_stale = true;
+  std::vector<double> step_in, step_out;
+  PairTable step_pairs;  // (receiver, payer) → paid this step, for revenue_from
+
+  std::vector<DefaultEvent> defaults;
+  std::vector<EventLine> events;
+  std::vector<int> default_step;  // per model id, −1 if not defaulted
+  std::vector<double> equity_start;  // per model id, the valuation before the first step
+  std::vector<int> party_base, deal_base;  // first slot of each party (model id) and deal
+  Date step_date{};                        // start of the current step
+
+  // The ledger keeps rows and checks them (single paths, --check-ledger); Monte Carlo paths
+  // only need its totals, which the driver keeps itself (the same sums, far cheaper).
+  bool use_ledger;
+  struct Tally {
+    long long rows = 0;
+    double due = 0, paid = 0, credit_drawn = 0, default_costs = 0, borrowed = 0;
+  } tally;
+
+  PathRun(const Model& model, const ModelScenario& scenario, const RunOptions& options, const Calendar& calendar,
+          unsigned long long seed, long long path, bool keep);
+
+  // A party that has not defaulted has no default date: NaN (JSON null, "—" in tables,
+  // false in every comparison, left out of Monte Carlo statistics), never year 0.
+  void no_default_dates();
+
+  // Ready for another path: everything a path changes is reset, buffers keep their capacity.
+  void reset(unsigned long long seed, long long path);
+
+  // The path's ledger totals, from the ledger or from the tally.
+  Tally totals() const;
+
+  int rt_index(int id) const { return id == 0 ? kWorld : id - 1; }
+  int model_id(int rt) const { return rt == kWorld ? 0 : rt + 1; }
+  double& slot(int party, int offset) { return S[size_t(party_base[size_t(party)] + offset)]; }
+  bool is_defaulted(int party) { return party > 0 && slot(party, 3) != 0; }
+
+  void fail(std::string message);
+
+  std::string date_text() const;
+
+  // ---------------------------------------------------------------- entry points
+
+  // The hot path of every pay/receive: checks, then one push_back; messages are built out of line.
+  void pay(int from, int to, double amount, double priority, int deal) {
+    if (from < 0 || from > n || to < 0 || to > n || !(amount >= 0) || amount == kInfinity) [[unlikely]]
+      return bad_payment(from, to, amount, deal);
+    if (amount == 0 || from == to || is_defaulted(from)) return;  // defaulted parties create no obligations
+    if (n_obligations == obligation_buffer.size()) [[unlikely]] grow_obligations();
+    Obligation& o = obligation_buffer[n_obligations++];
+    o.from = rt_index(from);
+    o.to = rt_index(to);
+    o.priority = int(priority);  // a whole number (checked); lround for safety otherwise
+    if (double(o.priority) != priority) o.priority = int(std::lround(priority));
+    o.deal = deal;
+    o.amount = amount;
+  }
+
+  [[gnu::noinline]] void grow_obligations();
+
+  [[gnu::noinline, gnu::cold]] void bad_payment(int from, int to, double amount, int deal);
+
+  void own(int holder, int issuer, double stake, bool sell);
+
+  void borrow(int party, double amount);
+
+  void mark_defaulted(int party);
+
+  void force_default(int party);
+
+  void emit(int id, const double* vals);
+
+  void nonfinite(int site, double v);
+
+  // Random draws (per call in blocks, per path for `param x ~ …`). Bad arguments stop the
+  // run with a message rather than drawing NaN or a mirrored value.
+  double normal(double mean, double sd) {
+    if (!std::isfinite(mean) || !(sd >= 0) || sd == kInfinity) [[unlikely]]
+      return bad_draw(fmt::format("normal({}, {})", mean, sd), "the mean must be finite and the standard deviation finite and not negative");
+    return rng.normal(mean, sd);
+  }
+  double lognormal(double mu, double sigma, double scale) {
+    if (!std::isfinite(mu) || !std::isfinite(scale) || !(sigma >= 0) || sigma == kInfinity) [[unlikely]]
+      return bad_draw(fmt::format("lognormal({}, {}, {})", mu, sigma, scale), "mu and the scale must be finite and sigma finite and not negative");
+    return rng.lognormal(mu, sigma, scale);
+  }
+  double uniform(double lo, double hi) {
+    if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo <= hi)) [[unlikely]]
+      return bad_draw(fmt::format("uniform({}, {})", lo, hi), "the bounds must be finite with lo ≤ hi");
+    return rng.uniform(lo, hi);
+  }
+  double triangular(double lo, double mode, double hi) {
+    if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo <= mode && mode <= hi)) [[unlikely]]
+      return bad_draw(fmt::format("triangular({}, {}, {})", lo, mode, hi), "the arguments must be finite with lo ≤ mode ≤ hi");
+    return rng.triangular(lo, mode, hi);
+  }
+  double bernoulli(double p) {
+    if (!(p >= 0 && p <= 1)) [[unlikely]] return bad_draw(fmt::format("bernoulli({})", p), "the probability must be between 0 and 1");
+    return rng.bernoulli(p) ? 1.0 : 0.0;
+  }
+  [[gnu::noinline, gnu::cold]] double bad_draw(const std::string& call, const char* why);
+
+  double draw(int kind, const double* a, int count) {
+    switch (kind) {
+      case kNormal: return normal(a[0], a[1]);
+      case kLognormal: return lognormal(a[0], a[1], count > 2 ? a[2] : 1.0);
+      case kUniform: return uniform(a[0], a[1]);
+      case kTriangular: return triangular(a[0], a[1], a[2]);
+      case kBernoulli: return bernoulli(a[0]);
+      case kChoice: return count > 0 ? a[rng.index(count)] : kNaN;
+    }
+    return kNaN;
+  }
+
+  double flow(bool in, int party) { return flows_stale && step == 0 ? 0 : (in ? step_in : step_out)[size_t(party)]; }
+
+  // This step's payments from payer to receiver (model ids).
+  double revenue_from(int receiver, int payer) { return step_pairs.get(receiver, payer); }
+
+  double host(int fn, const double* args, int count);
+
+  // ---------------------------------------------------------------- the step
+
+  // Clears the pending obligations; marks new defaults. Returns false when there was nothing to do.
+  bool clearing_round();
+
+  // The exposure analysis' schedule: every obligation paid in full, nobody defaults.
+  void pay_everything(const ClearingInput& in);
+
+  double total_cash();
+
+  std::vector<double> cash_now();
+
+  void check_ledger();
+
+  // Steps 4–5 (and 6's clearing): clear, run `on default` clauses, repeat while they
+  // create obligations or defaults. Each party defaults at most once, so this ends.
+  void settle();
+
+  void valuation();
+
+  // Runs a generated phase. Cash it changes directly (a shock's `N3.cash -= $94B`) is an
+  // adjustment the conservation check accounts for; `borrow` is in the ledger already.
+  bool phase(PhaseFn f);
+
+  void set_step(int k);
+
+  // Called after each step's valuation with the step's index: a function pointer and its
+  // context rather than std::function, so that starting a path allocates nothing.
+  struct StepHook {
+    void* context;
+    void (*call)(void* context, int step);
+  };
+
+  // Runs the path; `on_step(k)` records after each step's valuation.
+  template <class Record>
+  void run(const double* overrides, Record on_step) {
+    step_loop(overrides, StepHook{&on_step, [](void* f, int k) { (*static_cast<Record*>(f))(k); }});
+  }
+  void step_loop(const double* overrides, StepHook on_step);
+
+ private:
+  static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  static constexpr double kInfinity = std::numeric_limits<double>::infinity();
+};
+
+}  // namespace deal::rt
