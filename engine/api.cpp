@@ -239,15 +239,14 @@ Scenario::Scenario(std::shared_ptr<const ProgramState> program, int index, std::
 
 namespace {
 
-void put(std::vector<std::pair<std::string, double>>& overrides, const check::Program& program,
-         const engine::ParamValue& v) {
-  const std::string& name = program.params[size_t(v.param)].name;
-  for (auto& [n, x] : overrides)
-    if (n == name) {
+// Adds or replaces an override (as engine::set_param does for rt::RunOptions).
+void put(std::vector<std::pair<int, double>>& overrides, const engine::ParamValue& v) {
+  for (auto& [k, x] : overrides)
+    if (k == v.param) {
       x = v.value;
       return;
     }
-  overrides.emplace_back(name, v.value);
+  overrides.emplace_back(v.param, v.value);
 }
 
 }  // namespace
@@ -256,7 +255,7 @@ Scenario& Scenario::set(std::string_view param, double value) {
   std::string error;
   auto v = engine::number_param(program_->program(), param, value, error);
   if (!v) throw UsageError(error);
-  put(overrides_, program_->program(), *v);
+  put(overrides_, *v);
   return *this;
 }
 
@@ -270,7 +269,7 @@ Scenario& Scenario::set(std::string_view param, std::string_view text) {
     throw CompileError(error.text, {d});
   }
   if (!v) throw UsageError(error.text);
-  put(overrides_, program_->program(), *v);
+  put(overrides_, *v);
   return *this;
 }
 

@@ -199,14 +199,13 @@ std::optional<ParamValue> number_param(const check::Program& program, std::strin
   return ParamValue{k, value};
 }
 
-void set_param(rt::RunOptions& options, const check::Program& program, const ParamValue& value) {
-  const std::string& name = program.params.at(size_t(value.param)).name;
-  for (auto& [n, x] : options.params)
-    if (n == name) {
+void set_param(rt::RunOptions& options, const ParamValue& value) {
+  for (auto& [k, x] : options.params)
+    if (k == value.param) {
       x = value.value;
       return;
     }
-  options.params.emplace_back(name, value.value);
+  options.params.emplace_back(value.param, value.value);
 }
 
 // ---------------------------------------------------------------- runs

@@ -131,7 +131,7 @@ std::optional<ParamValue> number_param(const check::Program& program, std::strin
                                        std::string& error);
 
 // Adds or replaces `value` among `options`' overrides.
-void set_param(rt::RunOptions& options, const check::Program& program, const ParamValue& value);
+void set_param(rt::RunOptions& options, const ParamValue& value);
 
 // ---------------------------------------------------------------- runs
 

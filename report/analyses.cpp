@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include "runtime/analyses.hpp"
-#include "runtime/defaults.hpp"
 #include "report/format.hpp"
 
 namespace deal::report {

@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "runtime/defaults.hpp"
 #include "runtime/format.hpp"
 
 namespace deal::report {

@@ -1,10 +1,13 @@
-// Human-friendly numbers for the table output: $38.0B, 12.5%/y, 2027Q3.
+// Human-friendly values for the reports and the REPL: $38.0B, 12.5%/y, 2027Q3, tables,
+// sparklines, CSV fields. Money and quantities come from runtime/format.hpp, which the
+// runtime's own messages use too.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "runtime/calendar.hpp"
+#include "runtime/format.hpp"
 #include "runtime/model.hpp"
 
 namespace deal::report {

@@ -12,7 +12,6 @@
 
 #include <fmt/format.h>
 
-#include "runtime/defaults.hpp"
 #include "report/format.hpp"
 
 namespace deal::report {

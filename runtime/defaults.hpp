@@ -33,9 +33,6 @@ void collect_defaults(std::span<const Obligation> obligations,
                       double tolerance, int step, Date date, std::vector<DefaultEvent>& out,
                       std::vector<int>& scratch);
 
-// "$12.5B", "$250M", "$3.2k", "$7" — for messages.
-std::string format_money(double dollars);
-
 // One line for the event log, e.g.
 //   "B defaulted on 2025-01-01: owed $10B, paid $4B; short because A paid 40% of $10B due"
 // `names[i]` is party i's name.

@@ -75,11 +75,7 @@ RunResult run_scenario(const Model& model, int scenario, const RunOptions& optio
   std::vector<double> overrides;
   if (!options.params.empty()) {
     overrides.assign(model.params.size(), std::numeric_limits<double>::quiet_NaN());
-    for (const auto& [name, value] : options.params) {
-      int i = model.find_param(name);
-      if (i < 0) throw RunError(fmt::format("no param named '{}'", name));
-      overrides[size_t(i)] = value;
-    }
+    for (const auto& [i, value] : options.params) overrides.at(size_t(i)) = value;
   }
   const double* ov = overrides.empty() ? nullptr : overrides.data();
 

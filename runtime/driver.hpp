@@ -29,7 +29,9 @@ namespace deal::rt {
 struct RunOptions {
   std::optional<long long> paths;              // default: the scenario's
   std::optional<unsigned long long> seed;      // default: the scenario's
-  std::vector<std::pair<std::string, double>> params;  // host overrides (--set), by name
+  // Host overrides (--set): param index (Model::params) and value. Front ends resolve
+  // and check names once, in engine/session.hpp.
+  std::vector<std::pair<int, double>> params;
   bool check_ledger = false;                   // verify conservation every step
   bool keep_ledger_rows = true;                // single-path runs: keep every ledger row
   std::vector<HostFunction> host_functions;    // by extern fn id

@@ -47,7 +47,7 @@ bool apply_sets(const std::vector<std::string>& sets, const engine::Compiled& pr
       else fmt::print(stderr, "deal: {}\n", error.text);
       return false;
     }
-    engine::set_param(options, program.program(), *v);
+    engine::set_param(options, *v);
   }
   return true;
 }

@@ -241,12 +241,6 @@ std::string row_party(const rt::Model& m, int32_t idx) {
   return id < m.parties.size() ? m.parties[id].name : "?";
 }
 
-// A value as the reports show it; a Date that was never set (0) shows as "—".
-std::string show_value(double v, rt::ValueKind kind, const std::string& unit) {
-  if (kind == rt::ValueKind::Date && !(std::isfinite(v) && v >= 12)) return "—";
-  return value(v, kind, unit);
-}
-
 // Whether a checked expression reads nothing but constants and params (no state, no
 // step): then it has the same value at every step and needs no calendar of its own.
 bool params_only(const check::HExpr& e, const check::Program& p, int depth = 0) {
@@ -616,7 +610,7 @@ bool Session::resolve_sets(const check::Program& p, rt::RunOptions& opts) {
       }
       return false;
     }
-    engine::set_param(opts, p, *v);
+    engine::set_param(opts, *v);
   }
   return true;
 }
@@ -737,7 +731,7 @@ void Session::print_value(const Value& v) {
   auto text = [&](double x) -> std::string {
     if ((v.type.kind == check::Kind::Party || v.type.kind == check::Kind::Deal) && x >= 0 && size_t(x) < v.names.size())
       return v.names[size_t(x)];
-    return show_value(x, jit::value_kind(v.type), v.unit);
+    return value(x, jit::value_kind(v.type), v.unit);
   };
   if (v.values.empty()) return;
   bool constant = std::all_of(v.values.begin(), v.values.end(), [&](double x) { return x == v.values[0] || (std::isnan(x) && std::isnan(v.values[0])); });
@@ -939,7 +933,7 @@ bool Session::show_party(int party) {
   for (const auto& s : r->series) {
     if (s.label.rfind("__show_", 0) != 0 || s.values.empty()) continue;
     std::string name = s.label.substr(7);
-    rows.push_back({name, show_value(s.values.front(), s.kind, s.unit), show_value(s.values.back(), s.kind, s.unit),
+    rows.push_back({name, value(s.values.front(), s.kind, s.unit), value(s.values.back(), s.kind, s.unit),
                     s.kind == rt::ValueKind::Number && s.values.front() != s.values.back() ? sparkline(s.values) : ""});
   }
   fmt::print(opts_.out, "{}", text_table(rows));

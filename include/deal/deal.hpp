@@ -299,7 +299,7 @@ class DEAL_API Scenario {
   std::shared_ptr<const detail::ProgramState> program_;
   int index_ = 0;
   std::string name_;
-  std::vector<std::pair<std::string, double>> overrides_;  // param → value (run-time encoding)
+  std::vector<std::pair<int, double>> overrides_;  // param index → value (run-time encoding)
 };
 
 // A param of a program, for hosts that build forms or validate input.

@@ -136,7 +136,7 @@ TEST_CASE("scenario overrides, horizon, host overrides", "[codegen]") {
   auto r = run(src, "s");
   CHECK(series(r, "A.x") == std::vector<double>{20, 20});  // h follows the overridden g
   deal::rt::RunOptions opts;
-  opts.params = {{"g", 5}};
+  opts.params = {{0, 5}};  // param g (index 0)
   auto r2 = run(src, "s", opts);
   CHECK(series(r2, "A.x") == std::vector<double>{50, 50});
 }
