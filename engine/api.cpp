@@ -520,12 +520,28 @@ Engine::Engine() = default;
 Engine::Engine(EngineOptions options) : options_(std::move(options)) {}
 Engine::~Engine() = default;
 
+namespace {
+// No std::exception leaves an API call as anything but a deal::Error.
+template <class F>
+auto api_boundary(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Error(fmt::format("internal error: {}", e.what()));
+  }
+}
+}  // namespace
+
 Program Engine::load_file(const std::string& path) const {
-  return Program(build(options_, engine::check_file(path, load_options(options_))));
+  return api_boundary([&] { return Program(build(options_, engine::check_file(path, load_options(options_)))); });
 }
 
 Program Engine::load_string(std::string_view source, std::string_view name) const {
-  return Program(build(options_, engine::check_source(std::string(name), std::string(source), load_options(options_))));
+  return api_boundary([&] {
+    return Program(build(options_, engine::check_source(std::string(name), std::string(source), load_options(options_))));
+  });
 }
 
 namespace {

@@ -208,6 +208,19 @@ void set_param(rt::RunOptions& options, const ParamValue& value) {
   options.params.emplace_back(value.param, value.value);
 }
 
+// ---------------------------------------------------------------- the boundary
+
+int guarded(const std::function<int()>& body, std::FILE* err, std::string_view prefix) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    fmt::print(err, "{}: internal error: {}\n", prefix, e.what());
+  } catch (...) {
+    fmt::print(err, "{}: internal error: an unknown exception\n", prefix);
+  }
+  return 3;
+}
+
 // ---------------------------------------------------------------- runs
 
 bool parse_analyses(std::string_view spec, AnalysisRequest& request, std::string& error) {

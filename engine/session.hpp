@@ -8,6 +8,8 @@
 // the code generator as CompileFailure, a failed run as rt::RunError.
 #pragma once
 
+#include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -132,6 +134,13 @@ std::optional<ParamValue> number_param(const check::Program& program, std::strin
 
 // Adds or replaces `value` among `options`' overrides.
 void set_param(rt::RunOptions& options, const ParamValue& value);
+
+// ---------------------------------------------------------------- the boundary
+
+// Runs a front end's `body` and returns its exit code; any exception that escapes it —
+// a bug, or memory running out — is printed to `err` as "PREFIX: internal error: …"
+// and gives exit code 3, so no front end ever aborts with an uncaught exception.
+int guarded(const std::function<int()>& body, std::FILE* err, std::string_view prefix = "deal");
 
 // ---------------------------------------------------------------- runs
 

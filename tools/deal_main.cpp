@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "engine/session.hpp"
 #include "tools/cmd_run.hpp"
 #include "tools/commands.hpp"
 
@@ -16,7 +17,9 @@ std::vector<Command>& commands() {
 }
 }  // namespace deal::cli
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_cli(int argc, char** argv) {
   CLI::App app{"deal — a scenario language for networks of contracts"};
   app.require_subcommand(0, 1);
   std::string emit, emit_file;
@@ -46,4 +49,11 @@ int main(int argc, char** argv) {
   }
   fmt::print("{}", app.help());
   return 2;
+}
+
+}  // namespace
+
+// One boundary for every command: an exception that escapes is an internal error (exit 3).
+int main(int argc, char** argv) {
+  return deal::engine::guarded([&] { return run_cli(argc, argv); }, stderr);
 }
