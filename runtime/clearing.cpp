@@ -56,6 +56,28 @@
 // greatest solution in [0, U] is U itself on the block, which is what we take.
 // Without a closed all-free block, the solution of the LCP is unique, so the greatest.
 //
+// Floating point. The argument above needs three facts that rounding could break; the code
+// keeps them:
+//   * A party with P_i = 0 is solvent (Φ_i = 0 whatever it receives), so it never enters
+//     D. Every member of D therefore has a level with dues; the chain argument is about
+//     parties with levels, and a party without one would have no floor to be held at —
+//     it was "pinned" in every round, which is how the rounds once failed to settle.
+//   * U stays in the box [0, P]: cut funds are alpha·e + beta·r with e, r ≥ 0, so a
+//     negative value can only be rounding and is taken as 0, the nearest point of the box
+//     and of the true funds.
+//   * "Insolvent at U" is final, so it is decided on receipts that are accurate relative
+//     to themselves: recompute_receipts() sums the payments (all ≥ 0, no cancellation)
+//     afresh, and the slack tol_i = 1e-12·(P_i + e_i) covers that sum's rounding near
+//     the solvency boundary, where r_i ≤ P_i. The propagation phase updates receipts by
+//     increments instead, whose cancellations leave a residue of the order of the flows
+//     that went through them — for a $1B share cut to 0 in two steps, about 6e-8, far
+//     beyond the slack of a party that owes little or nothing. It bounds that residue
+//     (drift) and marks a party only if it is short beyond it; a party within the bound
+//     is left for the exact test after its receipts are summed afresh. The values it sets
+//     (U_j = cut funds) may sit below Φ_j(U) by at most the residue: a rounding-level
+//     error in a bound, as anywhere in floating point.
+// So propagation never marks a party that the test on fresh receipts would find solvent.
+//
 // Speed. The fast path — everybody can pay from resources plus full receipts — costs
 // one pass over the obligations. Otherwise a propagation phase (worklist Gauss–Seidel on
 // Φ from U, with a work budget) finds most of a cascade before the first exact round, so
@@ -67,6 +89,7 @@
 #include <Eigen/IterativeLinearSolvers>
 #include <Eigen/SparseLU>
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -79,6 +102,9 @@ namespace {
 // Slack of the solvency test relative to the amounts involved: a party whose resources
 // plus receipts fall short of its dues by less than this is solvent (rounding).
 constexpr double kSolvencyRelTol = 1e-12;
+// Relative rounding error of a party's receipts summed afresh: a sum of k ≥ 0 terms has
+// relative error at most (k − 1)·2^-53, below this for fewer than 4500 terms.
+constexpr double kSumRelErr = 1e-12;
 // Decreases of a payment smaller than this (relative to the party's dues) are not
 // propagated: the propagation phase is only an accelerator.
 constexpr double kPropagateRelTol = 1e-12;
@@ -88,7 +114,7 @@ constexpr int kDenseLimit = 96;
 
 struct ClearingWorkspace::Impl {
     // Per party.
-    std::vector<double> E, P, R, world_in, tol, U, lo, c, acc, u, x;
+    std::vector<double> E, P, R, world_in, tol, U, lo, c, acc, u, x, drift;
     std::vector<int> deb_begin, lvl_begin, label, posD, posF, comp_of;
     std::vector<std::uint8_t> ins, inq, free_;
     // Per obligation of a party debtor, sorted by (debtor, priority, input index).
@@ -134,10 +160,27 @@ struct Solver {
         return amount * ((y - cprev) / due);
     }
 
+    // The solvency test at U, on receipts R summed afresh (recompute_receipts). A party
+    // that owes nothing is solvent, exactly: Φ_j = P_j = 0 whatever it receives. (Its
+    // slack tol_j is 0, so a receipt rounded below 0 would otherwise make it insolvent,
+    // and an insolvent party with no priority level has no regime for the exact rounds.)
     bool insolvent_at(int j) const {
-        return w.E[size_t(j)] + w.R[size_t(j)] < w.P[size_t(j)] - w.tol[size_t(j)];
+        return w.P[size_t(j)] > 0.0 &&
+               w.E[size_t(j)] + w.R[size_t(j)] < w.P[size_t(j)] - w.tol[size_t(j)];
     }
-    double cut_funds(int j) const { return alpha * w.E[size_t(j)] + beta * w.R[size_t(j)]; }
+    // The same test on the receipts maintained incrementally by the propagation phase,
+    // which may be off by up to drift_j: only a party short even by the most it could be
+    // receiving is insolvent. The others are left to the exact rounds.
+    bool surely_insolvent(int j) const {
+        return w.P[size_t(j)] > 0.0 && w.E[size_t(j)] + w.R[size_t(j)] + w.drift[size_t(j)] <
+                                           w.P[size_t(j)] - w.tol[size_t(j)];
+    }
+    // An insolvent party's funds, alpha·e + beta·r ≥ 0. Receipts are sums of payments ≥ 0;
+    // the max only removes a rounding residue below 0 in propagated receipts, keeping U in
+    // the box [0, P] (and moving it toward the true funds, never away).
+    double cut_funds(int j) const {
+        return std::max(0.0, alpha * w.E[size_t(j)] + beta * w.R[size_t(j)]);
+    }
 
     // Debtor-sorted obligations and priority levels.
     void build_levels() {
@@ -213,11 +256,22 @@ struct Solver {
 
     // Worklist Gauss–Seidel on Φ from U: U_j := Φ_j(U) for parties whose receipts fell.
     // Keeps y* ≤ U and Φ(U) ≤ U. Bounded work; only an accelerator.
+    //
+    // Receipts are kept up to date by increments, R_j += pay(new) − pay(old), not summed
+    // afresh: after a cascade they carry a rounding residue of the order of the flows that
+    // passed through them, not of what is left (a share cut 1 → 1/3 → 0 of $1B leaves about
+    // ±6e-8), which can exceed the solvency slack tol_j — it is 0 for a party that owes
+    // nothing and has no cash. Marking a party insolvent is final, so it must not rest on
+    // that residue: drift_j bounds it (the error of the fresh sum we start from, then for
+    // each increment the roundings of the subtraction and of the addition, 2^-53·|d| and
+    // 2^-53·|R_j|, counted twice), and surely_insolvent() requires a shortfall beyond it.
     void propagate() {
         const size_t cap = size_t(n) + 1;
         w.queue.resize(cap);
         size_t head = 0, tail = 0, count = 0;
         w.inq.assign(size_t(n), 0);
+        w.drift.resize(size_t(n));
+        for (int j = 0; j < n; ++j) w.drift[size_t(j)] = kSumRelErr * w.R[size_t(j)];
         for (int j = 0; j < n; ++j)
             if (w.P[size_t(j)] > 0.0) {
                 w.queue[tail] = j;
@@ -231,7 +285,7 @@ struct Solver {
             head = (head + 1) % cap;
             --count;
             w.inq[size_t(j)] = 0;
-            if (!insolvent_at(j)) continue;
+            if (!surely_insolvent(j)) continue;
             w.ins[size_t(j)] = 1;
             const double old = w.U[size_t(j)];
             const double target = cut_funds(j);
@@ -247,6 +301,7 @@ struct Solver {
                     const double d = pay(p, target) - pay(p, old);
                     if (d == 0.0) continue;
                     w.R[size_t(to)] += d;
+                    w.drift[size_t(to)] += DBL_EPSILON * (std::fabs(d) + std::fabs(w.R[size_t(to)]));
                     if (!w.inq[size_t(to)]) {
                         w.inq[size_t(to)] = 1;
                         w.queue[tail] = to;
@@ -426,6 +481,9 @@ struct Solver {
                 w.posD[size_t(j)] = int(w.D.size());
                 w.D.push_back(j);
                 w.label[size_t(j)] = level_of(j);
+                // Only a party with dues is ever insolvent, so it has a level with dues.
+                DEAL_ASSERT(w.label[size_t(j)] >= 0,
+                            fmt::format("clearing: insolvent party {} owes nothing", j));
                 w.lo[size_t(j)] = w.lv_cprev[size_t(w.label[size_t(j)])];
             }
         const int d = int(w.D.size());

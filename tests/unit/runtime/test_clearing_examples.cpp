@@ -450,3 +450,82 @@ TEST_CASE("A balanced closed block in an intermediate round is settled at its bo
     REQUIRE(ref.picard(y) > 0);
     CHECK(y[0] == Approx(13.0 / 7).epsilon(1e-10));
 }
+
+TEST_CASE("A party that owes nothing never defaults, whatever the rounding of its receipts",
+          "[clearing][priority][regression]") {
+    // No party has cash. A owes World 1 (senior), B 2 and E 1 (junior, pro rata); B owes A 2.
+    // A's funds are what B pays it and B's are 2/3 of what A pays above its senior level:
+    // x_A = x_B = (2/3)·max(0, x_A − 1) has the single solution 0. Nobody pays anything,
+    // A and B default, and E, which owes nothing, cannot default. Propagating the cascade
+    // lowered E's receipts 1 → 1/3 → 0 in steps whose rounding left them at about −6e-8;
+    // E was then taken for insolvent, entered the linear rounds without a priority level
+    // and the rounds never settled ("clearing did not settle in N rounds").
+    Net net;
+    const int a = net.party(0), b = net.party(0), e = net.party(0);
+    net.owe(a, kWorld, 1 * B, 0);
+    net.owe(a, b, 2 * B, 1, 0);
+    net.owe(a, e, 1 * B, 1, 1);
+    net.owe(b, a, 2 * B, 1, 2);
+    for (bool propagate : {true, false}) {
+        INFO("propagate " << propagate);
+        ClearingOptions o;
+        o.propagate = propagate;
+        ClearingResult r;
+        REQUIRE_NOTHROW(r = net.clear(o));
+        CHECK(r.paid == std::vector<double>{0, 0, 0, 0});
+        CHECK(r.received == std::vector<double>{0, 0, 0});
+        CHECK(r.cash == std::vector<double>{0, 0, 0});
+        CHECK(r.owed[size_t(e)] == 0);
+        CHECK(r.insolvent[size_t(a)] == 1);
+        CHECK(r.insolvent[size_t(b)] == 1);
+        CHECK(r.insolvent[size_t(e)] == 0);
+        REQUIRE(r.defaults.size() == 2);
+        CHECK(r.defaults[0].party == a);
+        CHECK(r.defaults[1].party == b);
+    }
+    // With default costs the answer is the same: there is nothing to lose.
+    ClearingResult rv;
+    REQUIRE_NOTHROW(rv = net.clear_rv(0.5, 0.5));
+    CHECK(rv.paid == std::vector<double>{0, 0, 0, 0});
+    CHECK(rv.insolvent[size_t(e)] == 0);
+    CHECK(rv.defaults.size() == 2);
+}
+
+TEST_CASE("The rounding of propagated receipts does not make a solvent party insolvent",
+          "[clearing][priority][regression]") {
+    // The same cascade, but E has $1000 and owes World $1000 out of it: whatever A pays it,
+    // E is solvent and pays in full. Its propagated receipts (≈ −6e-8, truly 0) fell short
+    // of its dues by more than the solvency slack (1e-12 of E's own $2000, far below the
+    // rounding of the $1B flows that passed through them): E was cut to alpha·1000 and,
+    // with default costs, reported in default. A party whose funds are negative by rounding
+    // also set its bound below 0, outside the box [0, P] the algorithm works in.
+    Net net;
+    const int a = net.party(0), b = net.party(0), e = net.party(1000);
+    net.owe(a, kWorld, 1 * B, 0);
+    net.owe(a, b, 2 * B, 1);
+    net.owe(a, e, 1 * B, 1);
+    net.owe(b, a, 2 * B, 1);
+    net.owe(e, kWorld, 1000, 1);
+    for (double alpha : {1.0, 0.5}) {
+        INFO("alpha " << alpha);
+        ClearingResult r;
+        REQUIRE_NOTHROW(r = net.clear_rv(alpha, 1.0));
+        CHECK(r.paid == std::vector<double>{0, 0, 0, 0, 1000});
+        CHECK(r.insolvent[size_t(e)] == 0);
+        CHECK(r.default_cost[size_t(e)] == 0);
+        CHECK(r.cash[size_t(e)] == 0);
+        REQUIRE(r.defaults.size() == 2);
+        CHECK(r.defaults[0].party == a);
+        CHECK(r.defaults[1].party == b);
+    }
+    // And E with nothing at all, owing World $1: its funds are 0, never negative.
+    Net net2 = net;
+    net2.cash[size_t(e)] = 0;
+    net2.obs.back().amount = 1;
+    ClearingOptions o;
+    o.default_tolerance = 0.5;
+    ClearingResult r2;
+    REQUIRE_NOTHROW(r2 = net2.clear(o));
+    CHECK(r2.paid == std::vector<double>{0, 0, 0, 0, 0});
+    CHECK(r2.defaults.size() == 3);
+}
