@@ -104,7 +104,7 @@ TEST_CASE("overrides replace each other and reach the run", "[engine]") {
   CHECK(engine::run(*p, 0, opts).series[0].values.back() == Approx(3e9));
 }
 
-TEST_CASE("--analyses selects, defaults by path count, and rejects unknown words", "[engine]") {
+TEST_CASE("the analyses option selects, defaults by path count, and rejects unknown words", "[engine]") {
   engine::AnalysisRequest req;
   std::string error;
   CHECK(engine::parse_analyses("exposure,systemic", req, error));

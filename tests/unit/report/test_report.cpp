@@ -1,0 +1,133 @@
+// The reports (report/): built from runtime results alone — a model and a result made
+// by hand here, no compiler involved — so each document's shape is pinned down.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "report/analyses.hpp"
+#include "report/format.hpp"
+#include "report/graph.hpp"
+#include "report/html.hpp"
+#include "report/report.hpp"
+
+using namespace deal;
+
+namespace {
+
+rt::Model model() {
+  rt::Model m;
+  m.first = {2025, 1, 1};
+  m.last = {2025, 6, 30};
+  m.step = rt::StepUnit::Quarter;
+  m.parties = {{"World", "", -1}, {"Lab", "lab", 0}, {"Cloud", "cloud", 6}};
+  m.deals = {{"compute", "commitment", 12, -1, {1, 2}}};
+  return m;
+}
+
+rt::RunResult result() {
+  rt::RunResult r;
+  r.scenario = "base";
+  r.dates = {{2025, 1, 1}, {2025, 4, 1}};
+  rt::PartyOutcome lab;
+  lab.name = "Lab";
+  lab.kind = "lab";
+  lab.cash = 0;
+  lab.defaulted = true;
+  lab.default_date = rt::Date{2025, 4, 1};
+  lab.default_probability = 1;
+  rt::PartyOutcome cloud;
+  cloud.name = "Cloud";
+  cloud.kind = "cloud";
+  cloud.cash = 12.5e9;
+  r.parties = {lab, cloud};
+  rt::DefaultEvent e;
+  e.party = 1;
+  e.date = {2025, 4, 1};
+  e.owed = 10e9;
+  e.paid = 4e9;
+  r.defaults = {e};
+  r.events = {{{2025, 4, 1}, "Lab defaulted on 2025-04-01: owed $10B, paid $4B"}};
+  rt::SeriesOutcome s;
+  s.label = "Cloud.cash";
+  s.unit = "$";
+  s.values = {8e9, 12.5e9};
+  r.series = {s};
+  r.ledger.rows = 2;
+  r.ledger.due = 20e9;
+  r.ledger.paid = 14e9;
+  r.ledger_rows = {{0, 0, 0, 1, 1, rt::FlowKind::Contractual, 10e9, 10e9}};  // runtime indices: Lab 0, Cloud 1
+  r.flows = {{0, 0, 0}, {0, 0, 14e9}, {0, 0, 0}};
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("values read as people read them", "[report]") {
+  CHECK(report::money(38.04e9) == "$38B");
+  CHECK(report::money(-250e6) == "-$250M");
+  CHECK(report::with_unit(0.125, "1/y") == "12.5%/y");
+  CHECK(report::with_unit(1.2e9, "$/y") == "$1.2B/y");
+  CHECK(report::value(1, rt::ValueKind::Bool, "") == "true");
+  CHECK(report::value(0, rt::ValueKind::Date, "") == "—");  // never set
+  CHECK(report::step_label({2027, 7, 1}, rt::StepUnit::Quarter) == "2027Q3");
+  CHECK(report::step_label({2027, 3, 1}, rt::StepUnit::Month) == "2027-03");
+  CHECK(report::step_label({2027, 1, 1}, rt::StepUnit::Year) == "2027");
+  CHECK(report::csv_field("a,b") == "\"a,b\"");
+  CHECK(report::csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(report::csv_number(0.1) == "0.10000000000000001");
+  CHECK(report::csv_number(std::nan("")) == "");
+  CHECK(report::sparkline({0, 1, 2}) == "▁▅█");
+  CHECK(report::text_table({{"a", "1"}, {"bbb", "22"}}) == "  a     1\n  bbb  22\n");
+}
+
+TEST_CASE("the JSON document of §7.1", "[report]") {
+  auto j = nlohmann::json::parse(report::json_text(result(), model()));
+  CHECK(j["scenario"] == "base");
+  CHECK(j["dates"].size() == 2);
+  CHECK(j["series"]["Cloud.cash"][1] == 12.5e9);
+  CHECK(j["defaults"][0]["party"] == "Lab");
+  auto many = nlohmann::json::parse(report::json_text(std::vector<rt::RunResult>{result(), result()}, model()));
+  CHECK(many.is_array());
+  CHECK(many.size() == 2);
+}
+
+TEST_CASE("the table names the defaults, the series and the ledger", "[report]") {
+  std::string t = report::table_text(result(), model(), false);
+  CHECK_THAT(t, Catch::Contains("Scenario base"));
+  CHECK_THAT(t, Catch::Contains("Lab defaulted on 2025-04-01"));
+  CHECK_THAT(t, Catch::Contains("Cloud.cash"));
+  CHECK_THAT(t, Catch::Contains("2 obligations: $20B due, $14B paid (70.0%)"));
+  CHECK(t.find("\033[") == std::string::npos);  // no colour unless asked
+  CHECK(report::table_text(result(), model(), true).find("\033[1m") != std::string::npos);
+}
+
+TEST_CASE("tidy CSV: series, parties and ledger rows", "[report]") {
+  std::vector<rt::RunResult> rs{result()};
+  CHECK(report::series_csv(rs) ==
+        "scenario,date,series,value\nbase,2025-01-01,Cloud.cash,8000000000\nbase,2025-04-01,Cloud.cash,12500000000\n");
+  std::string parties = report::parties_csv(rs);
+  CHECK_THAT(parties, Catch::StartsWith("scenario,party,kind,paths,cash"));
+  CHECK_THAT(parties, Catch::Contains("base,Cloud,cloud,1,12500000000,"));
+  CHECK(report::ledger_csv(rs, model()) ==
+        "scenario,step,date,deal,from,to,priority,kind,due,paid\n"
+        "base,0,2025-01-01,compute,Lab,Cloud,1,contractual,10000000000,10000000000\n");
+  CHECK(report::analyses_csv(rs, model()).empty());  // no analyses attached
+}
+
+TEST_CASE("the deal web as DOT, and a page with no external references", "[report]") {
+  rt::Model m = model();
+  rt::RunResult r = result();
+  std::string dot = report::deal_graph_dot(m, r, &r, "web");
+  CHECK_THAT(dot, Catch::StartsWith("digraph"));
+  CHECK_THAT(dot, Catch::Contains("Lab"));
+  CHECK_THAT(dot, Catch::Contains("Cloud"));
+  std::string page = report::html_report({m, r, "web.deal", ""});
+  CHECK_THAT(page, Catch::StartsWith("<!doctype html>"));
+  CHECK_THAT(page, Catch::Contains("Cloud.cash"));
+  CHECK(page.find("<script") == std::string::npos);
+  // Self-contained: the only URL is the SVG namespace name, which loads nothing.
+  std::string rest = page;
+  for (size_t at; (at = rest.find("http://www.w3.org/2000/svg")) != std::string::npos;) rest.erase(at, 26);
+  CHECK(rest.find("http://") == std::string::npos);
+  CHECK(rest.find("https://") == std::string::npos);
+}
