@@ -16,7 +16,7 @@ void add_import_path_option(CLI::App* command, std::vector<std::string>& paths) 
                    "Let imports also read files in DIR (repeatable; by default only the program's folder and the "
                    "standard library)")
       ->type_name("DIR")
-      ->check(CLI::ExistingDirectory);
+      ->check(CLI::ExistingDirectory.description(""));
 }
 
 engine::LoadOptions load_options(const std::vector<std::string>& import_paths) {
