@@ -119,6 +119,9 @@ engine::LoadOptions load_options(const EngineOptions& o) {
   engine::LoadOptions lo;
   lo.stdlib_dir = o.stdlib_dir;
   lo.opt_level = o.opt_level;
+  lo.import_paths = o.import_paths;
+  lo.allow_imports = o.allow_imports;
+  lo.widen_hint = "EngineOptions::import_paths";
   return lo;
 }
 

@@ -49,6 +49,9 @@ std::string installed_stdlib() {
 check::LoadOptions check_options(const LoadOptions& o) {
   check::LoadOptions lo;
   lo.stdlib_dir = stdlib_dir(o);
+  lo.import_paths = o.import_paths;
+  lo.allow_imports = o.allow_imports;
+  lo.widen_hint = o.widen_hint;
   return lo;
 }
 

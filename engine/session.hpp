@@ -36,6 +36,11 @@ struct LoadOptions {
   // <prefix>/lib/libdeal.so), else the source tree's stdlib/ the binary was built from.
   std::string stdlib_dir;
   int opt_level = 2;  // of the JIT, 0 … 3
+  // Folders imports may read besides the root program's folder and the standard library
+  // (check::LoadOptions::import_paths); `allow_imports` false: only `std/NAME` imports.
+  std::vector<std::string> import_paths;
+  bool allow_imports = true;
+  std::string widen_hint = "--import-path DIR";  // how the error says to widen them
 };
 
 // The standard library directory `options` selects (see LoadOptions::stdlib_dir).

@@ -5,24 +5,41 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 namespace deal::cli {
+
+void add_import_path_option(CLI::App* command, std::vector<std::string>& paths) {
+  command
+      ->add_option("--import-path", paths,
+                   "Let imports also read files in DIR (repeatable; by default only the program's folder and the "
+                   "standard library)")
+      ->type_name("DIR")
+      ->check(CLI::ExistingDirectory.description(""));
+}
+
+engine::LoadOptions load_options(const std::vector<std::string>& import_paths) {
+  engine::LoadOptions options;
+  options.import_paths = import_paths;
+  return options;
+}
 
 void print_diagnostics(const engine::Checked& checked) {
   std::string text = engine::diagnostics_text(checked, isatty(2) && !std::getenv("NO_COLOR"));
   if (!text.empty()) fmt::print(stderr, "{}", text);
 }
 
-std::unique_ptr<engine::Compiled> open_program(const std::string& file, int& exit_code) {
-  engine::Checked checked = engine::check_file(file);
+std::unique_ptr<engine::Compiled> open_program(const std::string& file, int& exit_code,
+                                               const engine::LoadOptions& options) {
+  engine::Checked checked = engine::check_file(file, options);
   print_diagnostics(checked);
   if (!checked.program) {
     exit_code = 1;
     return nullptr;
   }
   try {
-    return engine::Compiled::compile(std::move(checked));
+    return engine::Compiled::compile(std::move(checked), options);
   } catch (const engine::CompileFailure& e) {
     fmt::print(stderr, "deal: {}\n", e.what());
     exit_code = 3;

@@ -9,14 +9,26 @@
 
 #include "engine/session.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace deal::cli {
+
+// `--import-path DIR` (repeatable, DIR must exist) on `command`, collected into `paths`:
+// folders whose files imports may read besides the program's folder and the standard
+// library.
+void add_import_path_option(CLI::App* command, std::vector<std::string>& paths);
+// The engine's load options for a command's `--import-path` folders.
+engine::LoadOptions load_options(const std::vector<std::string>& import_paths);
 
 // Prints the diagnostics to stderr (coloured on a terminal unless NO_COLOR is set).
 void print_diagnostics(const engine::Checked& checked);
 
 // Loads, checks and compiles FILE; null with `exit_code` set when it has errors (1) or
 // does not compile (3).
-std::unique_ptr<engine::Compiled> open_program(const std::string& file, int& exit_code);
+std::unique_ptr<engine::Compiled> open_program(const std::string& file, int& exit_code,
+                                               const engine::LoadOptions& options = {});
 
 // `--scenario NAME` (empty: the only one); −1 after printing a usage error (exit 2).
 int choose_scenario(const engine::Compiled& program, const std::string& name, const std::string& file);

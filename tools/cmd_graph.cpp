@@ -14,12 +14,12 @@ namespace {
 
 struct GraphArgs {
   std::string file, scenario, format = "dot", output;
-  std::vector<std::string> sets;
+  std::vector<std::string> sets, import_paths;
 } args;
 
 int run_graph() {
   int exit_code = 0;
-  auto program = open_program(args.file, exit_code);
+  auto program = open_program(args.file, exit_code, load_options(args.import_paths));
   if (!program) return exit_code;
   // Without --scenario the picture shows the program's first scenario, unhighlighted.
   int k = args.scenario.empty() ? 0 : choose_scenario(*program, args.scenario, args.file);
@@ -66,6 +66,7 @@ Register graph_command({40,
                               ->check(CLI::IsMember({"dot", "svg", "png"}));
                           g->add_option("--output,-o", args.output, "Write to this file instead of standard output");
                           g->add_option("--set", args.sets, "Override a param: NAME=VALUE");
+                          add_import_path_option(g, args.import_paths);
                           return g;
                         },
                         run_graph});

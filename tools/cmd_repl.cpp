@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include "tools/cli.hpp"
 #include "tools/commands.hpp"
 #include "tools/repl_line.hpp"
 #include "tools/repl_session.hpp"
@@ -20,11 +21,13 @@ namespace {
 
 struct ReplArgs {
   std::string file;
+  std::vector<std::string> import_paths;
 } args;
 
 int run_repl() {
   repl::SessionOptions so;
   so.color = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) && !std::getenv("NO_COLOR");
+  so.import_paths = args.import_paths;
   repl::Session session(so);
   auto reader = repl::LineReader::open(
       [&session](const std::string& before, size_t& start) { return session.complete(before, start); });
@@ -66,6 +69,7 @@ Register repl_command({30,
                          auto* r = app.add_subcommand(
                              "repl", "Interactive session: declarations and expressions checked and run as you type");
                          r->add_option("file", args.file, "A .deal program to load first");
+                         add_import_path_option(r, args.import_paths);
                          return r;
                        },
                        run_repl});

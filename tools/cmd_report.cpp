@@ -14,7 +14,7 @@ namespace {
 
 struct ReportArgs {
   std::string file, scenario, html, analyses;
-  std::vector<std::string> sets;
+  std::vector<std::string> sets, import_paths;
   long long paths = 0;
   unsigned long long seed = 0;
   CLI::Option *paths_opt = nullptr, *seed_opt = nullptr;
@@ -22,7 +22,7 @@ struct ReportArgs {
 
 int run_report() {
   int exit_code = 0;
-  auto program = open_program(args.file, exit_code);
+  auto program = open_program(args.file, exit_code, load_options(args.import_paths));
   if (!program) return exit_code;
   const rt::Model& model = program->model();
   int k = choose_scenario(*program, args.scenario, args.file);
@@ -72,6 +72,7 @@ Register report_command({50,
                            args.paths_opt = r->add_option("--paths", args.paths, "Monte Carlo paths")->check(CLI::PositiveNumber);
                            args.seed_opt = r->add_option("--seed", args.seed, "Random seed");
                            r->add_option("--analyses", args.analyses, "Which analyses (default: all)");
+                           add_import_path_option(r, args.import_paths);
                            return r;
                          },
                          run_report});

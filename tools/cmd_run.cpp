@@ -83,7 +83,7 @@ int cmd_run(const RunArgs& a) {
   auto ms = [](clock::time_point from) { return std::chrono::duration<double, std::milli>(clock::now() - from).count(); };
   auto t0 = clock::now();
   int exit_code = 0;
-  std::unique_ptr<engine::Compiled> program = open_program(a.file, exit_code);
+  std::unique_ptr<engine::Compiled> program = open_program(a.file, exit_code, load_options(a.import_paths));
   if (!program) return exit_code;
   double jit_ms = program->compile_ms();
   double check_ms = ms(t0) - jit_ms;
@@ -217,6 +217,7 @@ Register run_command({20,
                                         "single-path runs, none for Monte Carlo)");
                         run->add_flag("--time", run_args.timings,
                                       "Print the time of each phase (check, compile, run) to stderr");
+                        add_import_path_option(run, run_args.import_paths);
                         return run;
                       },
                       [] {

@@ -20,6 +20,7 @@ struct RunArgs {
   bool check_ledger = false;
   bool timings = false;  // print phase timings to stderr
   std::string analyses;  // --analyses: a comma list, "all" or "none"; empty: the default
+  std::vector<std::string> import_paths;  // --import-path: more folders imports may read
 };
 
 int cmd_run(const RunArgs& args);

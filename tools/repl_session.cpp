@@ -352,8 +352,17 @@ std::unique_ptr<Build> Session::build(const std::vector<Entry>& entries) const {
     b->modules.push_back(ast::parse_module(b->sm, id, b->diags));
   }
   if (!imports.empty()) {
-    // All imports as one file, so that each imported file is loaded once.
-    std::vector<ast::Module> ms = check::load_source("<imports>", imports, b->sm, b->diags);
+    // All imports as one file, so that each imported file is loaded once. Each stays in
+    // the folder of the file that declared it (`:load`; typed: the current directory),
+    // the standard library and --import-path, as `deal run` of that file would.
+    check::LoadOptions lo;
+    lo.import_paths = opts_.import_paths;
+    for (const Entry& e : entries)
+      if (e.kind == "import") {
+        fs::path dir = fs::path(e.origin).parent_path();
+        lo.import_roots.push_back(e.origin == kReplFile ? "" : dir.empty() ? "." : dir.string());
+      }
+    std::vector<ast::Module> ms = check::load_source("<imports>", imports, b->sm, b->diags, lo);
     for (auto& m : ms) b->modules.push_back(std::move(m));
   }
   if (!b->has_calendar) {
@@ -507,16 +516,15 @@ bool Session::accept(std::vector<Entry> next, const std::vector<Entry>& added, b
 }
 
 bool Session::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::error_code ec;
-  if (!in || fs::is_directory(path, ec)) {
-    error(fmt::format("cannot read '{}': {}", path, fs::exists(path, ec) ? "not a readable file" : "no such file"));
+  // Only a regular file of .deal text, read with a bound (never a FIFO, a device or a
+  // binary file): check::read_source_file, as for `deal run`.
+  check::SourceRead r = check::read_source_file(path);
+  if (!r.ok()) {
+    error(r.error);
     return false;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
   fs::path dir = fs::path(path).parent_path();
-  return declare(path, ss.str(), dir.empty() ? "." : dir.string(), true);
+  return declare(path, r.text, dir.empty() ? "." : dir.string(), true);
 }
 
 // ------------------------------------------------------------------ inputs

@@ -43,6 +43,9 @@ struct SessionOptions {
   bool color = false;  // colour diagnostics and tables
   std::FILE* out = stdout;
   std::FILE* err = stderr;
+  // Folders imports may read besides the current directory, the folders of `:load`ed
+  // files and the standard library (`deal repl --import-path DIR`).
+  std::vector<std::string> import_paths;
 };
 
 class Session {

@@ -15,19 +15,51 @@ struct LoadOptions {
   // Where `import "std/NAME"` looks for NAME.deal. Empty: $DEAL_STDLIB, else the
   // stdlib/ directory of the source tree the tool was built from.
   std::string stdlib_dir;
+  // Folders, besides the root program's folder and the standard library, whose files
+  // imports may read (the CLI's `--import-path DIR`). An import whose canonical path
+  // (symlinks resolved) lies outside every allowed folder is an error.
+  std::vector<std::string> import_paths;
+  // False: every import other than `std/NAME` is an error ("imports are disabled by the
+  // host"); the standard library stays available.
+  bool allow_imports = true;
+  // load_source only: the folder each import of the text must stay inside instead of the
+  // current directory, by position (entry k for the k-th import; empty: the current
+  // directory); files they import keep to the same folder. For hosts that read a file
+  // themselves and pass its imports on (the REPL's `:load`).
+  std::vector<std::string> import_roots;
+  // How the "outside the folders" error tells the user to widen them.
+  std::string widen_hint = "--import-path DIR";
+  // Larger files are refused before they are read past this many bytes.
+  size_t max_bytes = size_t(64) << 20;
 };
+
+// A .deal file read from disk: only a regular file (after symlinks; FIFOs, devices,
+// directories and sockets are refused without being opened for a blocking read), at
+// most `max_bytes` (at most max_bytes + 1 bytes are ever read), UTF-8 text without NUL
+// bytes. On failure `error` is one sentence naming `path` and never quoting its content.
+struct SourceRead {
+  std::string text;       // the contents, when `error` is empty
+  std::string error;      // "'/dev/zero' is not a regular file (it is a character device)"
+  std::string os_reason;  // set when the OS refused (stat, open, read): its reason alone,
+                          // "no such file or directory", "too many levels of symbolic links"
+  int errnum = 0;         // … and its errno
+  bool ok() const { return error.empty(); }
+};
+// `name`: how messages call the file (default: `path`).
+SourceRead read_source_file(const std::string& path, size_t max_bytes = size_t(64) << 20,
+                            const std::string& name = {});
 
 // The standard library directory in effect for these options.
 std::string stdlib_dir(const LoadOptions& opts);
 
 // Reads and parses `path` and, transitively, every file it imports (each once).
-// Import cycles and unreadable files are errors. Modules come back in load order
-// (the root file first).
+// Import cycles, unreadable files and imports outside the allowed folders are errors.
+// Modules come back in load order (the root file first).
 std::vector<ast::Module> load_program(const std::string& path, SourceManager& sm,
                                       Diagnostics& diags, const LoadOptions& opts = {});
 
 // The same for source text that is not on disk (REPL cells, embedding hosts);
-// relative imports resolve against the current directory.
+// relative imports resolve against (and must stay inside) the current directory.
 std::vector<ast::Module> load_source(const std::string& name, std::string text, SourceManager& sm,
                                      Diagnostics& diags, const LoadOptions& opts = {});
 

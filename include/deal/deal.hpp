@@ -356,6 +356,13 @@ struct DEAL_API EngineOptions {
   int opt_level = 2;  // LLVM optimisation level, 0 … 3
   // Receives every diagnostic (and the failures of try_ calls). Optional.
   DiagnosticHandler on_diagnostic{};
+  // Imports read only files inside the root program's folder (the current directory for
+  // load_string), the standard library and these folders; any other import, by `../`, an
+  // absolute path or a symlink, is a compile error (code "import").
+  std::vector<std::string> import_paths{};
+  // False: every import but `import "std/NAME"` is an error "imports are disabled by the
+  // host" (the standard library stays available).
+  bool allow_imports = true;
 };
 
 // Loads and compiles programs. Cheap to create; holds only options. Programs it loads
