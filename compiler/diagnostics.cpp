@@ -52,6 +52,7 @@ Diagnostic& Diagnostics::warning(Span span, std::string message) {
 }
 
 void Diagnostics::add(Diagnostic d) {
+  if (d.code.empty()) d.code = default_code_;
   if (d.severity == Severity::Error) {
     ++errors_;
     if (errors_ > kMaxErrors) {

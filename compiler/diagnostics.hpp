@@ -77,11 +77,28 @@ class Diagnostics {
 
   void set_callback(std::function<void(const Diagnostic&)> cb) { callback_ = std::move(cb); }
 
+  // The code a diagnostic reported without one gets: each stage sets its own for as long
+  // as it runs ("syntax" while parsing, "import" while loading, "check" while checking).
+  class CodeScope {
+   public:
+    CodeScope(Diagnostics& d, std::string code) : d_(d), saved_(std::move(d.default_code_)) {
+      d_.default_code_ = std::move(code);
+    }
+    ~CodeScope() { d_.default_code_ = std::move(saved_); }
+    CodeScope(const CodeScope&) = delete;
+    CodeScope& operator=(const CodeScope&) = delete;
+
+   private:
+    Diagnostics& d_;
+    std::string saved_;
+  };
+
  private:
   std::vector<Diagnostic> list_;
   size_t errors_ = 0;
   Diagnostic overflow_;  // target for reports past kMaxErrors
   std::function<void(const Diagnostic&)> callback_;
+  std::string default_code_;
 };
 
 // Renders one diagnostic, with source line and caret, as the CLI prints it.

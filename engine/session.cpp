@@ -37,13 +37,21 @@ std::string list_or_none(const std::vector<std::string>& names) {
 // <prefix>/share/deal/stdlib beside the binary this code is linked into (<prefix>/bin/deal
 // or <prefix>/lib/libdeal.so); empty when there is none (a build tree).
 std::string installed_stdlib() {
+  // The object this function is in: libdeal.so for a host, the executable for the CLI
+  // (whose link-map name may be empty, hence /proc/self/exe).
+  std::vector<std::string> candidates;
   Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&installed_stdlib), &info) == 0 || !info.dli_fname) return {};
-  std::error_code ec;
-  std::filesystem::path bin = std::filesystem::canonical(info.dli_fname, ec);
-  if (ec) return {};
-  std::filesystem::path dir = bin.parent_path().parent_path() / "share" / "deal" / "stdlib";
-  return std::filesystem::is_directory(dir, ec) ? dir.string() : std::string();
+  if (dladdr(reinterpret_cast<void*>(&installed_stdlib), &info) != 0 && info.dli_fname && *info.dli_fname)
+    candidates.push_back(info.dli_fname);
+  candidates.push_back("/proc/self/exe");
+  for (const std::string& c : candidates) {
+    std::error_code ec;
+    std::filesystem::path bin = std::filesystem::canonical(c, ec);
+    if (ec) continue;
+    std::filesystem::path dir = bin.parent_path().parent_path() / "share" / "deal" / "stdlib";
+    if (std::filesystem::is_directory(dir, ec)) return dir.string();
+  }
+  return {};
 }
 
 check::LoadOptions check_options(const LoadOptions& o) {
@@ -53,6 +61,12 @@ check::LoadOptions check_options(const LoadOptions& o) {
   lo.allow_imports = o.allow_imports;
   lo.widen_hint = o.widen_hint;
   return lo;
+}
+
+// Diagnostics of the checker carry the code "check" (the loader's: "import" and "syntax").
+std::optional<check::Program> checked_program(Checked& c) {
+  Diagnostics::CodeScope scope(c.diags, "check");
+  return check::check_program(c.modules, c.sm, c.diags);
 }
 
 }  // namespace
@@ -71,7 +85,7 @@ Checked check_file(const std::string& path, const LoadOptions& options, bool che
   std::lock_guard<std::mutex> lock(frontend_mutex());
   Checked c;
   c.modules = check::load_program(path, c.sm, c.diags, check_options(options));
-  if (check && !c.diags.has_errors()) c.program = check::check_program(c.modules, c.sm, c.diags);
+  if (check && !c.diags.has_errors()) c.program = checked_program(c);
   return c;
 }
 
@@ -79,14 +93,14 @@ Checked check_source(const std::string& name, const std::string& text, const Loa
   std::lock_guard<std::mutex> lock(frontend_mutex());
   Checked c;
   c.modules = check::load_source(name, text, c.sm, c.diags, check_options(options));
-  if (!c.diags.has_errors()) c.program = check::check_program(c.modules, c.sm, c.diags);
+  if (!c.diags.has_errors()) c.program = checked_program(c);
   return c;
 }
 
 void check_modules(Checked& c) {
   std::lock_guard<std::mutex> lock(frontend_mutex());
   c.program.reset();
-  if (!c.diags.has_errors()) c.program = check::check_program(c.modules, c.sm, c.diags);
+  if (!c.diags.has_errors()) c.program = checked_program(c);
 }
 
 std::string diagnostics_text(const Checked& c, bool color) { return render_all(c.sm, c.diags, color); }

@@ -26,6 +26,8 @@ int run_cli(int argc, char** argv) {
   app.add_option("--emit", emit, "Print a compiler stage for FILE: ast, ir or asm")
       ->check(CLI::IsMember({"ast", "ir", "asm"}));
   app.add_option("file", emit_file, "The .deal file for --emit");
+  bool version = false;
+  app.add_flag("--version", version, "Print the version and the standard library in use");
 
   auto& list = deal::cli::commands();
   std::stable_sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.order < b.order; });
@@ -40,6 +42,10 @@ int run_cli(int argc, char** argv) {
   }
   for (size_t i = 0; i < list.size(); ++i)
     if (subs[i]->parsed()) return list[i].run();
+  if (version) {
+    fmt::print("deal {}\nstandard library: {}\n", DEAL_VERSION, deal::engine::stdlib_dir({}));
+    return 0;
+  }
   if (!emit.empty()) {
     if (emit_file.empty()) {
       fmt::print(stderr, "deal: --emit {} needs a FILE\n", emit);

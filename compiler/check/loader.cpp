@@ -247,7 +247,10 @@ class Loader {
     loaded_.push_back(key);
     stack_.push_back(key);
     uint32_t id = sm_.add(display, std::move(text));
-    ast::Module m = ast::parse_module(sm_, id, diags_, limits_);
+    ast::Module m = [&] {
+      Diagnostics::CodeScope syntax(diags_, "syntax");
+      return ast::parse_module(sm_, id, diags_, limits_);
+    }();
     // Collect imports before moving the module out (they are resolved after it is stored,
     // so the root keeps position 0).
     std::vector<std::pair<std::string, Span>> imports;
@@ -345,6 +348,7 @@ class Loader {
 
 std::vector<ast::Module> load_program(const std::string& path, SourceManager& sm, Diagnostics& diags,
                                       const LoadOptions& opts) {
+  Diagnostics::CodeScope scope(diags, "import");
   Loader l(sm, diags, opts);
   l.load_root_file(path);
   return l.take();
@@ -352,6 +356,7 @@ std::vector<ast::Module> load_program(const std::string& path, SourceManager& sm
 
 std::vector<ast::Module> load_source(const std::string& name, std::string text, SourceManager& sm,
                                      Diagnostics& diags, const LoadOptions& opts) {
+  Diagnostics::CodeScope scope(diags, "import");
   Loader l(sm, diags, opts);
   l.load_root_text(name, std::move(text));
   return l.take();
