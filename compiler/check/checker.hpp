@@ -1,5 +1,7 @@
-// The checker's internal state, shared by checker.cpp (declarations, layout,
-// scenarios), check_expr.cpp (expressions) and check_stmt.cpp (statements, clauses).
+// The checker's internal state, shared by checker.cpp (declarations, names, the
+// passes), layout.cpp (state slots, contract instantiation), scenarios.cpp (shocks,
+// scenarios), check_expr.cpp (expressions), check_stmt.cpp (statements, clauses) and
+// program_context.cpp (text checked against an already checked program).
 #pragma once
 
 #include <map>
@@ -17,6 +19,9 @@ struct Global {
   int index;   // into the matching table below
   Span span;   // the declaring name
 };
+
+// "param", "party", … (for messages).
+const char* kind_word(Global::Kind k);
 
 // A contract parameter bound for one deal.
 struct Binding {
@@ -112,20 +117,12 @@ class Checker {
   void collect();
   void declare(const std::string& name, Global g);
   void check_calendar();
-  void layout_parties();
   void resolve_param(int i);
-  void resolve_party_state(int party, int idx);
-  void layout_deal(int d);
-  void resolve_deal_state(int d, int idx);
   void check_party_bodies();
   void check_deal_bodies(int d);
   void check_fns();
   void resolve_fn_body(int i);
   void check_recursion();
-  void check_shocks();
-  void check_scenarios();
-  int new_slot(const std::string& name);
-  int party_index(const ast::PartyDecl* p) const;
   Type resolve_type_ref(const ast::TypeRef& t);
   void check_annotation(const std::optional<ast::TypeRef>& ann, const Type& actual, Span where);
   std::string type_str(const Type& t) const { return describe(t, prog_.units); }
@@ -134,6 +131,18 @@ class Checker {
   // Errors inside a deal's contract body are reported once per (place, message),
   // with a note naming the deal(s).
   void error(const Ctx& ctx, Span span, const std::string& msg);
+
+  // ---- state layout (layout.cpp)
+  int new_slot(const std::string& name);
+  int party_index(const ast::PartyDecl* p) const;
+  void layout_parties();
+  void resolve_party_state(int party, int idx);
+  void layout_deal(int d);
+  void resolve_deal_state(int d, int idx);
+
+  // ---- shocks and scenarios (scenarios.cpp)
+  void check_shocks();
+  void check_scenarios();
 
   // ---- expressions (check_expr.cpp)
   HExpr expr(const ast::Expr& e, Ctx& ctx);
