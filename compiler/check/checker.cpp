@@ -184,16 +184,16 @@ void Checker::collect() {
 
 void Checker::check_calendar() {
   if (!calendar_) return;
-  auto date_of = [&](const ast::ExprPtr& e, ast::DateLit& out) {
+  auto date_of = [&](const ast::ExprPtr& e, CalendarDate& out) {
     if (e && e->kind == ast::ExprKind::Date) {
-      out = e->date;
+      out = lower(e->date);
       return true;
     }
     diags_.error(e ? e->span : calendar_->span, "the calendar's bounds must be date literals such as 2025Q1");
     return false;
   };
   bool ok = date_of(calendar_->from, prog_.calendar.from) & date_of(calendar_->to, prog_.calendar.to);
-  prog_.calendar.step = calendar_->step;
+  prog_.calendar.step = lower(calendar_->step);
   if (ok && date_to_months(prog_.calendar.to) < date_to_months(prog_.calendar.from))
     diags_.error(calendar_->to->span, "the calendar ends before it starts");
   if (ok && date_to_months(prog_.calendar.to) - date_to_months(prog_.calendar.from) > 12.0 * 1000)

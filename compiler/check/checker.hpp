@@ -20,6 +20,28 @@ struct Global {
   Span span;   // the declaring name
 };
 
+// The HIR's enums and dates from the AST's.
+inline ClauseKind lower(ast::ClauseKind k) {
+  switch (k) {
+    case ast::ClauseKind::At: return ClauseKind::At;
+    case ast::ClauseKind::Every: return ClauseKind::Every;
+    case ast::ClauseKind::When: return ClauseKind::When;
+    case ast::ClauseKind::Whenever: return ClauseKind::Whenever;
+    case ast::ClauseKind::OnDefault: return ClauseKind::OnDefault;
+  }
+  return ClauseKind::At;
+}
+inline Period lower(ast::Period p) {
+  switch (p) {
+    case ast::Period::Step: return Period::Step;
+    case ast::Period::Month: return Period::Month;
+    case ast::Period::Quarter: return Period::Quarter;
+    case ast::Period::Year: return Period::Year;
+  }
+  return Period::Step;
+}
+inline CalendarDate lower(const ast::DateLit& d) { return {d.year, d.month, d.day}; }
+
 // "param", "party", … (for messages).
 const char* kind_word(Global::Kind k);
 

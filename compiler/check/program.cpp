@@ -1,5 +1,7 @@
 #include "compiler/check/program.hpp"
 
+#include "compiler/ast/ast.hpp"
+
 namespace deal::check {
 
 namespace {
@@ -17,9 +19,11 @@ int find_by_name(const V& v, const std::string& name) {
 }
 }  // namespace
 
-double date_to_months(const ast::DateLit& d) {
+double date_to_months(const CalendarDate& d) {
   return 12.0 * d.year + (d.month - 1) + double(d.day - 1) / days_in_month(d.year, d.month);
 }
+
+double date_to_months(const ast::DateLit& d) { return date_to_months(CalendarDate{d.year, d.month, d.day}); }
 
 int Program::find_party(const std::string& name) const { return find_by_name(parties, name); }
 int Program::find_deal(const std::string& name) const { return find_by_name(deals, name); }

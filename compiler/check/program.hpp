@@ -15,13 +15,37 @@
 #include <string>
 #include <vector>
 
-#include "compiler/ast/ast.hpp"
 #include "compiler/check/types.hpp"
 #include "compiler/diagnostics.hpp"
 
+namespace deal::ast {
+struct DateLit;
+}
+
 namespace deal::check {
 
-double date_to_months(const ast::DateLit& d);
+// The HIR has its own enums and dates (the checker converts the AST's): code generation
+// and the model builder need no AST types.
+
+// A calendar date (proleptic Gregorian): the calendar's bounds.
+struct CalendarDate {
+  int year = 0, month = 1, day = 1;
+  bool operator==(const CalendarDate&) const = default;
+};
+
+// What schedules a clause.
+enum class ClauseKind {
+  At,         // at: once, in the step containing the date
+  Every,      // every step|month|quarter|year, optionally in a window
+  When,       // when: once, the first step the condition holds
+  Whenever,   // whenever: every step the condition holds
+  OnDefault,  // on default(party)
+};
+// The period of an `every` clause and of the calendar's step.
+enum class Period { Step, Month, Quarter, Year };
+
+double date_to_months(const CalendarDate& d);
+double date_to_months(const ast::DateLit& d);  // a date literal (the checker)
 
 // Built-in functions callable in expressions.
 enum class Builtin {
@@ -111,8 +135,8 @@ using HBody = std::vector<HStmt>;
 
 // A scheduled block (party `every`, deal clauses, shock clauses).
 struct HClause {
-  ast::ClauseKind kind = ast::ClauseKind::At;
-  ast::Period period = ast::Period::Step;
+  ClauseKind kind = ClauseKind::At;
+  Period period = Period::Step;
   Span span;
   std::optional<HExpr> at;      // At: the date
   std::optional<HExpr> from;    // Every: window start (Date)
@@ -215,8 +239,8 @@ struct HScenario {
 };
 
 struct Calendar {
-  ast::DateLit from, to;
-  ast::Period step = ast::Period::Quarter;
+  CalendarDate from, to;
+  Period step = Period::Quarter;
 };
 
 struct Program {
