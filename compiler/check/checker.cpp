@@ -509,6 +509,7 @@ std::optional<Program> Checker::run() {
   check_scenarios();
   check_recursion();
   if (diags_.has_errors()) return std::nullopt;
+  save_scope();
   return std::move(prog_);
 }
 

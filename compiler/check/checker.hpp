@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -76,6 +77,27 @@ struct Lets {
     members[m->name] = m;
     status[m->name] = Resolve::Todo;
   }
+};
+
+// What a checked Program keeps for check_expression (program.hpp): the names the
+// checker resolved that the HIR does not hold. Built at the end of Checker::run and
+// turned back into the checker's tables by Checker::restore (program_context.cpp).
+struct ProgramScope {
+  // `let` members: their source, cloned from the AST (a let is checked on first use,
+  // so one the program never reads has no value yet), and the values already checked.
+  struct LetSources {
+    std::vector<ast::Member> members;  // name, spans, type annotation, value
+    std::map<std::string, HExpr> values;
+  };
+  struct Deal {
+    ast::DealDecl decl;  // name, contract and spans (no arguments): for messages
+    int contract = -1;   // index into `contracts`
+    std::map<std::string, Binding> bindings;  // the contract's parameters
+    LetSources lets;
+  };
+  std::vector<ast::ContractDecl> contracts;  // names and spans only
+  std::vector<Deal> deals;                   // parallel to Program::deals
+  std::vector<LetSources> parties;           // parallel to Program::parties
 };
 
 struct PartyInfo {
@@ -166,6 +188,14 @@ class Checker {
   void check_shocks();
   void check_scenarios();
 
+  // ---- in the context of a checked program (program_context.cpp)
+  // The checker's tables for `program`'s names as they were at the end of its check.
+  void restore(const Program& program);
+  // Keeps in prog_.scope what restore needs beyond the HIR.
+  void save_scope();
+  // A tracked value is a number, a Bool or a Date; reports any other type.
+  bool check_trackable(const HExpr& v, Span span);
+
   // ---- expressions (check_expr.cpp)
   HExpr expr(const ast::Expr& e, Ctx& ctx);
   HExpr literal(const ast::Expr& e, Ctx& ctx);
@@ -220,6 +250,7 @@ class Checker {
   std::vector<DealInfo> deal_info_;
   std::set<std::pair<std::string, std::string>> reported_;  // (span key, message) in contracts
   std::map<std::string, size_t> reported_index_;
+  std::shared_ptr<const ProgramScope> scope_;  // restore: the scope the tables point into
 };
 
 // Edit-distance suggestion among candidates ("did you mean 'OpenAI'?"), or "".

@@ -11,6 +11,7 @@
 // (m2 − m1)/12 years, Date + Duration = m + 12·years, and dates compare as numbers.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -243,6 +244,11 @@ struct Calendar {
   Period step = Period::Quarter;
 };
 
+// What the checker knew of the program's names beyond the HIR (`let` members,
+// contract arguments per deal, contract names), kept for check_expression (check.hpp).
+// Opaque outside the checker (defined in checker.hpp).
+struct ProgramScope;
+
 struct Program {
   Calendar calendar;
   UnitNames units;
@@ -255,11 +261,19 @@ struct Program {
   std::vector<HFn> fns;
   std::vector<HShock> shocks;
   std::vector<HScenario> scenarios;
+  std::shared_ptr<const ProgramScope> scope;  // set by check_program; shared by copies
 
   int find_party(const std::string& name) const;
   int find_deal(const std::string& name) const;
   int find_param(const std::string& name) const;
   int find_scenario(const std::string& name) const;
+
+  // Appends a copy of scenario `base` (-1: a scenario with no shocks, overrides or
+  // tracks, as a `scenario` without items) named `name`, tracking `expr` as `label` —
+  // replacing a track of that label, as a later `track` in a scenario that `extends`
+  // does. `expr` is an expression of this program, e.g. from check_expression. The copy
+  // is never `implicit`; its span is expr's. Returns the new scenario's index.
+  int add_tracking_scenario(int base, const std::string& name, const std::string& label, HExpr expr);
 };
 
 }  // namespace deal::check

@@ -222,12 +222,7 @@ void Checker::check_scenarios() {
             Ctx tctx;
             tctx.where = Ctx::Track;
             HExpr v = expr(*t.expr, tctx);
-            if (!v.type.is_error() && v.type.kind != Kind::Num && v.type.kind != Kind::Bool &&
-                v.type.kind != Kind::Date) {
-              diags_.error(t.expr->span, fmt::format("only numbers, Bools and Dates can be tracked, not {}",
-                                                     type_str(v.type)));
-              continue;
-            }
+            if (!check_trackable(v, t.expr->span)) continue;
             std::string label = t.label.empty() ? t.source_text : t.label;
             auto same = std::find_if(h.tracks.begin(), h.tracks.end(), [&](const HTrack& x) { return x.label == label; });
             if (same != h.tracks.end()) {
