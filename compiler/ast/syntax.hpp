@@ -3,7 +3,7 @@
 // A file is parsed one top-level declaration at a time ("chunks"): the token feed
 // splits the token stream at declaration keywords, and each chunk gets its own parse,
 // first with fast SLL prediction and a bail-out strategy, then — only if that fails —
-// with full LL prediction and the friendly error strategy below. Chunking bounds the
+// with full LL prediction and the friendly error strategy (syntax_messages.hpp). Chunking bounds the
 // memory of huge files (the parse tree and token buffer hold one declaration), gives
 // error recovery a natural resynchronisation point, and keeps one bad declaration from
 // hiding errors in the next.
@@ -86,6 +86,13 @@ class ErrorSink {
   uint32_t lex_line_ = 0, lex_col_ = 0;
 };
 
+// Token classes (token types of DealParser).
+bool is_opener(size_t t);   // ( { [
+bool is_closer(size_t t);   // ) } ]
+size_t closer_of(size_t t); // the closer of an opener
+// Keywords that begin a top-level declaration (and so a chunk).
+bool starts_declaration(size_t t);
+
 Span token_span(uint32_t file, const antlr4::Token* t);
 // A one-column span just past the end of token t (where a missing token belongs).
 Span span_after(uint32_t file, const antlr4::Token* t);
@@ -153,47 +160,6 @@ class DepthLimitedParser : public DealParser {
   static bool counted(size_t rule);
   size_t limit_;
   Counter counter_;
-};
-
-// Plain-English syntax errors: what was found, what was expected, and which construct
-// an expected closing bracket would close. At most one error per statement, member,
-// item or declaration (later ones in the same unit are counted as cascades).
-class FriendlyErrorStrategy : public antlr4::DefaultErrorStrategy {
- public:
-  // `end_of_input` describes the end of the parsed text when an expression must fill it
-  // ("the end of the input", "'}' to end the interpolation"); empty for a module.
-  FriendlyErrorStrategy(ErrorSink& sink, const TokenFeed& feed, std::string end_of_input, bool interpolation)
-      : sink_(sink), feed_(feed), end_of_input_(std::move(end_of_input)), interpolation_(interpolation) {}
-  void begin_chunk() {
-    units_.clear();
-    reported_tokens_.clear();
-    reported_at_.clear();
-  }
-
-  void reportError(antlr4::Parser* recognizer, const antlr4::RecognitionException& e) override;
-
- protected:
-  void reportUnwantedToken(antlr4::Parser* recognizer) override;
-  void reportMissingToken(antlr4::Parser* recognizer) override;
-
- private:
-  void report(antlr4::Parser* p, antlr4::Token* found, const antlr4::misc::IntervalSet& expected,
-              antlr4::ParserRuleContext* ctx, antlr4::Token* decision_start, bool missing);
-  std::string describe_found(antlr4::Token* t) const;
-  std::string describe_expected(const antlr4::dfa::Vocabulary& vocab, const antlr4::misc::IntervalSet& expected,
-                                const std::string& closer_note) const;
-  bool is_end_like(antlr4::Token* t, const antlr4::misc::IntervalSet& expected) const;
-
-  ErrorSink& sink_;
-  const TokenFeed& feed_;
-  std::string end_of_input_;
-  bool interpolation_;
-  // Units (start token index, rule) that contain a reported error. A later error in
-  // the same unit or in one enclosing it is a cascade (the recovery from the first error
-  // consumed a closing bracket, say) and is not reported.
-  std::set<std::pair<size_t, size_t>> units_;
-  std::set<size_t> reported_tokens_;                 // token indices an error was reported at
-  std::set<std::pair<uint32_t, uint32_t>> reported_at_;  // (line, column) of each report
 };
 
 // One parse of one source text (a file, or the text of a string interpolation).

@@ -558,16 +558,16 @@ HExpr Checker::call(const ast::Expr& e, Ctx& ctx) {
       return HExpr::constant(0, Type::error(), e.span);
     }
     int fi = g->second.index;
-    const ast::FnDecl* f = fn_decls_[fi];
+    const std::vector<std::string>& params = prog_.fns[fi].param_names;
     // Match positional then named arguments to parameters.
-    std::vector<const ast::Expr*> bound(f->params.size(), nullptr);
+    std::vector<const ast::Expr*> bound(params.size(), nullptr);
     size_t pos = 0;
     bool ok = true;
     for (size_t i = 0; i < e.args.size(); ++i) {
       const std::string& an = i < e.arg_names.size() ? e.arg_names[i] : std::string();
       if (an.empty()) {
         if (pos >= bound.size()) {
-          error(ctx, e.args[i]->span, fmt::format("too many arguments: '{}' takes {}", n, f->params.size()));
+          error(ctx, e.args[i]->span, fmt::format("too many arguments: '{}' takes {}", n, params.size()));
           ok = false;
           break;
         }
@@ -575,8 +575,8 @@ HExpr Checker::call(const ast::Expr& e, Ctx& ctx) {
         continue;
       }
       size_t k = 0;
-      while (k < f->params.size() && f->params[k].name != an) ++k;
-      if (k == f->params.size()) {
+      while (k < params.size() && params[k] != an) ++k;
+      if (k == params.size()) {
         error(ctx, e.arg_name_spans[i], fmt::format("'{}' has no parameter '{}'", n, an));
         ok = false;
       } else if (bound[k]) {
@@ -589,7 +589,7 @@ HExpr Checker::call(const ast::Expr& e, Ctx& ctx) {
     std::vector<HExpr> args;
     for (size_t k = 0; k < bound.size() && ok; ++k) {
       if (!bound[k]) {
-        error(ctx, e.span, fmt::format("missing argument '{}' in call to '{}'", f->params[k].name, n));
+        error(ctx, e.span, fmt::format("missing argument '{}' in call to '{}'", params[k], n));
         ok = false;
         break;
       }
@@ -616,7 +616,7 @@ HExpr Checker::call(const ast::Expr& e, Ctx& ctx) {
   }
   std::vector<std::string> names;
   for (const BuiltinInfo& b : kBuiltins) names.push_back(b.name);
-  for (const ast::FnDecl* f : fn_decls_) names.push_back(f->name);
+  for (const HFn& f : prog_.fns) names.push_back(f.name);
   std::string s = suggest(n, names);
   error(ctx, e.op_span, fmt::format("unknown function '{}'{}", n, s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
   return HExpr::constant(0, Type::error(), e.span);

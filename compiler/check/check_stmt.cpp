@@ -433,8 +433,8 @@ std::optional<HStmt> Checker::call_stmt(const ast::Stmt& s, Ctx& ctx) {
 
 HClause Checker::clause(const ast::Clause& c, Ctx& outer) {
   HClause h;
-  h.kind = c.kind;
-  h.period = c.period;
+  h.kind = lower(c.kind);
+  h.period = lower(c.period);
   h.span = c.span;
   Ctx ctx = outer;
   ctx.where = Ctx::Condition;

@@ -1,8 +1,7 @@
-// Declarations: collecting global names, the calendar, state layout of parties and
-// deals (contract instantiation), functions, shocks and scenarios.
+// Declarations: collecting global names, the calendar, type annotations, params,
+// the bodies of parties and deals, functions; the checker's driver (Checker::run).
+// The state layout is in layout.cpp, shocks and scenarios in scenarios.cpp.
 #include "compiler/check/checker.hpp"
-
-#include "compiler/ast/parse.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,8 +10,6 @@
 #include <fmt/format.h>
 
 namespace deal::check {
-
-namespace {
 
 const char* kind_word(Global::Kind k) {
   switch (k) {
@@ -27,6 +24,8 @@ const char* kind_word(Global::Kind k) {
   return "name";
 }
 
+namespace {
+
 const std::set<std::string>& builtin_names() {
   static const std::set<std::string> names = {
       "min", "max", "abs", "floor", "ceil", "round", "exp", "log", "sqrt", "clamp", "years",
@@ -34,11 +33,6 @@ const std::set<std::string>& builtin_names() {
       "equity", "defaulted", "holdings", "normal", "lognormal", "uniform", "bernoulli", "pay",
       "receive", "own", "sell", "borrow", "dt", "span", "now"};
   return names;
-}
-
-const std::set<std::string>& party_builtin_fields() {
-  static const std::set<std::string> f = {"cash", "debt", "credit", "defaulted", "default_date", "equity"};
-  return f;
 }
 
 }  // namespace
@@ -90,11 +84,6 @@ void Checker::error(const Ctx& ctx, Span span, const std::string& msg) {
   Diagnostic& d = diags_.error(span, fmt::format("{} (in deal '{}')", msg, di.decl->name));
   d.notes.push_back(note);
   reported_index_[key] = diags_.all().size() - 1;
-}
-
-int Checker::new_slot(const std::string& name) {
-  prog_.slot_names.push_back(name);
-  return prog_.slot_count++;
 }
 
 void Checker::declare(const std::string& name, Global g) {
@@ -195,16 +184,16 @@ void Checker::collect() {
 
 void Checker::check_calendar() {
   if (!calendar_) return;
-  auto date_of = [&](const ast::ExprPtr& e, ast::DateLit& out) {
+  auto date_of = [&](const ast::ExprPtr& e, CalendarDate& out) {
     if (e && e->kind == ast::ExprKind::Date) {
-      out = e->date;
+      out = lower(e->date);
       return true;
     }
     diags_.error(e ? e->span : calendar_->span, "the calendar's bounds must be date literals such as 2025Q1");
     return false;
   };
   bool ok = date_of(calendar_->from, prog_.calendar.from) & date_of(calendar_->to, prog_.calendar.to);
-  prog_.calendar.step = calendar_->step;
+  prog_.calendar.step = lower(calendar_->step);
   if (ok && date_to_months(prog_.calendar.to) < date_to_months(prog_.calendar.from))
     diags_.error(calendar_->to->span, "the calendar ends before it starts");
   if (ok && date_to_months(prog_.calendar.to) - date_to_months(prog_.calendar.from) > 12.0 * 1000)
@@ -316,348 +305,6 @@ void Checker::resolve_param(int i) {
   hp.type = t;
   hp.init = std::move(init);
   prog_.param_init_order.push_back(i);
-}
-
-// ---------------------------------------------------------------------------------
-// Parties: built-in states, fields, lets.
-
-int Checker::party_index(const ast::PartyDecl* p) const {
-  for (size_t i = 1; i < party_info_.size(); ++i)
-    if (party_info_[i].decl == p) return int(i);
-  return -1;
-}
-
-void Checker::layout_parties() {
-  for (size_t pi = 0; pi < prog_.parties.size(); ++pi) {
-    HParty& hp = prog_.parties[pi];
-    PartyInfo& info = party_info_[pi];
-    const ast::PartyDecl* decl = info.decl;
-    hp.is_world = pi == 0;
-    hp.name = decl ? decl->name : "World";
-    hp.kind = decl ? decl->kind : "world";
-    hp.span = decl ? decl->name_span : Span{};
-    hp.base = prog_.slot_count;
-    static const char* names[kPartyBuiltins] = {"cash", "debt", "credit", "defaulted", "default_date", "equity"};
-    for (int k = 0; k < kPartyBuiltins; ++k) {
-      HState s;
-      s.name = names[k];
-      s.slot = new_slot(fmt::format("{}.{}", hp.name, names[k]));
-      s.type = k == kDefaulted ? Type::boolean() : k == kDefaultDate ? Type::date() : Type::num(Dim::money());
-      s.init = HExpr::constant(0, s.type);
-      info.states[names[k]] = int(hp.states.size());
-      hp.states.push_back(s);
-      LazyState ls;
-      ls.status = Resolve::Done;
-      ls.type = s.type;
-      ls.slot = s.slot;
-      info.lazy.push_back(ls);
-    }
-    hp.value = HExpr();  // set in check_party_bodies
-    if (!decl) continue;
-    std::map<std::string, Span> seen;
-    const ast::Member* value_member = nullptr;
-    for (const ast::Member& m : decl->members) {
-      if (m.kind == ast::MemberKind::Clause) continue;
-      if (m.kind == ast::MemberKind::Value) {
-        if (value_member) {
-          Diagnostic& d = diags_.error(m.span, fmt::format("party '{}' has two `value` expressions", hp.name));
-          d.notes.push_back({value_member->span, "the first is here"});
-        }
-        value_member = &m;
-        continue;
-      }
-      if (auto it = seen.find(m.name); it != seen.end()) {
-        Diagnostic& d = diags_.error(m.name_span, fmt::format("'{}' is declared twice in party '{}'", m.name, hp.name));
-        d.notes.push_back({it->second, "previous declaration is here"});
-        continue;
-      }
-      seen[m.name] = m.name_span;
-      if (m.kind == ast::MemberKind::Let) {
-        if (party_builtin_fields().count(m.name)) {
-          diags_.error(m.name_span, fmt::format("'{}' is a built-in state of every party", m.name));
-          continue;
-        }
-        info.lets.add(&m);
-        continue;
-      }
-      // A field: built-in (cash, debt, credit) or a new state.
-      if (m.name == "defaulted" || m.name == "default_date" || m.name == "equity") {
-        diags_.error(m.name_span, fmt::format("'{}' is read-only: the runtime sets it", m.name));
-        continue;
-      }
-      auto bi = info.states.find(m.name);
-      if (bi != info.states.end()) {
-        LazyState& ls = info.lazy[bi->second];
-        ls.init = m.value.get();
-        ls.member = &m;
-        ls.status = Resolve::Todo;
-        ls.span = m.name_span;
-        continue;
-      }
-      HState s;
-      s.name = m.name;
-      s.span = m.name_span;
-      s.slot = new_slot(fmt::format("{}.{}", hp.name, m.name));
-      info.states[m.name] = int(hp.states.size());
-      hp.states.push_back(s);
-      LazyState ls;
-      ls.init = m.value.get();
-      ls.member = &m;
-      ls.slot = s.slot;
-      ls.span = m.name_span;
-      info.lazy.push_back(ls);
-    }
-  }
-}
-
-void Checker::resolve_party_state(int p, int idx) {
-  PartyInfo& info = party_info_[p];
-  LazyState& ls = info.lazy[idx];
-  HState& hs = prog_.parties[p].states[idx];
-  if (ls.status == Resolve::Done) return;
-  if (ls.status == Resolve::Doing) {
-    diags_.error(ls.span, fmt::format("the initial value of '{}.{}' depends on itself", prog_.parties[p].name, hs.name));
-    ls.type = Type::error();
-    ls.status = Resolve::Done;
-    return;
-  }
-  ls.status = Resolve::Doing;
-  Ctx ctx;
-  ctx.where = Ctx::StateInit;
-  ctx.party = p;
-  ctx.init_slot = hs.slot;
-  HExpr init = ls.init ? expr(*ls.init, ctx) : HExpr::constant(0, Type::num(Dim::money()));
-  if (ls.status == Resolve::Done) return;
-  Type t = init.type;
-  bool builtin = idx < kPartyBuiltins;
-  if (builtin && !t.is_error() && !(t == Type::num(Dim::money()))) {
-    diags_.error(ls.init->span, fmt::format("'{}' is Money, but this value is {}", hs.name, type_str(t)));
-    t = Type::num(Dim::money());
-  }
-  if (!builtin && !t.is_error() && t.kind != Kind::Num && t.kind != Kind::Bool && t.kind != Kind::Date) {
-    diags_.error(ls.init->span, fmt::format("a party state must be a number, a Bool or a Date, not {}", type_str(t)));
-    t = Type::error();
-  }
-  if (ls.member) {
-    check_annotation(ls.member->type, t, ls.init ? ls.init->span : ls.span);
-    if (ls.member->type && !t.is_error()) {
-      Type want = resolve_type_ref(*ls.member->type);
-      if (!want.is_error()) t = want;
-    }
-  }
-  if (builtin) t = hs.type;
-  ls.type = t;
-  ls.status = Resolve::Done;
-  hs.type = t;
-  hs.init = std::move(init);
-}
-
-// ---------------------------------------------------------------------------------
-// Deals: bind the contract's parameters to this deal's arguments, lay out its states.
-
-void Checker::layout_deal(int d) {
-  DealInfo& di = deal_info_[d];
-  if (di.layout == Resolve::Done) return;
-  if (di.layout == Resolve::Doing) {
-    diags_.error(di.decl->name_span, fmt::format("deal '{}' depends on itself", di.decl->name));
-    return;
-  }
-  di.layout = Resolve::Doing;
-  HDeal& hd = prog_.deals[d];
-  const ast::DealDecl* decl = di.decl;
-  hd.name = decl->name;
-  hd.contract = decl->contract;
-  hd.span = decl->name_span;
-  hd.shock = di.shock;
-  hd.base = new_slot(decl->name + ".alive");
-  new_slot(decl->name + ".paid");
-  new_slot(decl->name + ".due");
-
-  auto g = globals_.find(decl->contract);
-  if (g == globals_.end() || g->second.kind != Global::Contract) {
-    std::vector<std::string> names;
-    for (const ast::ContractDecl* c : contracts_) names.push_back(c->name);
-    std::string s = suggest(decl->contract, names);
-    diags_.error(decl->contract_span,
-                 g == globals_.end()
-                     ? fmt::format("unknown contract '{}'{}", decl->contract,
-                                   s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s))
-                     : fmt::format("'{}' is a {}, not a contract", decl->contract, kind_word(g->second.kind)));
-    di.layout = Resolve::Done;
-    return;
-  }
-  const ast::ContractDecl* c = contracts_[g->second.index];
-  di.contract = c;
-
-  // Match arguments to parameters: positional first, then by name.
-  std::vector<const ast::Arg*> bound(c->params.size(), nullptr);
-  size_t pos = 0;
-  bool named_seen = false;
-  for (const ast::Arg& a : decl->args) {
-    if (a.name.empty()) {
-      if (named_seen) {
-        diags_.error(a.value->span, "a positional argument cannot follow a named one");
-        continue;
-      }
-      if (pos >= c->params.size()) {
-        Diagnostic& e = diags_.error(a.value->span, fmt::format("too many arguments: contract '{}' takes {}",
-                                                                c->name, c->params.size()));
-        e.notes.push_back({c->name_span, "contract declared here"});
-        break;
-      }
-      bound[pos++] = &a;
-      continue;
-    }
-    named_seen = true;
-    auto it = std::find_if(c->params.begin(), c->params.end(), [&](const ast::Param& p) { return p.name == a.name; });
-    if (it == c->params.end()) {
-      std::vector<std::string> names;
-      for (const ast::Param& p : c->params) names.push_back(p.name);
-      std::string s = suggest(a.name, names);
-      Diagnostic& e = diags_.error(a.name_span, fmt::format("contract '{}' has no parameter '{}'{}", c->name, a.name,
-                                                            s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
-      e.notes.push_back({c->name_span, "contract declared here"});
-      continue;
-    }
-    size_t k = size_t(it - c->params.begin());
-    if (bound[k]) {
-      diags_.error(a.name_span, fmt::format("argument '{}' is given twice", a.name));
-      continue;
-    }
-    bound[k] = &a;
-  }
-
-  for (size_t k = 0; k < c->params.size(); ++k) {
-    const ast::Param& p = c->params[k];
-    if (di.bindings.count(p.name)) {
-      diags_.error(p.span, fmt::format("contract '{}' has two parameters named '{}'", c->name, p.name));
-      continue;
-    }
-    Type want = resolve_type_ref(p.type);
-    const ast::Expr* arg = bound[k] ? bound[k]->value.get() : p.default_value.get();
-    if (!arg) {
-      Diagnostic& e = diags_.error(decl->span, fmt::format("missing argument '{}' ({}) for contract '{}'", p.name,
-                                                           type_str(want), c->name));
-      e.notes.push_back({p.span, "parameter declared here"});
-      di.bindings[p.name] = Binding{Binding::Value, -1, HExpr::constant(0, Type::error())};
-      continue;
-    }
-    // Arguments see params and parties, and the parameters bound before them (defaults
-    // such as `end: Date = start + term`).
-    Ctx ctx;
-    ctx.where = Ctx::ParamInit;
-    ctx.deal = bound[k] ? -1 : d;
-    HExpr v = expr(*arg, ctx);
-    Binding b;
-    if (!v.type.is_error() && !want.is_error() && !(v.type == want)) {
-      diags_.error(arg->span, fmt::format("argument '{}' of contract '{}' is {}, but this value is {}", p.name,
-                                          c->name, type_str(want), type_str(v.type)));
-      v.type = Type::error();
-    }
-    if (want.kind == Kind::Party || want.kind == Kind::Deal) {
-      auto cv = const_value(v);
-      if (!v.type.is_error() && !cv) {
-        diags_.error(arg->span, fmt::format("argument '{}' must name a {} directly", p.name,
-                                            want.kind == Kind::Party ? "party" : "deal"));
-      }
-      b.kind = want.kind == Kind::Party ? Binding::PartyId : Binding::DealId;
-      b.id = cv ? int(*cv) : -1;
-      b.value = v;
-    } else if (auto cv = const_value(v)) {
-      b.value = HExpr::constant(*cv, v.type.is_error() ? want : v.type, arg->span);
-    } else {
-      // Bound once at the start of each path (after scenario overrides and draws).
-      HState s;
-      s.name = p.name;
-      s.span = p.span;
-      s.slot = new_slot(fmt::format("{}.{}", decl->name, p.name));
-      s.type = want;
-      s.init = v;
-      di.states[p.name] = int(hd.states.size());
-      hd.states.push_back(s);
-      LazyState ls;
-      ls.status = Resolve::Done;
-      ls.type = want;
-      ls.slot = s.slot;
-      di.lazy.push_back(ls);
-      b.value = HExpr::slot(s.slot, want);
-    }
-    di.bindings[p.name] = std::move(b);
-  }
-
-  // Fields and lets.
-  std::map<std::string, Span> seen;
-  for (const ast::Param& p : c->params) seen[p.name] = p.span;
-  for (const ast::Member& m : c->members) {
-    if (m.kind == ast::MemberKind::Clause) continue;
-    if (m.kind == ast::MemberKind::Value) {
-      diags_.error(m.span, "`value` belongs in a party (a contract has no equity)");
-      continue;
-    }
-    if (auto it = seen.find(m.name); it != seen.end()) {
-      Diagnostic& e = diags_.error(m.name_span, fmt::format("'{}' is declared twice in contract '{}'", m.name, c->name));
-      e.notes.push_back({it->second, "previous declaration is here"});
-      continue;
-    }
-    seen[m.name] = m.name_span;
-    if (m.name == "alive" || m.name == "paid" || m.name == "due") {
-      diags_.error(m.name_span, fmt::format("'{}' is a built-in of every deal", m.name));
-      continue;
-    }
-    if (m.kind == ast::MemberKind::Let) {
-      di.lets.add(&m);
-      continue;
-    }
-    HState s;
-    s.name = m.name;
-    s.span = m.name_span;
-    s.slot = new_slot(fmt::format("{}.{}", decl->name, m.name));
-    di.states[m.name] = int(hd.states.size());
-    hd.states.push_back(s);
-    LazyState ls;
-    ls.init = m.value.get();
-    ls.member = &m;
-    ls.slot = s.slot;
-    ls.span = m.name_span;
-    di.lazy.push_back(ls);
-  }
-  di.layout = Resolve::Done;
-}
-
-void Checker::resolve_deal_state(int d, int idx) {
-  DealInfo& di = deal_info_[d];
-  LazyState& ls = di.lazy[idx];
-  HState& hs = prog_.deals[d].states[idx];
-  if (ls.status == Resolve::Done) return;
-  if (ls.status == Resolve::Doing) {
-    error(in_deal(d), ls.span, fmt::format("the initial value of '{}' depends on itself", hs.name));
-    ls.type = Type::error();
-    ls.status = Resolve::Done;
-    return;
-  }
-  ls.status = Resolve::Doing;
-  Ctx ctx;
-  ctx.where = Ctx::StateInit;
-  ctx.deal = d;
-  ctx.init_slot = hs.slot;
-  HExpr init = expr(*ls.init, ctx);
-  if (ls.status == Resolve::Done) return;
-  Type t = init.type;
-  if (!t.is_error() && t.kind != Kind::Num && t.kind != Kind::Bool && t.kind != Kind::Date) {
-    error(ctx, ls.init->span, fmt::format("a deal state must be a number, a Bool or a Date, not {}", type_str(t)));
-    t = Type::error();
-  }
-  if (ls.member && ls.member->type && !t.is_error()) {
-    Type want = resolve_type_ref(*ls.member->type);
-    if (!want.is_error() && !(want == t))
-      error(ctx, ls.init->span, fmt::format("declared as {} but its value is {}", type_str(want), type_str(t)));
-    else if (!want.is_error())
-      t = want;
-  }
-  ls.type = t;
-  ls.status = Resolve::Done;
-  hs.type = t;
-  hs.init = std::move(init);
 }
 
 // ---------------------------------------------------------------------------------
@@ -828,249 +475,7 @@ void Checker::check_recursion() {
 }
 
 // ---------------------------------------------------------------------------------
-// Shocks and scenarios.
-
-void Checker::check_shocks() {
-  for (size_t si = 0; si < shock_decls_.size(); ++si) {
-    const ast::ShockDecl* s = shock_decls_[si];
-    HShock& hs = prog_.shocks[si];
-    hs.name = s->name;
-    hs.span = s->name_span;
-    for (const ast::ShockItem& it : s->items) {
-      Ctx ctx;
-      ctx.where = Ctx::Block;
-      ctx.shock = int(si);
-      int locals = 0;
-      ctx.local_count = &locals;
-      switch (it.kind) {
-        case ast::ShockItemKind::Set:
-          if (it.set) {
-            if (auto st = stmt(*it.set, ctx)) hs.sets.push_back(std::move(*st));
-          }
-          break;
-        case ast::ShockItemKind::Clause:
-          if (it.clause.kind != ast::ClauseKind::At && it.clause.kind != ast::ClauseKind::When) {
-            diags_.error(it.clause.span, "a shock's clauses are `at DATE { … }` and `when COND { … }`");
-            break;
-          }
-          hs.clauses.push_back(clause(it.clause, ctx));
-          if (it.clause.kind == ast::ClauseKind::When)
-            hs.clauses.back().fired_slot = new_slot(fmt::format("{}.when@{}", s->name, it.clause.span.line));
-          break;
-        case ast::ShockItemKind::Deal:
-          if (it.deal) {
-            auto g = globals_.find(it.deal->name);
-            if (g != globals_.end() && g->second.kind == Global::Deal && deal_info_[g->second.index].decl == it.deal.get())
-              hs.deals.push_back(g->second.index);
-          }
-          break;
-      }
-    }
-  }
-}
-
-void Checker::check_scenarios() {
-  // Resolve `extends` chains, parents first; a cycle is an error.
-  std::vector<Resolve> status(scenario_decls_.size(), Resolve::Todo);
-  std::function<void(int)> build = [&](int i) {
-    if (status[i] == Resolve::Done) return;
-    const ast::ScenarioDecl* s = scenario_decls_[i];
-    HScenario& h = prog_.scenarios[i];
-    if (status[i] == Resolve::Doing) {
-      diags_.error(s->extends_span, fmt::format("scenario '{}' extends itself (through a cycle)", s->name));
-      return;
-    }
-    status[i] = Resolve::Doing;
-    h.name = s->name;
-    h.span = s->name_span;
-    if (!s->extends.empty()) {
-      auto g = globals_.find(s->extends);
-      if (g == globals_.end() || g->second.kind != Global::Scenario) {
-        std::vector<std::string> names;
-        for (auto* sd : scenario_decls_) names.push_back(sd->name);
-        std::string sug = suggest(s->extends, names);
-        diags_.error(s->extends_span, fmt::format("unknown scenario '{}'{}", s->extends,
-                                                  sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug)));
-      } else {
-        build(g->second.index);
-        HScenario parent = prog_.scenarios[g->second.index];
-        parent.name = h.name;
-        parent.span = h.span;
-        h = std::move(parent);
-      }
-    }
-    for (const ast::ScenarioItem& it : s->items) {
-      Ctx ctx;
-      ctx.where = Ctx::ParamInit;
-      auto int_const = [&](const ast::ExprPtr& e, const char* what, double lo) -> std::optional<double> {
-        HExpr v = expr(*e, ctx);
-        auto c = const_value(v);
-        if (v.type.is_error()) return std::nullopt;
-        if (!c || !(v.type == Type::num()) || *c != std::floor(*c) || *c < lo || *c > 9.0e15) {
-          diags_.error(e->span, fmt::format("{} must be a whole number{}", what, lo > 0 ? " of at least 1" : " ≥ 0"));
-          return std::nullopt;
-        }
-        return c;
-      };
-      switch (it.kind) {
-        case ast::ScenarioItemKind::Apply:
-          for (size_t k = 0; k < it.names.size(); ++k) {
-            auto g = globals_.find(it.names[k]);
-            if (g == globals_.end() || g->second.kind != Global::Shock) {
-              std::vector<std::string> names;
-              for (auto* sd : shock_decls_) names.push_back(sd->name);
-              std::string sug = suggest(it.names[k], names);
-              diags_.error(it.name_spans[k], fmt::format("unknown shock '{}'{}", it.names[k],
-                                                         sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug)));
-              continue;
-            }
-            if (std::find(h.shocks.begin(), h.shocks.end(), g->second.index) != h.shocks.end()) {
-              diags_.error(it.name_spans[k], fmt::format("shock '{}' is already applied in this scenario", it.names[k]));
-              continue;
-            }
-            h.shocks.push_back(g->second.index);
-          }
-          break;
-        case ast::ScenarioItemKind::Param: {
-          auto g = globals_.find(it.param);
-          if (g == globals_.end() || g->second.kind != Global::Param) {
-            std::vector<std::string> names;
-            for (auto* pd : param_decls_) names.push_back(pd->name);
-            std::string sug = suggest(it.param, names);
-            diags_.error(it.param_span, fmt::format("unknown param '{}'{}", it.param,
-                                                    sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug)));
-            break;
-          }
-          int pi = g->second.index;
-          const Type& want = prog_.params[pi].type;
-          HScenario::Override ov;
-          ov.param = pi;
-          ov.span = it.span;
-          if (it.value) {
-            HExpr v = expr(*it.value, ctx);
-            if (!v.type.is_error() && !want.is_error() && !(v.type == want))
-              diags_.error(it.value->span, fmt::format("param '{}' is {}, but this value is {}", it.param,
-                                                       type_str(want), type_str(v.type)));
-            ov.value = std::move(v);
-          } else if (it.dist) {
-            HDistribution hd;
-            hd.name = it.dist->name;
-            hd.span = it.dist->span;
-            for (const ast::ExprPtr& a : it.dist->args) hd.args.push_back(expr(*a, ctx));
-            auto bad = [&](const std::string& msg) { diags_.error(it.dist->span, msg); };
-            auto all_same = [&](size_t from, size_t to) {
-              for (size_t k = from + 1; k < to && k < hd.args.size(); ++k)
-                if (!hd.args[k].type.is_error() && !hd.args[from].type.is_error() &&
-                    !(hd.args[k].type == hd.args[from].type))
-                  return false;
-              return true;
-            };
-            Type result = Type::error();
-            size_t n = hd.args.size();
-            bool any_error = std::any_of(hd.args.begin(), hd.args.end(), [](const HExpr& a) { return a.type.is_error(); });
-            if (hd.name == "normal" || hd.name == "uniform" || hd.name == "triangular") {
-              size_t want_n = hd.name == "triangular" ? 3 : 2;
-              if (n != want_n) bad(fmt::format("{}() takes {} arguments", hd.name, want_n));
-              else if (!all_same(0, n)) bad(fmt::format("the arguments of {}() must have the same dimension", hd.name));
-              else if (!hd.args[0].type.is_num()) bad(fmt::format("{}() draws numbers", hd.name));
-              else result = hd.args[0].type;
-            } else if (hd.name == "lognormal") {
-              if (n != 2 && n != 3) bad("lognormal() takes 2 or 3 arguments: mu, sigma (of the log) and an optional scale");
-              else if (!any_error && (!(hd.args[0].type == Type::num()) || !(hd.args[1].type == Type::num())))
-                bad("lognormal()'s mu and sigma are plain numbers (of the log); give a third argument to scale the result");
-              else result = n == 3 ? hd.args[2].type : Type::num();
-            } else if (hd.name == "bernoulli") {
-              if (n != 1) bad("bernoulli() takes one argument, the probability");
-              else if (!any_error && !(hd.args[0].type == Type::num())) bad("bernoulli()'s probability is a Number");
-              else result = Type::boolean();
-            } else if (hd.name == "choice") {
-              if (n < 1) bad("choice() needs at least one value");
-              else if (!all_same(0, n)) bad("the values of choice() must have the same type");
-              else result = hd.args[0].type;
-            } else {
-              bad(fmt::format("unknown distribution '{}' (normal, lognormal, uniform, triangular, bernoulli, choice)",
-                              hd.name));
-            }
-            if (any_error) result = Type::error();
-            if (!result.is_error() && !want.is_error() && !(result == want))
-              diags_.error(it.dist->span, fmt::format("param '{}' is {}, but {}() draws {}", it.param, type_str(want),
-                                                      hd.name, type_str(result)));
-            ov.dist = std::move(hd);
-          }
-          h.overrides.push_back(std::move(ov));
-          break;
-        }
-        case ast::ScenarioItemKind::Horizon: {
-          HExpr v = expr(*it.value, ctx);
-          auto c = const_value(v);
-          if (v.type.is_error()) break;
-          if (v.type.kind != Kind::Date || !c) {
-            diags_.error(it.value->span, "horizon must be a date, e.g. `horizon 2028Q4`");
-            break;
-          }
-          double start = date_to_months(prog_.calendar.from), end = date_to_months(prog_.calendar.to);
-          if (*c < start || *c > end + 12)
-            diags_.error(it.value->span, "the horizon must fall within the calendar");
-          h.horizon = *c;
-          break;
-        }
-        case ast::ScenarioItemKind::Paths:
-          if (auto c = int_const(it.value, "paths", 1)) h.paths = (long long)*c;
-          break;
-        case ast::ScenarioItemKind::Seed:
-          if (auto c = int_const(it.value, "seed", 0)) h.seed = (unsigned long long)*c;
-          break;
-        case ast::ScenarioItemKind::Clearing:
-          for (size_t k = 0; k < it.settings.size(); ++k) {
-            const auto& [name, e] = it.settings[k];
-            HExpr v = expr(*e, ctx);
-            auto c = const_value(v);
-            if (v.type.is_error()) continue;
-            if (name != "alpha" && name != "beta") {
-              diags_.error(it.setting_spans[k], fmt::format("unknown clearing setting '{}' (alpha, beta)", name));
-              continue;
-            }
-            if (!c || !(v.type == Type::num()) || *c < 0 || *c > 1) {
-              diags_.error(e->span, fmt::format("{} must be a number between 0% and 100%", name));
-              continue;
-            }
-            (name == "alpha" ? h.alpha : h.beta) = *c;
-          }
-          break;
-        case ast::ScenarioItemKind::Track:
-          for (const ast::TrackItem& t : it.tracks) {
-            Ctx tctx;
-            tctx.where = Ctx::Track;
-            HExpr v = expr(*t.expr, tctx);
-            if (!v.type.is_error() && v.type.kind != Kind::Num && v.type.kind != Kind::Bool &&
-                v.type.kind != Kind::Date) {
-              diags_.error(t.expr->span, fmt::format("only numbers, Bools and Dates can be tracked, not {}",
-                                                     type_str(v.type)));
-              continue;
-            }
-            std::string label = t.label.empty() ? t.source_text : t.label;
-            auto same = std::find_if(h.tracks.begin(), h.tracks.end(), [&](const HTrack& x) { return x.label == label; });
-            if (same != h.tracks.end()) {
-              same->expr = std::move(v);  // a later `track` of the same series wins (extends)
-              continue;
-            }
-            h.tracks.push_back({label, std::move(v)});
-          }
-          break;
-      }
-    }
-    status[i] = Resolve::Done;
-  };
-  for (size_t i = 0; i < scenario_decls_.size(); ++i) build(int(i));
-  if (scenario_decls_.empty()) {
-    HScenario h;
-    h.name = "default";
-    h.implicit = true;
-    prog_.scenarios.push_back(h);
-  }
-}
-
-// ---------------------------------------------------------------------------------
+// The passes, in order.
 
 std::optional<Program> Checker::run() {
   collect();
@@ -1104,6 +509,7 @@ std::optional<Program> Checker::run() {
   check_scenarios();
   check_recursion();
   if (diags_.has_errors()) return std::nullopt;
+  save_scope();
   return std::move(prog_);
 }
 
@@ -1111,37 +517,6 @@ std::optional<Program> check_program(const std::vector<ast::Module>& modules, co
                                      Diagnostics& diags) {
   Checker c(modules, sm, diags);
   return c.run();
-}
-
-}  // namespace deal::check
-
-namespace deal::check {
-
-std::optional<std::pair<double, Type>> check_constant(const Program& program, const ast::Expr& e,
-                                                      const SourceManager& sm, Diagnostics& diags) {
-  static const std::vector<ast::Module> no_modules;
-  Checker c(no_modules, sm, diags);
-  c.prog_.units = program.units;
-  for (size_t i = 0; i < program.units.size(); ++i) c.units_[program.units[i]] = int(i);
-  Ctx ctx;
-  ctx.where = Ctx::ParamInit;
-  size_t before = diags.error_count();
-  HExpr v = c.expr(e, ctx);
-  if (diags.error_count() > before || v.type.is_error()) return std::nullopt;
-  auto k = c.const_value(v);
-  if (!k) {
-    diags.error(e.span, "expected a constant such as 20%/y, $3B or 2027Q3");
-    return std::nullopt;
-  }
-  return std::make_pair(*k, v.type);
-}
-
-std::optional<std::pair<double, Type>> parse_constant(const Program& program, const std::string& source_name,
-                                                      const std::string& text, SourceManager& sm, Diagnostics& diags) {
-  uint32_t id = sm.add(source_name, text);
-  ast::ExprPtr e = ast::parse_expression(sm, id, diags);
-  if (!e || diags.has_errors()) return std::nullopt;
-  return check_constant(program, *e, sm, diags);
 }
 
 }  // namespace deal::check

@@ -1,8 +1,11 @@
-// The checker's internal state, shared by checker.cpp (declarations, layout,
-// scenarios), check_expr.cpp (expressions) and check_stmt.cpp (statements, clauses).
+// The checker's internal state, shared by checker.cpp (declarations, names, the
+// passes), layout.cpp (state slots, contract instantiation), scenarios.cpp (shocks,
+// scenarios), check_expr.cpp (expressions), check_stmt.cpp (statements, clauses) and
+// program_context.cpp (text checked against an already checked program).
 #pragma once
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -17,6 +20,31 @@ struct Global {
   int index;   // into the matching table below
   Span span;   // the declaring name
 };
+
+// The HIR's enums and dates from the AST's.
+inline ClauseKind lower(ast::ClauseKind k) {
+  switch (k) {
+    case ast::ClauseKind::At: return ClauseKind::At;
+    case ast::ClauseKind::Every: return ClauseKind::Every;
+    case ast::ClauseKind::When: return ClauseKind::When;
+    case ast::ClauseKind::Whenever: return ClauseKind::Whenever;
+    case ast::ClauseKind::OnDefault: return ClauseKind::OnDefault;
+  }
+  return ClauseKind::At;
+}
+inline Period lower(ast::Period p) {
+  switch (p) {
+    case ast::Period::Step: return Period::Step;
+    case ast::Period::Month: return Period::Month;
+    case ast::Period::Quarter: return Period::Quarter;
+    case ast::Period::Year: return Period::Year;
+  }
+  return Period::Step;
+}
+inline CalendarDate lower(const ast::DateLit& d) { return {d.year, d.month, d.day}; }
+
+// "param", "party", … (for messages).
+const char* kind_word(Global::Kind k);
 
 // A contract parameter bound for one deal.
 struct Binding {
@@ -49,6 +77,27 @@ struct Lets {
     members[m->name] = m;
     status[m->name] = Resolve::Todo;
   }
+};
+
+// What a checked Program keeps for check_expression (program.hpp): the names the
+// checker resolved that the HIR does not hold. Built at the end of Checker::run and
+// turned back into the checker's tables by Checker::restore (program_context.cpp).
+struct ProgramScope {
+  // `let` members: their source, cloned from the AST (a let is checked on first use,
+  // so one the program never reads has no value yet), and the values already checked.
+  struct LetSources {
+    std::vector<ast::Member> members;  // name, spans, type annotation, value
+    std::map<std::string, HExpr> values;
+  };
+  struct Deal {
+    ast::DealDecl decl;  // name, contract and spans (no arguments): for messages
+    int contract = -1;   // index into `contracts`
+    std::map<std::string, Binding> bindings;  // the contract's parameters
+    LetSources lets;
+  };
+  std::vector<ast::ContractDecl> contracts;  // names and spans only
+  std::vector<Deal> deals;                   // parallel to Program::deals
+  std::vector<LetSources> parties;           // parallel to Program::parties
 };
 
 struct PartyInfo {
@@ -112,20 +161,12 @@ class Checker {
   void collect();
   void declare(const std::string& name, Global g);
   void check_calendar();
-  void layout_parties();
   void resolve_param(int i);
-  void resolve_party_state(int party, int idx);
-  void layout_deal(int d);
-  void resolve_deal_state(int d, int idx);
   void check_party_bodies();
   void check_deal_bodies(int d);
   void check_fns();
   void resolve_fn_body(int i);
   void check_recursion();
-  void check_shocks();
-  void check_scenarios();
-  int new_slot(const std::string& name);
-  int party_index(const ast::PartyDecl* p) const;
   Type resolve_type_ref(const ast::TypeRef& t);
   void check_annotation(const std::optional<ast::TypeRef>& ann, const Type& actual, Span where);
   std::string type_str(const Type& t) const { return describe(t, prog_.units); }
@@ -134,6 +175,26 @@ class Checker {
   // Errors inside a deal's contract body are reported once per (place, message),
   // with a note naming the deal(s).
   void error(const Ctx& ctx, Span span, const std::string& msg);
+
+  // ---- state layout (layout.cpp)
+  int new_slot(const std::string& name);
+  int party_index(const ast::PartyDecl* p) const;
+  void layout_parties();
+  void resolve_party_state(int party, int idx);
+  void layout_deal(int d);
+  void resolve_deal_state(int d, int idx);
+
+  // ---- shocks and scenarios (scenarios.cpp)
+  void check_shocks();
+  void check_scenarios();
+
+  // ---- in the context of a checked program (program_context.cpp)
+  // The checker's tables for `program`'s names as they were at the end of its check.
+  void restore(const Program& program);
+  // Keeps in prog_.scope what restore needs beyond the HIR.
+  void save_scope();
+  // A tracked value is a number, a Bool or a Date; reports any other type.
+  bool check_trackable(const HExpr& v, Span span);
 
   // ---- expressions (check_expr.cpp)
   HExpr expr(const ast::Expr& e, Ctx& ctx);
@@ -189,6 +250,7 @@ class Checker {
   std::vector<DealInfo> deal_info_;
   std::set<std::pair<std::string, std::string>> reported_;  // (span key, message) in contracts
   std::map<std::string, size_t> reported_index_;
+  std::shared_ptr<const ProgramScope> scope_;  // restore: the scope the tables point into
 };
 
 // Edit-distance suggestion among candidates ("did you mean 'OpenAI'?"), or "".

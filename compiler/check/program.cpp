@@ -1,5 +1,9 @@
 #include "compiler/check/program.hpp"
 
+#include <algorithm>
+
+#include "compiler/ast/ast.hpp"
+
 namespace deal::check {
 
 namespace {
@@ -17,13 +21,27 @@ int find_by_name(const V& v, const std::string& name) {
 }
 }  // namespace
 
-double date_to_months(const ast::DateLit& d) {
+double date_to_months(const CalendarDate& d) {
   return 12.0 * d.year + (d.month - 1) + double(d.day - 1) / days_in_month(d.year, d.month);
 }
+
+double date_to_months(const ast::DateLit& d) { return date_to_months(CalendarDate{d.year, d.month, d.day}); }
 
 int Program::find_party(const std::string& name) const { return find_by_name(parties, name); }
 int Program::find_deal(const std::string& name) const { return find_by_name(deals, name); }
 int Program::find_param(const std::string& name) const { return find_by_name(params, name); }
 int Program::find_scenario(const std::string& name) const { return find_by_name(scenarios, name); }
+
+int Program::add_tracking_scenario(int base, const std::string& name, const std::string& label, HExpr expr) {
+  HScenario s = base >= 0 ? scenarios.at(size_t(base)) : HScenario{};
+  s.name = name;
+  s.span = expr.span;
+  s.implicit = false;
+  auto same = std::find_if(s.tracks.begin(), s.tracks.end(), [&](const HTrack& t) { return t.label == label; });
+  if (same != s.tracks.end()) same->expr = std::move(expr);
+  else s.tracks.push_back({label, std::move(expr)});
+  scenarios.push_back(std::move(s));
+  return int(scenarios.size()) - 1;
+}
 
 }  // namespace deal::check

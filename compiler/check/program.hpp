@@ -11,17 +11,42 @@
 // (m2 − m1)/12 years, Date + Duration = m + 12·years, and dates compare as numbers.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "compiler/ast/ast.hpp"
 #include "compiler/check/types.hpp"
 #include "compiler/diagnostics.hpp"
 
+namespace deal::ast {
+struct DateLit;
+}
+
 namespace deal::check {
 
-double date_to_months(const ast::DateLit& d);
+// The HIR has its own enums and dates (the checker converts the AST's): code generation
+// and the model builder need no AST types.
+
+// A calendar date (proleptic Gregorian): the calendar's bounds.
+struct CalendarDate {
+  int year = 0, month = 1, day = 1;
+  bool operator==(const CalendarDate&) const = default;
+};
+
+// What schedules a clause.
+enum class ClauseKind {
+  At,         // at: once, in the step containing the date
+  Every,      // every step|month|quarter|year, optionally in a window
+  When,       // when: once, the first step the condition holds
+  Whenever,   // whenever: every step the condition holds
+  OnDefault,  // on default(party)
+};
+// The period of an `every` clause and of the calendar's step.
+enum class Period { Step, Month, Quarter, Year };
+
+double date_to_months(const CalendarDate& d);
+double date_to_months(const ast::DateLit& d);  // a date literal (the checker)
 
 // Built-in functions callable in expressions.
 enum class Builtin {
@@ -111,8 +136,8 @@ using HBody = std::vector<HStmt>;
 
 // A scheduled block (party `every`, deal clauses, shock clauses).
 struct HClause {
-  ast::ClauseKind kind = ast::ClauseKind::At;
-  ast::Period period = ast::Period::Step;
+  ClauseKind kind = ClauseKind::At;
+  Period period = Period::Step;
   Span span;
   std::optional<HExpr> at;      // At: the date
   std::optional<HExpr> from;    // Every: window start (Date)
@@ -215,9 +240,14 @@ struct HScenario {
 };
 
 struct Calendar {
-  ast::DateLit from, to;
-  ast::Period step = ast::Period::Quarter;
+  CalendarDate from, to;
+  Period step = Period::Quarter;
 };
+
+// What the checker knew of the program's names beyond the HIR (`let` members,
+// contract arguments per deal, contract names), kept for check_expression (check.hpp).
+// Opaque outside the checker (defined in checker.hpp).
+struct ProgramScope;
 
 struct Program {
   Calendar calendar;
@@ -231,11 +261,19 @@ struct Program {
   std::vector<HFn> fns;
   std::vector<HShock> shocks;
   std::vector<HScenario> scenarios;
+  std::shared_ptr<const ProgramScope> scope;  // set by check_program; shared by copies
 
   int find_party(const std::string& name) const;
   int find_deal(const std::string& name) const;
   int find_param(const std::string& name) const;
   int find_scenario(const std::string& name) const;
+
+  // Appends a copy of scenario `base` (-1: a scenario with no shocks, overrides or
+  // tracks, as a `scenario` without items) named `name`, tracking `expr` as `label` —
+  // replacing a track of that label, as a later `track` in a scenario that `extends`
+  // does. `expr` is an expression of this program, e.g. from check_expression. The copy
+  // is never `implicit`; its span is expr's. Returns the new scenario's index.
+  int add_tracking_scenario(int base, const std::string& name, const std::string& label, HExpr expr);
 };
 
 }  // namespace deal::check

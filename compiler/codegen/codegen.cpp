@@ -42,11 +42,13 @@ std::string track(int k) { return fmt::format("deal_track_{}", k); }
 namespace {
 
 using check::Builtin;
+using check::ClauseKind;
 using check::HBody;
 using check::HClause;
 using check::HExpr;
 using check::HStmt;
 using check::Op;
+using check::Period;
 using check::SKind;
 
 // StepCtx field indices (runtime/abi.hpp).
@@ -545,13 +547,13 @@ class Emitter {
   void scheduled_clause(const HClause& c) {
     begin_locals(c.locals);
     switch (c.kind) {
-      case ast::ClauseKind::At: {
+      case ClauseKind::At: {
         llvm::Value* t = expr(*c.at);
         llvm::Value* in_step = b_.CreateAnd(b_.CreateFCmpOLE(ctx_field(kStepStart), t), b_.CreateFCmpOLT(t, ctx_field(kStepEnd)));
         when_true(in_step, [&] { body(c.body); }, "at");
         break;
       }
-      case ast::ClauseKind::Every: {
+      case ClauseKind::Every: {
         if (!c.from && !c.length && !c.until) {
           // No window: every step (or every step starting a month/quarter/year); span = dt.
           auto run_body = [&] {
@@ -560,9 +562,9 @@ class Emitter {
             body(c.body);
             span_ = saved;
           };
-          int flag = c.period == ast::Period::Month ? rt::kStartsMonth
-                   : c.period == ast::Period::Quarter ? rt::kStartsQuarter
-                   : c.period == ast::Period::Year ? rt::kStartsYear : 0;
+          int flag = c.period == Period::Month ? rt::kStartsMonth
+                   : c.period == Period::Quarter ? rt::kStartsQuarter
+                   : c.period == Period::Year ? rt::kStartsYear : 0;
           if (!flag) run_body();
           else when_true(b_.CreateICmpNE(b_.CreateAnd(ctx_field(kPeriodFlags), ci32(flag)), ci32(0)), run_body, "every");
           break;
@@ -577,9 +579,9 @@ class Emitter {
         llvm::Value* hi = min2(end, ctx_field(kStepEnd));
         llvm::Value* overlap = b_.CreateFSub(hi, lo);
         llvm::Value* run = b_.CreateFCmpOGT(overlap, cnum(1e-9));  // months; guards against rounding
-        int flag = c.period == ast::Period::Month ? rt::kStartsMonth
-                 : c.period == ast::Period::Quarter ? rt::kStartsQuarter
-                 : c.period == ast::Period::Year ? rt::kStartsYear : 0;
+        int flag = c.period == Period::Month ? rt::kStartsMonth
+                 : c.period == Period::Quarter ? rt::kStartsQuarter
+                 : c.period == Period::Year ? rt::kStartsYear : 0;
         if (flag) {
           llvm::Value* flags = ctx_field(kPeriodFlags);
           run = b_.CreateAnd(run, b_.CreateICmpNE(b_.CreateAnd(flags, ci32(flag)), ci32(0)));
@@ -593,7 +595,7 @@ class Emitter {
         }, "every");
         break;
       }
-      case ast::ClauseKind::Whenever:
+      case ClauseKind::Whenever:
         when_true(truth(expr(*c.cond)), [&] { body(c.body); }, "whenever");
         break;
       default: break;
@@ -622,14 +624,14 @@ class Emitter {
     for (int d : deals) {
       bool any = false;
       for (const HClause& c : p_.deals[size_t(d)].clauses) {
-        bool is_trigger = c.kind == ast::ClauseKind::When;
-        any = any || (c.kind != ast::ClauseKind::OnDefault && is_trigger == triggers);
+        bool is_trigger = c.kind == ClauseKind::When;
+        any = any || (c.kind != ClauseKind::OnDefault && is_trigger == triggers);
       }
       if (!any) continue;
       llvm::Function* f = begin_fn(fmt::format("{}.{}", name, p_.deals[size_t(d)].name), nullptr, true);
       for (const HClause& c : p_.deals[size_t(d)].clauses) {
-        bool is_trigger = c.kind == ast::ClauseKind::When;
-        if (c.kind == ast::ClauseKind::OnDefault || is_trigger != triggers) continue;
+        bool is_trigger = c.kind == ClauseKind::When;
+        if (c.kind == ClauseKind::OnDefault || is_trigger != triggers) continue;
         // Checked before every clause: an earlier clause may have terminated the deal.
         when_true(alive(d), [&] {
           if (triggers) trigger_clause(c);
@@ -666,11 +668,11 @@ class Emitter {
     const check::HShock& shock = p_.shocks[size_t(s)];
     begin_fn(names::shock_at(s));
     for (const HClause& c : shock.clauses)
-      if (c.kind == ast::ClauseKind::At) scheduled_clause(c);
+      if (c.kind == ClauseKind::At) scheduled_clause(c);
     end_fn();
     begin_fn(names::shock_triggers(s));
     for (const HClause& c : shock.clauses)
-      if (c.kind == ast::ClauseKind::When) trigger_clause(c);
+      if (c.kind == ClauseKind::When) trigger_clause(c);
     end_fn();
   }
 

@@ -6,7 +6,7 @@ namespace deal::jit {
 
 namespace {
 
-rt::Date to_date(const ast::DateLit& d) { return rt::Date::ymd(d.year, d.month, d.day); }
+rt::Date to_date(const check::CalendarDate& d) { return rt::Date::ymd(d.year, d.month, d.day); }
 
 std::string unit_of(const check::Type& t, const check::UnitNames& units) {
   if (t.kind != check::Kind::Num || t.dim.dimensionless()) return "";
@@ -37,8 +37,8 @@ rt::Model build_model(const check::Program& p, const CompiledProgram& c, const S
   rt::Model m;
   m.first = to_date(p.calendar.from);
   m.last = to_date(p.calendar.to);
-  m.step = p.calendar.step == ast::Period::Month ? rt::StepUnit::Month
-         : p.calendar.step == ast::Period::Year  ? rt::StepUnit::Year
+  m.step = p.calendar.step == check::Period::Month ? rt::StepUnit::Month
+         : p.calendar.step == check::Period::Year  ? rt::StepUnit::Year
                                                  : rt::StepUnit::Quarter;
   m.slot_count = p.slot_count;
   m.slot_names = p.slot_names;
