@@ -1,6 +1,9 @@
 # The two front-door commands (see README): `make demo` and `make test`.
 # Both install missing Debian packages, configure and build first.
 BUILD ?= build
+# ccache (when installed) keys on paths relative to the checkout, so every clone of the
+# tree shares one cache.
+export CCACHE_BASEDIR ?= $(CURDIR)
 JOBS  ?= $(shell nproc)
 DEAL  := $(BUILD)/bin/deal
 
