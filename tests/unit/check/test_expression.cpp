@@ -213,3 +213,17 @@ TEST_CASE("Program::add_tracking_scenario copies a scenario and tracks the expre
   CHECK(p.scenarios[size_t(k3)].shocks.empty());
   CHECK(p.scenarios[size_t(k3)].paths == 1);
 }
+
+TEST_CASE("an error in a contract's let reached by check_expression names the deal", "[expression]") {
+  auto c = check_source(
+      "party A { cash = $1B }\n"
+      "contract c(p: Party) {\n"
+      "  let bad = p.cash + 1y\n"
+      "}\n"
+      "deal d1 = c(A)\n");
+  REQUIRE(c.ok());  // the let is never read
+  auto r = evaluate(c, "d1.bad");
+  CHECK_FALSE(r.value);
+  CHECK_THAT(r.messages, Catch::Contains("t.deal:4:20: error: cannot add Money ($) and Duration (y) (in deal 'd1')"));
+  CHECK_THAT(r.messages, Catch::Contains("t.deal:6:1: note: in deal 'd1' = c(…), declared here"));
+}
