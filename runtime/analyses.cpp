@@ -232,17 +232,40 @@ Analyses analyze(const Model& model, int scenario, const RunOptions& options, co
       o.default_at_start = int(p);
       jobs.push_back(o);
     }
-  std::vector<std::optional<RunResult>> results(jobs.size());
+  // Each run keeps only what its analysis needs (the exposure run's flow matrix; a
+  // systemic run's impact, taken from its final equities as soon as it ends), so the
+  // memory is O(n²) for n parties, not one n×n run per party.
+  std::optional<Matrix> exposure_flows;
+  std::vector<SystemicImpact> impacts(which.systemic ? n - 1 : 0);
   std::vector<std::string> errors(jobs.size());
+  std::atomic<bool> failed{false};
   unsigned workers = threads > 0 ? unsigned(threads) : std::max(1u, std::thread::hardware_concurrency());
   workers = std::min<unsigned>(workers, unsigned(std::max<size_t>(1, jobs.size())));
   std::atomic<size_t> next{0};
   auto work = [&] {
-    for (size_t k; (k = next++) < jobs.size();) {
+    for (size_t k; !failed.load() && (k = next++) < jobs.size();) {
       try {
-        results[k] = run_scenario(model, scenario, jobs[k]);
+        RunResult r = run_scenario(model, scenario, jobs[k]);
+        if (k < systemic_first) {
+          exposure_flows = std::move(r.flows);
+          continue;
+        }
+        size_t p = k - systemic_first + 1;
+        SystemicImpact& s = impacts[p - 1];
+        s.party = int(p);
+        for (size_t q = 1; q < n; ++q) {
+          if (q == p) continue;
+          const PartyOutcome& b = base.parties[q - 1];
+          const PartyOutcome& o = r.parties[q - 1];
+          s.equity_lost += std::max(0.0, b.equity - o.equity);
+          if (o.defaulted && !b.defaulted) {
+            ++s.induced_defaults;
+            s.defaulted.push_back(int(q));
+          }
+        }
       } catch (const std::exception& e) {
         errors[k] = e.what();
+        failed.store(true);
       }
     }
   };
@@ -250,46 +273,26 @@ Analyses analyze(const Model& model, int scenario, const RunOptions& options, co
   for (unsigned t = 1; t < workers; ++t) pool.emplace_back(work);
   work();
   for (auto& t : pool) t.join();
-  bool exposure_ok = which.exposure, systemic_ok = which.systemic;
+  // A failed analysis run is an error of the whole analysis (the first failing run's, in job order).
   for (size_t k = 0; k < jobs.size(); ++k) {
     if (errors[k].empty()) continue;
-    if (k < systemic_first) {
-      exposure_ok = false;
-      a.warnings.push_back(fmt::format("exposure left out: scenario '{}' fails when every obligation is paid in full: {}",
-                                       name, errors[k]));
-    } else if (systemic_ok) {
-      systemic_ok = false;
-      a.warnings.push_back(fmt::format("systemic importance left out: the run of scenario '{}' in which {} defaults at "
-                                       "the start fails: {}",
-                                       name, model.parties[size_t(*jobs[k].default_at_start)].name, errors[k]));
-    }
+    if (k < systemic_first)
+      throw RunError(fmt::format("the exposure analysis failed: scenario '{}' fails when every obligation is paid "
+                                 "in full: {}",
+                                 name, errors[k]));
+    throw RunError(fmt::format("the systemic importance analysis failed: the run of scenario '{}' in which {} "
+                               "defaults at the start fails: {}",
+                               name, model.parties[size_t(*jobs[k].default_at_start)].name, errors[k]));
   }
 
-  if (exposure_ok) a.exposure = exposure_from(results[0]->flows);
+  if (which.exposure) a.exposure = exposure_from(*exposure_flows);
   if (which.circularity) a.circularity = circularity(base.flows);
   if (which.concentration) {
     std::vector<Concentration> cs(n);
     for (size_t p = 1; p < n; ++p) cs[p] = concentration(base.flows, int(p));
     a.concentration = std::move(cs);
   }
-  if (systemic_ok) {
-    std::vector<SystemicImpact> impacts;
-    for (size_t p = 1; p < n; ++p) {
-      const RunResult& r = *results[systemic_first + p - 1];
-      SystemicImpact s;
-      s.party = int(p);
-      for (size_t q = 1; q < n; ++q) {
-        if (q == p) continue;
-        const PartyOutcome& b = base.parties[q - 1];
-        const PartyOutcome& o = r.parties[q - 1];
-        s.equity_lost += std::max(0.0, b.equity - o.equity);
-        if (o.defaulted && !b.defaulted) {
-          ++s.induced_defaults;
-          s.defaulted.push_back(int(q));
-        }
-      }
-      impacts.push_back(s);
-    }
+  if (which.systemic) {
     rank(impacts);
     a.systemic = std::move(impacts);
   }

@@ -81,15 +81,16 @@ struct Analyses {
   std::optional<std::vector<Concentration>> concentration;  // by model id (World's entry unused)
   std::optional<std::vector<SystemicImpact>> systemic;       // ranked
   long long computed_on_path = 0;  // the analyses describe one path (path 0 of a Monte Carlo run)
-  // Analyses that could not be computed (their extra run failed), with the reason; the
-  // others are still there.
+  // Informational notes (none today). An analysis whose extra run fails is an error:
+  // analyze throws a RunError naming the analysis and the run.
   std::vector<std::string> warnings;
 };
 
 // Runs what the selection needs. `base` is the scenario's single-path result (its flows
 // and final equities); the exposure and systemic runs use the same options with one
-// path, in parallel over `threads` (0: all cores). An analysis whose run fails is left
-// out with a warning.
+// path, in parallel over `threads` (0: all cores). An analysis whose run fails throws a
+// RunError. Memory is O(n²) for n parties: each extra run's figures are taken as soon as
+// it ends (no ledger rows are kept and only the exposure run's flow matrix is).
 Analyses analyze(const Model& model, int scenario, const RunOptions& options, const RunResult& base,
                  const AnalysisSelection& which, int threads = 0);
 

@@ -3,7 +3,10 @@
 #include "runtime/driver.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <limits>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -70,6 +73,13 @@ RunResult run_scenario(const Model& model, int scenario, const RunOptions& optio
   long long paths = options.paths.value_or(sc.paths);
   unsigned long long seed = options.seed.value_or(sc.seed);
   if (paths < 1) throw RunError("the number of paths must be at least 1");
+  if (paths > kMaxPaths)
+    throw RunError(fmt::format("the number of paths, {}, is above the limit of 2^53 ({})", paths, kMaxPaths));
+  const long long steps = cal.steps();
+  if (options.max_path_steps > 0 && steps > 0 && paths > options.max_path_steps / steps)
+    throw RunError(fmt::format("this run would take {} paths × {} steps, above the limit of {} path-steps: reduce "
+                               "--paths or the calendar, or raise RunOptions::max_path_steps",
+                               paths, steps, options.max_path_steps));
 
   // Host overrides by param index (NaN: none).
   std::vector<double> overrides;
@@ -98,8 +108,30 @@ RunResult run_scenario(const Model& model, int scenario, const RunOptions& optio
     r.parties.push_back(std::move(po));
   }
 
-  if (paths == 1) run_single_path(model, sc, options, cal, seed, ov, r);
-  else run_monte_carlo(model, sc, options, cal, paths, seed, ov, r);
+  if (!(options.max_seconds > 0)) {
+    if (paths == 1) run_single_path(model, sc, options, cal, seed, ov, r);
+    else run_monte_carlo(model, sc, options, cal, paths, seed, ov, r);
+    return r;
+  }
+  // The time limit: asked where `cancelled` is (between paths, at every step of a single path).
+  RunOptions limited = options;
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                      std::chrono::duration<double>(std::min(options.max_seconds, 1e9)));
+  auto timed_out = std::make_shared<std::atomic<bool>>(false);
+  limited.cancelled = [deadline, timed_out, outer = options.cancelled] {
+    if (outer && outer()) return true;
+    if (std::chrono::steady_clock::now() < deadline) return false;
+    timed_out->store(true);
+    return true;
+  };
+  try {
+    if (paths == 1) run_single_path(model, sc, limited, cal, seed, ov, r);
+    else run_monte_carlo(model, sc, limited, cal, paths, seed, ov, r);
+  } catch (const RunError&) {
+    if (timed_out->load()) throw RunError(fmt::format("the run exceeded its time limit of {:g} s", options.max_seconds));
+    throw;
+  }
   return r;
 }
 

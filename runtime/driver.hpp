@@ -54,7 +54,20 @@ struct RunOptions {
   // paths doubles. Above this many values the run summarises them with streaming
   // sketches instead (statistics.hpp; RunResult::percentiles says which, and the bound).
   long long exact_statistics_limit = 64LL << 20;  // 64 Mi values, 512 MiB
+  // Limits (docs/language.md, "Limits"). A run over any of them fails with a RunError
+  // naming what to reduce, before it starts (paths, path-steps, memory) or, for the
+  // time limit, between Monte Carlo paths and single-path steps (like `cancelled`).
+  // Wall-clock seconds the run may take; 0: no limit.
+  double max_seconds = 0;
+  // The memory a run may keep for its statistics and per-path buffers, estimated from
+  // the program's dimensions (steps × tracked series × paths, parties) before it starts.
+  long long max_memory_bytes = 4LL << 30;  // 4 GiB
+  // paths × steps; 0: no limit.
+  long long max_path_steps = 10'000'000'000LL;  // 10^10
 };
+
+// The largest number of paths (2^53, like `paths` in a file: every count stays exact in a double).
+constexpr long long kMaxPaths = 1LL << 53;
 
 struct EventLine {
   Date date;

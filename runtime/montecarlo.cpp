@@ -224,6 +224,25 @@ void run_monte_carlo(const Model& model, const ModelScenario& sc, const RunOptio
   const long long window = 4LL * threads;
 
   const long long values_needed = (long long)(nts + n) * paths;
+  {
+    // The memory budget, from the dimensions: each statistic keeps every value (exact) or a
+    // sketch of at most ~2 × its capacity values; the blocks in flight hold per-path buffers.
+    const bool exact = values_needed <= options.exact_statistics_limit;
+    // A sketch (statistics.hpp) holds up to its capacity (4096) per level, a level per doubling past it.
+    const double levels = 1.0 + std::ceil(std::log2(std::max(1.0, double(paths) / 4096.0)));
+    const double per_stat = exact ? double(paths) : std::min(double(paths), 4096.0) + 4096.0 * (levels - 1);
+    const double stats = double(nts + n);
+    const double kept = stats * per_stat;
+    const double bytes = kept * 8.0 + stats * 64.0 +
+                         double(std::min(window, blocks)) * double(block_size) * double(per_path) * 8.0;
+    if (options.max_memory_bytes > 0 && bytes > double(options.max_memory_bytes))
+      throw RunError(fmt::format(
+          "this run would keep about {:.0f} values ({} steps × {} tracked series + {} parties, × {} paths{}), "
+          "about {:.1f} GiB, above the memory limit of {:.1f} GiB: reduce --paths, the calendar or the tracked "
+          "series, or raise --max-memory",
+          kept, steps, nt, n, paths, exact ? "" : ", summarised by sketches", bytes / double(1LL << 30),
+          double(options.max_memory_bytes) / double(1LL << 30)));
+  }
   Aggregator agg(nt, steps, n, paths, values_needed <= options.exact_statistics_limit);
 
   std::vector<Block> ring(size_t(std::min(window, blocks)));

@@ -11,6 +11,7 @@
 
 namespace CLI {
 class App;
+class Option;
 }
 
 namespace deal::cli {
@@ -40,10 +41,26 @@ bool apply_sets(const std::vector<std::string>& sets, const engine::Compiled& pr
 // `--analyses SPEC`; false after printing a usage error (exit 2).
 bool parse_analyses(const std::string& spec, engine::AnalysisRequest& request);
 
-// Attaches the analyses to each result, printing their warnings; an analysis that fails
-// is reported as a warning and left out.
-void attach_analyses(const engine::Compiled& program, const std::vector<int>& scenarios, const rt::RunOptions& options,
+// Attaches the analyses to each result, printing their warnings; false after printing
+// the error of an analysis that failed (the command exits 3).
+bool attach_analyses(const engine::Compiled& program, const std::vector<int>& scenarios, const rt::RunOptions& options,
                      const engine::AnalysisRequest& request, std::vector<rt::RunResult>& results);
+
+// The run flags shared by `deal run` and `deal report`: --paths, --seed, --threads,
+// --max-seconds, --max-memory. Taken as text and checked here, so that a value out of
+// range is a usage error (exit 2) naming the limit, never a wrapped or aborting number.
+struct RunFlags {
+  std::string paths, seed, threads, max_seconds, max_memory;
+  CLI::Option *paths_opt = nullptr, *seed_opt = nullptr, *threads_opt = nullptr, *max_seconds_opt = nullptr,
+              *max_memory_opt = nullptr;
+};
+void add_run_flags(CLI::App* command, RunFlags& flags);
+// The largest --threads: 16 × the cores (std::thread::hardware_concurrency, 1 if unknown).
+int max_threads();
+// Sets what was given into `options`; false after printing a usage error (exit 2).
+bool apply_run_flags(const RunFlags& flags, rt::RunOptions& options);
+// "2G", "512M", "64K", "1000" (bytes; K/M/G/T are powers of 1024, an optional B or iB after).
+bool parse_size(const std::string& text, long long& bytes);
 
 // Prints a failed run's message (it names the state, date and line).
 void print_run_error(const std::exception& e);

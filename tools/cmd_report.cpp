@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include "report/graph.hpp"
@@ -15,9 +17,7 @@ namespace {
 struct ReportArgs {
   std::string file, scenario, html, analyses;
   std::vector<std::string> sets, import_paths;
-  long long paths = 0;
-  unsigned long long seed = 0;
-  CLI::Option *paths_opt = nullptr, *seed_opt = nullptr;
+  RunFlags flags;
 } args;
 
 int run_report() {
@@ -28,8 +28,7 @@ int run_report() {
   int k = choose_scenario(*program, args.scenario, args.file);
   if (k < 0) return 2;
   rt::RunOptions opts;
-  if (*args.paths_opt) opts.paths = args.paths;
-  if (*args.seed_opt) opts.seed = args.seed;
+  if (!apply_run_flags(args.flags, opts)) return 2;
   if (!apply_sets(args.sets, *program, opts)) return 2;
   // The analyses, on path 0 for a Monte Carlo run.
   engine::AnalysisRequest analyses;
@@ -38,7 +37,7 @@ int run_report() {
   std::string network;
   try {
     results.push_back(rt::run_scenario(model, k, opts));
-    attach_analyses(*program, {k}, opts, analyses, results);
+    if (!attach_analyses(*program, {k}, opts, analyses, results)) return 3;
     if (report::find_dot()) {
       engine::GraphRuns runs = engine::graph_runs(*program, k, opts);
       std::string error;
@@ -69,8 +68,7 @@ Register report_command({50,
                            r->add_option("--scenario,-s", args.scenario, "The scenario");
                            r->add_option("--html", args.html, "The page to write")->required();
                            r->add_option("--set", args.sets, "Override a param: NAME=VALUE");
-                           args.paths_opt = r->add_option("--paths", args.paths, "Monte Carlo paths")->check(CLI::PositiveNumber);
-                           args.seed_opt = r->add_option("--seed", args.seed, "Random seed");
+                           add_run_flags(r, args.flags);
                            r->add_option("--analyses", args.analyses, "Which analyses (default: all)");
                            add_import_path_option(r, args.import_paths);
                            return r;

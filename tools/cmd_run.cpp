@@ -8,7 +8,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -103,6 +105,8 @@ int cmd_run(const RunArgs& a) {
   if (a.seed) opts.seed = *a.seed;
   opts.check_ledger = a.check_ledger;
   opts.threads = a.threads;
+  if (a.max_seconds > 0) opts.max_seconds = a.max_seconds;
+  if (a.max_memory > 0) opts.max_memory_bytes = a.max_memory;
   if (!apply_sets(a.sets, *program, opts)) return 2;
   engine::AnalysisRequest analyses;
   if (!parse_analyses(a.analyses, analyses)) return 2;
@@ -138,7 +142,7 @@ int cmd_run(const RunArgs& a) {
   if (a.timings)
     fmt::print(stderr, "timing: parse + check {:.2f} ms, IR + optimise + native code {:.2f} ms\n", check_ms, jit_ms);
   opts.progress = nullptr;
-  attach_analyses(*program, scenarios, opts, analyses, results);
+  if (!attach_analyses(*program, scenarios, opts, analyses, results)) return 3;
   bool color = isatty(1) && !std::getenv("NO_COLOR");
   if (format == "json") {
     fmt::print("{}", results.size() == 1 && !a.all ? report::json_text(results[0], model) : report::json_text(results, model));
@@ -160,7 +164,8 @@ int cmd_run(const RunArgs& a) {
               write_file(dir / "parties.csv", report::parties_csv(results));
     for (const auto& [name, text] : report::analyses_csv(results, model)) ok = ok && write_file(dir / name, text);
     if (!ok) {
-      fmt::print(stderr, "deal: cannot write the results to '{}'\n", a.out);
+      fmt::print(stderr, "deal: cannot write the results to '{}': {}\n", a.out,
+                 ec ? ec.message() : std::string(std::strerror(errno ? errno : EIO)));
       return 3;
     }
   }
@@ -184,10 +189,7 @@ int cmd_emit(const std::string& what, const std::string& file) {
 namespace {
 
 RunArgs run_args;
-long long paths_arg = 0;
-unsigned long long seed_arg = 0;
-CLI::Option* paths_opt = nullptr;
-CLI::Option* seed_opt = nullptr;
+RunFlags run_flags;
 
 Register run_command({20,
                       [](CLI::App& app) {
@@ -198,13 +200,7 @@ Register run_command({20,
                         run->add_flag("--all", run_args.all, "Run every scenario")->excludes(scen);
                         run->add_option("--set", run_args.sets,
                                         "Override a param: NAME=VALUE, VALUE a .deal constant (e.g. 20%/y)");
-                        paths_opt = run->add_option("--paths", paths_arg, "Monte Carlo paths (default: the scenario's)")
-                                        ->check(CLI::PositiveNumber);
-                        seed_opt = run->add_option("--seed", seed_arg, "Random seed (default: the scenario's)");
-                        run->add_option("--threads,-j", run_args.threads,
-                                        "Monte Carlo worker threads (default 0: one per core); results are the "
-                                        "same for any number")
-                            ->check(CLI::NonNegativeNumber);
+                        add_run_flags(run, run_flags);
                         run->add_option("--format,-f", run_args.format,
                                         "table, csv or json (default: table on a terminal, json otherwise)")
                             ->check(CLI::IsMember({"table", "csv", "json"}));
@@ -221,8 +217,13 @@ Register run_command({20,
                         return run;
                       },
                       [] {
-                        if (*paths_opt) run_args.paths = paths_arg;
-                        if (*seed_opt) run_args.seed = seed_arg;
+                        rt::RunOptions o;
+                        if (!apply_run_flags(run_flags, o)) return 2;
+                        run_args.paths = o.paths;
+                        run_args.seed = o.seed;
+                        run_args.threads = o.threads;
+                        if (*run_flags.max_seconds_opt) run_args.max_seconds = o.max_seconds;
+                        if (*run_flags.max_memory_opt) run_args.max_memory = o.max_memory_bytes;
                         return cmd_run(run_args);
                       }});
 
