@@ -19,11 +19,14 @@ Placeholders, in ARGS, STDIN and both regexes (in a regex they match literally):
   {outside}  a folder beside it, outside every folder a program in {dir} may read
   {src}      the source tree
 
-Every case runs with a timeout (--timeout, 20 s) and an address-space limit
-(RLIMIT_AS, --memory, 4 GiB): hanging or exhausting memory fails the case.
+Every case runs with a timeout (--timeout, 20 s) and a memory limit (--memory, 4 GiB):
+hanging or exhausting memory fails the case. The limit is an address-space limit
+(RLIMIT_AS), except with --sanitized: AddressSanitizer reserves terabytes of shadow
+address space at start-up, so there the limit is ASan's own resident-memory limit
+(hard_rss_limit_mb), which kills the process with a report when crossed.
 Fixtures are made by make_fixtures() below; add one there when a new row needs it.
 
-Usage: run.py --deal PATH/TO/deal [--cases FILE] [--line N]
+Usage: run.py --deal PATH/TO/deal [--cases FILE] [--line N] [--sanitized]
        run.py --list   prints the line number of each case
   --line N  runs only the case on line N of the table (ctest registers one test per case,
             named "bad input: cases.txt:N", from --list at configure time)
@@ -96,7 +99,7 @@ def read_cases(path):
     return cases
 
 
-def run_case(deal, case, timeout, memory):
+def run_case(deal, case, timeout, memory, sanitized):
     with tempfile.TemporaryDirectory(prefix="deal_bad_input_") as tmp:
         tmp = os.path.realpath(tmp)
         dir, outside = os.path.join(tmp, "prog"), os.path.join(tmp, "outside")
@@ -112,10 +115,15 @@ def run_case(deal, case, timeout, memory):
 
         argv = [deal] + [fill(a) for a in case["argv"]]
 
-        def limit():
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
         env = dict(os.environ, NO_COLOR="1")
+        if sanitized:
+            limit = None
+            asan = [o for o in env.get("ASAN_OPTIONS", "").split(":") if o]
+            env["ASAN_OPTIONS"] = ":".join(asan + ["hard_rss_limit_mb=%d" % (memory >> 20)])
+        else:
+            def limit():
+                resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
         try:
             p = subprocess.run(argv, cwd=dir, env=env, preexec_fn=limit, capture_output=True, timeout=timeout,
                                input=None if case["stdin"] is None else fill(case["stdin"]).encode(),
@@ -145,6 +153,7 @@ def main():
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--timeout", type=float, default=20)
     ap.add_argument("--memory", type=int, default=4 << 30)
+    ap.add_argument("--sanitized", action="store_true", help="deal is built with AddressSanitizer")
     args = ap.parse_args()
     cases = read_cases(args.cases)
     if args.list:
@@ -160,7 +169,7 @@ def main():
             sys.exit("no case on line %d of %s" % (args.line, args.cases))
     failed = 0
     for c in cases:
-        problems = run_case(args.deal, c, args.timeout, args.memory)
+        problems = run_case(args.deal, c, args.timeout, args.memory, args.sanitized)
         print("%s  line %d: %s" % ("FAIL" if problems else "ok  ", c["line"], c["text"]))
         for p in problems:
             print("      " + p.replace("\n", "\n      "))
