@@ -1,4 +1,5 @@
 #include "engine/session.hpp"
+#include "engine/frontend_lock.hpp"
 
 #include <dlfcn.h>
 
@@ -16,14 +17,12 @@
 
 namespace deal::engine {
 
-namespace {
-
-// ANTLR's parsers share their DFA caches, and LLVM's global state is set up once:
-// loading and compiling are serialised across the process (runs are not).
 std::mutex& frontend_mutex() {
   static std::mutex m;
   return m;
 }
+
+namespace {
 
 std::string suggestion(std::string_view name, const std::vector<std::string>& names) {
   std::string s = check::suggest(std::string(name), names);
@@ -145,7 +144,7 @@ int choose_scenario(const rt::Model& model, std::string_view name, const Scenari
   if (!name.empty()) {
     int k = model.find_scenario(std::string(name));
     if (k >= 0) return k;
-    error = fmt::format("no scenario named '{}'{}; the program has: {}", name, suggestion(name, names),
+    error = fmt::format("no scenario named '{}'{}; {} has: {}", name, suggestion(name, names), choice.holder,
                         list_or_none(names));
     return -1;
   }

@@ -101,6 +101,7 @@ std::string emit(const Checked& checked, std::string_view what);
 struct ScenarioChoice {
   std::string program_name = "the program";           // "web.deal has 3 scenarios …"
   std::string how = "choose one with --scenario NAME";  // the front end's way to name one
+  std::string holder = "the program";                 // "no scenario named 'x'; the program has: …"
 };
 
 // The scenario named `name` — with an empty name, the program's only one. −1 with

@@ -1,4 +1,4 @@
-// `deal repl [FILE]`: an interactive session (tools/repl_session.hpp has the design).
+// `deal repl [FILE]`: an interactive session (docs/repl.md has the design; engine/workspace.hpp keeps the program).
 // On a terminal: prompts, line editing, history, completion. Otherwise it reads commands
 // line by line without prompts, so it can be scripted; then the exit status is 1 when
 // any input failed (the session itself never stops at an error).

@@ -1,43 +1,23 @@
-// The state of a `deal repl` session and what each input does to it; no terminal I/O
-// here (tools/repl_line.* reads lines, tools/cmd_repl.cpp runs the loop).
+// A `deal repl` session: what each input does, printed. The program itself lives in an
+// engine::Workspace (declarations, checking, compiling) and expressions are evaluated by
+// engine::evaluate; this class reads inputs, runs `:commands` and prints. No terminal
+// handling here (tools/repl_line.* reads lines, tools/cmd_repl.cpp runs the loop).
 //
-// Design (docs/embedding.md § The REPL): the session keeps its declarations as source
-// text, one entry per declared name, in the order they were first declared. Every input
-// that declares something is checked together with all the others, as one program; an
-// input whose program does not check is rejected and the session stays as it was.
-// Redefining a name replaces its entry in place, so whatever used it (deals, scenarios)
-// is checked again with the new definition. When the program has a calendar, each
-// accepted input is also compiled by the JIT (a fresh LLJIT per version of the program;
-// the previous one is released), so `:run` and expressions run native code.
+//   tools/repl_session.cpp   inputs: declarations, expressions, the command table
+//   tools/repl_commands.cpp  each :command and how values are printed
+//   tools/repl_complete.cpp  tab completion
 #pragma once
 
 #include <cstdio>
-#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "engine/session.hpp"
+#include "engine/evaluate.hpp"
+#include "engine/workspace.hpp"
 
 namespace deal::cli::repl {
-
-// One top-level declaration of the session.
-struct Entry {
-  std::string key;     // its namespace key: the name; "unit GW"; "calendar"; "import /abs/path.deal"
-  std::string kind;    // "param", "party", "contract", "deal", "fn", "shock", "scenario", "unit", "calendar", "import"
-  std::string name;    // as shown in messages
-  std::string origin;  // the file it came from ("<repl>" for typed input)
-  uint32_t line = 1, col = 1;  // where it starts in its origin (diagnostics keep these)
-  std::string text;    // its source text
-};
-
-// A program made of the session's entries (and perhaps one extra module), checked.
-struct Build : engine::Checked {
-  std::vector<int> entry_module;  // per entry: its module, −1 for imports
-  bool has_calendar = false;      // false: checked with a placeholder calendar, not runnable
-};
-
-using Compiled = engine::Compiled;
 
 struct SessionOptions {
   bool color = false;  // colour diagnostics and tables
@@ -51,7 +31,6 @@ struct SessionOptions {
 class Session {
  public:
   explicit Session(SessionOptions options);
-  ~Session();
 
   // One complete input: declarations, an expression or a `:command`. Returns false
   // when the session should end (`:quit`).
@@ -65,18 +44,15 @@ class Session {
   // the cursor); `start` receives where that word begins.
   std::vector<std::string> complete(const std::string& before, size_t& start) const;
 
+  // The session's commands, for :help and completion.
+  static const std::vector<std::string>& commands();
+
  private:
   bool command(const std::string& input);
-  bool declare(const std::string& origin, const std::string& text, const std::string& base_dir, bool from_file);
-  bool accept(std::vector<Entry> entries, const std::vector<Entry>& added, bool from_file, const std::string& what);
-  std::unique_ptr<Build> build(const std::vector<Entry>& entries) const;
-  void print_diagnostics(const Build& b) const;
-  bool ensure_compiled();
-
-  // Expressions (a synthetic scenario tracks them).
-  struct Value;
-  std::optional<Value> evaluate(const std::string& text, bool need_value);
-  void print_value(const Value& v);
+  // Prints what a change of the workspace did; false when it was refused.
+  bool report(const engine::Change& change);
+  void error(const std::string& message) const;
+  void problem(const engine::Problem& p) const;
 
   bool cmd_run(const std::string& arg);
   bool cmd_set(const std::string& arg);
@@ -90,26 +66,22 @@ class Session {
 
   bool show_party(int party);
   bool show_deal(int deal);
+  bool show_value(const std::string& text);
+  void print_value(const engine::Evaluation& v);
 
   // The scenario expressions and :show run in: the last one run, else the first.
   std::string context_scenario() const;
-  // Runs `scenario` of `c` with one path and the session's `:set` overrides.
-  std::optional<rt::RunResult> run_one(const Compiled& c, int scenario, bool pay_in_full = false);
-  // Compiles a build of the session plus `extra` (source of extra declarations).
-  std::unique_ptr<Compiled> compile_with(const std::string& extra_name, const std::string& extra);
-  // Compiles a checked build; null after printing the error.
-  std::unique_ptr<Compiled> compile(std::unique_ptr<Build> b);
-  bool resolve_sets(const check::Program& p, rt::RunOptions& opts);
-
-  int find_entry(const std::string& key) const;
-  void error(const std::string& message) const;
+  // The run options of the session: its `:set` overrides, Ctrl-C to cancel.
+  std::optional<rt::RunOptions> run_options(const check::Program& program);
+  // The compiled program, or null after printing why.
+  const engine::Compiled* compiled();
+  // `name` as a scenario of the compiled program ("" : the one in context, else the only one).
+  int scenario_index(const rt::Model& model, const std::string& name, const std::string& how);
 
   SessionOptions opts_;
-  std::vector<Entry> entries_;
-  std::unique_ptr<Build> checked_;     // the latest accepted program
-  std::unique_ptr<Compiled> current_;  // … compiled (when it has a calendar)
+  engine::Workspace workspace_;
   std::vector<std::pair<std::string, std::string>> sets_;  // `:set NAME=VALUE`, VALUE as source
-  std::string scenario_;               // the scenario of the last `:run`
+  std::string scenario_;                                   // the scenario of the last `:run`
   mutable bool had_errors_ = false;
 };
 

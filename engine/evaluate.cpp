@@ -1,0 +1,168 @@
+#include "engine/evaluate.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "compiler/check/checker.hpp"
+#include "compiler/jit/model.hpp"
+#include "engine/frontend_lock.hpp"
+
+namespace deal::engine {
+
+namespace {
+
+// The scenario an expression runs in, and the label of its track.
+const char* kEvalScenario = "__repl";
+const char* kValueLabel = "__value";
+
+// Whether a checked expression reads nothing but constants and params (no state, no
+// step): then it has the same value at every step and needs no calendar of its own.
+bool params_only(const check::HExpr& e, const check::Program& p, int depth = 0) {
+  using check::Op;
+  if (depth > 64) return false;
+  switch (e.op) {
+    case Op::Dt:
+    case Op::Now:
+    case Op::Span:
+    case Op::StepIndex: return false;
+    case Op::Slot:
+      if (std::none_of(p.params.begin(), p.params.end(), [&](const check::HParam& q) { return q.slot == e.index; }))
+        return false;
+      break;
+    case Op::Call:
+      if (e.fn >= check::Builtin::Paid) return false;  // deal and party built-ins, draws
+      break;
+    case Op::CallFn: {
+      const check::HFn& f = p.fns.at(size_t(e.index));
+      if (f.is_extern || !params_only(f.body, p, depth + 1)) return false;
+      break;
+    }
+    default: break;
+  }
+  return std::all_of(e.args.begin(), e.args.end(), [&](const check::HExpr& a) { return params_only(a, p, depth + 1); });
+}
+
+// A copy of the workspace's checked program and its sources, to add a scenario to.
+Checked copy_of(const Workspace& ws) {
+  Checked c;
+  c.sm = ws.checked().sm;
+  c.program = ws.program();
+  return c;
+}
+
+std::optional<check::CheckedExpr> check_text(Checked& c, std::string_view origin, std::string_view text, bool any_type,
+                                             bool color, Problem& problem) {
+  std::optional<check::CheckedExpr> e;
+  {
+    std::lock_guard<std::mutex> lock(frontend_mutex());
+    Diagnostics::CodeScope code(c.diags, "check");
+    e = check::check_expression(*c.program, origin, text, c.sm, c.diags, any_type);
+  }
+  if (!e) problem = {render_all(c.sm, c.diags, color), true};
+  return e;
+}
+
+// Compiles `c` and runs its scenario `k` on one path.
+std::optional<Probe> compile_and_run(Checked c, int k, const rt::RunOptions& run, Problem& problem) {
+  Probe p;
+  try {
+    p.compiled = Compiled::compile(std::move(c));
+  } catch (const CompileFailure& e) {
+    problem = {e.what(), false};
+    return std::nullopt;
+  }
+  rt::RunOptions one = run;
+  one.paths = 1;
+  try {
+    p.result = rt::run_scenario(p.compiled->model(), k, one);
+  } catch (const std::exception& e) {
+    problem = {fmt::format("{}\n", e.what()), true};
+    return std::nullopt;
+  }
+  return p;
+}
+
+int context_index(const check::Program& p, std::string_view context) {
+  return context.empty() ? -1 : p.find_scenario(std::string(context));
+}
+
+}  // namespace
+
+std::optional<Evaluation> evaluate(Workspace& ws, std::string_view origin, std::string_view text,
+                                   std::string_view context, bool need_value, const rt::RunOptions& run,
+                                   Problem& problem) {
+  Checked c = copy_of(ws);
+  bool color = ws.color();
+  auto e = check_text(c, origin, text, /*any_type=*/true, color, problem);
+  if (!e) return std::nullopt;
+  const check::Program& p = *c.program;
+  Evaluation v;
+  v.type = e->type;
+  v.type_text = check::describe(v.type, p.units);
+  v.unit = v.type.is_num() && !v.type.dim.dimensionless() ? check::dim_symbol(v.type.dim, p.units) : "";
+  v.kind = jit::value_kind(v.type);
+  if (v.type.kind == check::Kind::Party)
+    for (const auto& party : p.parties) v.names.push_back(party.name);
+  if (v.type.kind == check::Kind::Deal)
+    for (const auto& deal : p.deals) v.names.push_back(deal.name);
+  if (!need_value) return v;
+  if (v.type.kind == check::Kind::String) {
+    problem = {"strings exist only in `emit` lines; they have no value of their own", false};
+    return std::nullopt;
+  }
+  if (e->expr.is_const()) {
+    v.values.push_back(e->expr.num);
+    return v;
+  }
+  // Only what a track may hold has a value per step: checked again as one, for its message.
+  Checked t = copy_of(ws);
+  auto tracked = check_text(t, origin, text, /*any_type=*/false, color, problem);
+  if (!tracked) return std::nullopt;
+  bool no_calendar = !ws.has_calendar();
+  if (no_calendar && !params_only(tracked->expr, *t.program)) {
+    problem = {"this expression reads the state of a run, and the session has no calendar yet: declare one first, "
+               "e.g. `calendar 2025Q1 .. 2027Q4 step quarter`",
+               false};
+    return std::nullopt;
+  }
+  check::Program& tp = *t.program;
+  int k = tp.add_tracking_scenario(context_index(tp, context), kEvalScenario, kValueLabel, tracked->expr);
+  // Params need one step of the placeholder calendar.
+  if (no_calendar) tp.scenarios[size_t(k)].horizon = check::date_to_months(tp.calendar.from);
+  auto r = compile_and_run(std::move(t), k, run, problem);
+  if (!r) return std::nullopt;
+  for (const auto& s : r->result.series)
+    if (s.label == kValueLabel) v.values = s.values;
+  v.scenario = context.empty() ? "default" : std::string(context);
+  if (no_calendar) v.values.resize(std::min<size_t>(v.values.size(), 1));
+  v.dates = r->result.dates;
+  v.step = r->compiled->model().step;
+  return v;
+}
+
+std::optional<Probe> probe(Workspace& ws, std::string_view origin,
+                           const std::vector<std::pair<std::string, std::string>>& tracks, std::string_view context,
+                           const rt::RunOptions& run, Problem& problem) {
+  if (!ws.has_calendar()) {
+    problem = {"the session has no calendar yet: declare one first, e.g. `calendar 2025Q1 .. 2027Q4 step quarter`",
+               false};
+    return std::nullopt;
+  }
+  Checked c = copy_of(ws);
+  check::Program& p = *c.program;
+  int k = -1;
+  for (const auto& [label, text] : tracks) {
+    auto e = check_text(c, origin, text, /*any_type=*/false, ws.color(), problem);
+    if (!e) return std::nullopt;
+    if (k < 0) k = p.add_tracking_scenario(context_index(p, context), kEvalScenario, label, e->expr);
+    else p.scenarios[size_t(k)].tracks.push_back({label, e->expr});
+  }
+  if (k < 0) {
+    problem = {"nothing to track", false};
+    return std::nullopt;
+  }
+  return compile_and_run(std::move(c), k, run, problem);
+}
+
+}  // namespace deal::engine
