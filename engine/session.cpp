@@ -13,6 +13,7 @@
 #include "compiler/ast/parse.hpp"
 #include "compiler/check/checker.hpp"
 #include "compiler/jit/jit.hpp"
+#include "compiler/jit/object_cache.hpp"
 #include "compiler/jit/model.hpp"
 
 namespace deal::engine {
@@ -115,6 +116,7 @@ std::unique_ptr<Compiled> Compiled::compile(Checked checked, const LoadOptions& 
   std::lock_guard<std::mutex> lock(frontend_mutex());
   jit::JitOptions jo;
   jo.opt_level = std::clamp(options.opt_level, 0, 3);
+  jo.cache_dir = options.cache_dir;
   try {
     c->code_ = jit::CompiledProgram::compile(*c->checked_.program, rt::runtime_symbols(), jo);
   } catch (const std::exception& e) {
@@ -125,6 +127,9 @@ std::unique_ptr<Compiled> Compiled::compile(Checked checked, const LoadOptions& 
 }
 
 double Compiled::compile_ms() const { return code_->compile_ms(); }
+bool Compiled::from_cache() const { return code_->from_cache(); }
+
+std::string default_cache_dir() { return jit::default_cache_dir(); }
 
 std::string emit(const Checked& checked, std::string_view what) {
   // The root file only: imports are printed as `import` lines.

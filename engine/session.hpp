@@ -41,7 +41,14 @@ struct LoadOptions {
   std::vector<std::string> import_paths;
   bool allow_imports = true;
   std::string widen_hint = "--import-path DIR";  // how the error says to widen them
+  // Where compiled native code is kept between runs, so an unchanged program skips
+  // optimisation and code generation (compiler/jit/object_cache.hpp); empty: no cache.
+  std::string cache_dir;
 };
+
+// The CLI's object cache folder: $DEAL_CACHE_DIR, else $XDG_CACHE_HOME/deal, else
+// ~/.cache/deal; "" when DEAL_NO_CACHE is set.
+std::string default_cache_dir();
 
 // The standard library directory `options` selects (see LoadOptions::stdlib_dir).
 std::string stdlib_dir(const LoadOptions& options);
@@ -83,6 +90,8 @@ class Compiled {
   const rt::Model& model() const { return model_; }
   // Time spent in IR generation, optimisation and native code generation.
   double compile_ms() const;
+  // Whether the native code came from the object cache.
+  bool from_cache() const;
 
  private:
   Compiled() = default;

@@ -27,6 +27,7 @@ void add_import_path_option(CLI::App* command, std::vector<std::string>& paths) 
 engine::LoadOptions load_options(const std::vector<std::string>& import_paths) {
   engine::LoadOptions options;
   options.import_paths = import_paths;
+  options.cache_dir = engine::default_cache_dir();
   return options;
 }
 

@@ -140,7 +140,8 @@ int cmd_run(const RunArgs& a) {
   }
 
   if (a.timings)
-    fmt::print(stderr, "timing: parse + check {:.2f} ms, IR + optimise + native code {:.2f} ms\n", check_ms, jit_ms);
+    fmt::print(stderr, "timing: parse + check {:.2f} ms, IR + optimise + native code {:.2f} ms{}\n", check_ms, jit_ms,
+               program->from_cache() ? " (native code from the object cache)" : "");
   opts.progress = nullptr;
   if (!attach_analyses(*program, scenarios, opts, analyses, results)) return 3;
   bool color = isatty(1) && !std::getenv("NO_COLOR");

@@ -65,7 +65,8 @@ def measure(deal, program, timeout):
     t0 = time.monotonic()
     try:
         p = subprocess.run([deal, "run", program, "--paths", "1", "--format", "json", "--time", "--analyses", "none"],
-                           capture_output=True, text=True, timeout=timeout)
+                           capture_output=True, text=True, timeout=timeout,
+                           env=dict(os.environ, DEAL_NO_CACHE="1"))  # measure the compile, not the cache
     except subprocess.TimeoutExpired:
         return None
     wall = time.monotonic() - t0

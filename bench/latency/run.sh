@@ -12,7 +12,7 @@ for spec in examples/two_labs.deal:base examples/cascade.deal:stall examples/ai_
   [ -f "$file" ] || continue
   checks=(); jits=(); runs=()
   for _ in $(seq "$n"); do
-    out=$("$deal" run "$file" --scenario "$sc" --time --analyses none --format json 2>&1 >/dev/null)
+    out=$(DEAL_NO_CACHE=1 "$deal" run "$file" --scenario "$sc" --time --analyses none --format json 2>&1 >/dev/null)
     checks+=("$(sed -n 's/.*parse + check \([0-9.]*\) ms.*/\1/p' <<<"$out")")
     jits+=("$(sed -n 's/.*native code \([0-9.]*\) ms.*/\1/p' <<<"$out")")
     runs+=("$(sed -n 's/.*path(*s*)* in \([0-9.]*\) ms.*/\1/p' <<<"$out" | head -1)")

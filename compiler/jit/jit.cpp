@@ -1,12 +1,17 @@
 #include "compiler/jit/jit.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <cmath>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <llvm/Bitcode/BitcodeWriter.h>
+#include <llvm/Config/llvm-config.h>
+#include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
@@ -15,9 +20,14 @@
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Passes/StandardInstrumentations.h>
+#include <llvm/Support/BLAKE3.h>
+#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
+
+#include "compiler/jit/object_cache.hpp"
 
 namespace deal::jit {
 
@@ -44,18 +54,28 @@ T unwrap(llvm::Expected<T> v, const char* what) {
   return std::move(*v);
 }
 
-std::unique_ptr<llvm::TargetMachine> host_machine() {
+llvm::orc::JITTargetMachineBuilder host_builder(int level) {
   auto jtmb = unwrap(llvm::orc::JITTargetMachineBuilder::detectHost(), "cannot detect the host");
-  jtmb.setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
-  return unwrap(jtmb.createTargetMachine(), "cannot create a target machine");
+  jtmb.setCodeGenOptLevel(level <= 0 ? llvm::CodeGenOptLevel::None : llvm::CodeGenOptLevel::Default);
+  return jtmb;
 }
 
+std::unique_ptr<llvm::TargetMachine> host_machine(int level = 2) {
+  return unwrap(host_builder(level).createTargetMachine(), "cannot create a target machine");
+}
+
+// The O1–O3 pipelines skip functions marked `optnone` (the cold ones: initialisation,
+// default handling) only with the standard instrumentation registered; their
+// instruction selection then takes LLVM's fast path too. Two tiers in one module.
 void optimize(llvm::Module& m, llvm::TargetMachine* tm, int level) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(tm);
+  llvm::PassInstrumentationCallbacks pic;
+  llvm::StandardInstrumentations si(m.getContext(), /*DebugLogging=*/false);
+  si.registerCallbacks(pic, &mam);
+  llvm::PassBuilder pb(tm, llvm::PipelineTuningOptions(), std::nullopt, &pic);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);
@@ -69,8 +89,8 @@ void optimize(llvm::Module& m, llvm::TargetMachine* tm, int level) {
   mpm.run(m, mam);
 }
 
-// Generates, verifies and optimises the module for the host.
-codegen::Generated build(const check::Program& program, llvm::TargetMachine& tm, int level) {
+// Generates and verifies the module for the host (not yet optimised).
+codegen::Generated generate(const check::Program& program, llvm::TargetMachine& tm) {
   codegen::Generated g = codegen::generate(program);
   g.module->setDataLayout(tm.createDataLayout());
   g.module->setTargetTriple(tm.getTargetTriple().str());
@@ -78,8 +98,30 @@ codegen::Generated build(const check::Program& program, llvm::TargetMachine& tm,
   llvm::raw_string_ostream os(problems);
   if (llvm::verifyModule(*g.module, &os))
     throw std::runtime_error("internal error: the generated IR is invalid:\n" + problems);
+  return g;
+}
+
+// Generates, verifies and optimises the module for the host.
+codegen::Generated build(const check::Program& program, llvm::TargetMachine& tm, int level) {
+  codegen::Generated g = generate(program, tm);
   optimize(*g.module, &tm, level);
   return g;
+}
+
+// The object cache's key: everything the native code depends on — the generated IR (as
+// bitcode: cheaper than text), the LLVM version, the target and the optimisation level.
+std::string cache_key(const llvm::Module& m, const llvm::TargetMachine& tm, int level) {
+  llvm::SmallVector<char, 0> bitcode;
+  llvm::raw_svector_ostream os(bitcode);
+  llvm::WriteBitcodeToFile(m, os);
+  llvm::BLAKE3 h;
+  h.update(fmt::format("deal object v1|LLVM {}|{}|{}|{}|O{}|", LLVM_VERSION_STRING, tm.getTargetTriple().str(),
+                       tm.getTargetCPU().str(), tm.getTargetFeatureString().str(), level));
+  h.update(llvm::StringRef(bitcode.data(), bitcode.size()));
+  auto d = h.final();
+  std::string hex;
+  for (uint8_t b : d) hex += fmt::format("{:02x}", b);
+  return hex;
 }
 
 std::string module_text(const llvm::Module& m) {
@@ -129,15 +171,34 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const check::Program& 
   init_llvm();
   auto t0 = std::chrono::steady_clock::now();
   std::unique_ptr<CompiledProgram> cp(new CompiledProgram());
-  auto tm = host_machine();
-  codegen::Generated g = build(program, *tm, options.opt_level);
+  const int level = std::clamp(options.opt_level, 0, 3);
+  auto tm = host_machine(level);
+  codegen::Generated g = generate(program, *tm);
   cp->stores_ = std::move(g.stores);
   cp->emits_ = std::move(g.emits);
-  cp->ir_ = module_text(*g.module);
+
+  // Native code: from the cache when this exact module was compiled before, else
+  // optimised and compiled here (and cached).
+  std::optional<ObjectCache> cache;
+  std::string key;
+  std::unique_ptr<llvm::MemoryBuffer> object;
+  if (!options.cache_dir.empty()) {
+    cache.emplace(options.cache_dir);
+    key = cache_key(*g.module, *tm, level);
+    if (auto hit = cache->find(key)) object = llvm::MemoryBuffer::getMemBufferCopy(*hit, "deal-cached-object");
+  }
+  cp->from_cache_ = object != nullptr;
+  if (!object) {
+    optimize(*g.module, tm.get(), level);
+    llvm::orc::SimpleCompiler compiler(*tm);
+    object = unwrap(compiler(*g.module), "cannot compile the generated module");
+    if (cache) cache->store(key, std::string_view(object->getBufferStart(), object->getBufferSize()));
+  }
 
   // The process-symbols JITDylib holds exactly the runtime table and a few libm functions,
   // bound by address: generated code can reach nothing else in the process.
   llvm::orc::LLJITBuilder builder;
+  builder.setJITTargetMachineBuilder(host_builder(level));
   builder.setProcessSymbolsJITDylibSetup([&symbols](llvm::orc::LLJIT& j) -> llvm::Expected<llvm::orc::JITDylibSP> {
     auto& jd = j.getExecutionSession().createBareJITDylib("<deal runtime>");
     llvm::orc::SymbolMap map;
@@ -155,8 +216,8 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const check::Program& 
   jit->getExecutionSession().setErrorReporter([orc_errors](llvm::Error err) {
     *orc_errors += to_string(std::move(err)) + "\n";
   });
-  if (auto err = jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(g.module), std::move(g.context))))
-    throw std::runtime_error("cannot add the module: " + to_string(std::move(err)));
+  if (auto err = jit->addObjectFile(std::move(object)))
+    throw std::runtime_error("cannot add the compiled module: " + to_string(std::move(err)));
 
   auto lookup = [&](const std::string& name) {
     auto addr = jit->lookup(name);

@@ -1,5 +1,6 @@
-// Native code for a checked program: IR from compiler/codegen, optimised (O2, new pass
-// manager), verified, and compiled by LLVM ORC's LLJIT. Runtime entry points are bound
+// Native code for a checked program: IR from compiler/codegen, verified, optimised (O2,
+// new pass manager; functions marked cold are left unoptimised), compiled to an object
+// (or found in the object cache) and linked by LLVM ORC's LLJIT. Runtime entry points are bound
 // as absolute symbols from the table the caller passes (no process symbol lookup).
 #pragma once
 
@@ -19,6 +20,9 @@ using RuntimeSymbols = std::vector<std::pair<std::string, void*>>;
 
 struct JitOptions {
   int opt_level = 2;  // 0 … 3
+  // Where compiled native code is kept between runs (compiler/jit/object_cache.hpp);
+  // empty: no cache.
+  std::string cache_dir;
 };
 
 // The compiled phase functions of one program. Owns the JIT; immutable after
@@ -45,9 +49,9 @@ class CompiledProgram {
 
   const std::vector<codegen::StoreSite>& stores() const { return stores_; }
   const std::vector<codegen::EmitSite>& emits() const { return emits_; }
-  // The optimised module as text (for `deal --emit ir`).
-  const std::string& ir() const { return ir_; }
   double compile_ms() const { return compile_ms_; }
+  // Whether the native code came from the object cache (no optimisation, no codegen).
+  bool from_cache() const { return from_cache_; }
 
  private:
   CompiledProgram();
@@ -61,8 +65,8 @@ class CompiledProgram {
   rt::OutFn values_ = nullptr;
   std::vector<codegen::StoreSite> stores_;
   std::vector<codegen::EmitSite> emits_;
-  std::string ir_;
   double compile_ms_ = 0;
+  bool from_cache_ = false;
 };
 
 // The optimised IR or the host's assembly for a program, without running it.
