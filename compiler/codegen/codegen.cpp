@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <llvm/IR/Constants.h>
@@ -18,6 +19,7 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include "compiler/codegen/shapes.hpp"
 #include "runtime/abi.hpp"
 
 namespace deal::codegen {
@@ -164,6 +166,7 @@ class Emitter {
   llvm::Value* ci32(int v) { return llvm::ConstantInt::get(i32_, v, true); }
 
   llvm::Value* slot_ptr(int slot) { return b_.CreateConstInBoundsGEP1_64(dbl_, S_, uint64_t(slot)); }
+  llvm::Value* slot_ptr(llvm::Value* slot) { return b_.CreateInBoundsGEP(dbl_, S_, slot); }
   llvm::Value* load_slot(int slot) { return b_.CreateLoad(dbl_, slot_ptr(slot)); }
   void store_slot(int slot, llvm::Value* v) { b_.CreateStore(v, slot_ptr(slot)); }
 
@@ -176,11 +179,11 @@ class Emitter {
     return b_.CreateInBoundsGEP(dbl_, S_, slot);
   }
   llvm::Value* party_slot(const HExpr& party, int offset) {
-    if (party.is_const()) return load_slot(p_.parties[size_t(party.num)].base + offset);
+    if (known_const(party)) return load_slot(p_.parties[size_t(party.num)].base + offset);
     return b_.CreateLoad(dbl_, dynamic_slot_ptr(party_base_, p_.parties.size(), expr(party), offset));
   }
   llvm::Value* deal_slot(const HExpr& deal, int offset) {
-    if (deal.is_const()) return load_slot(p_.deals[size_t(deal.num)].base + offset);
+    if (known_const(deal)) return load_slot(p_.deals[size_t(deal.num)].base + offset);
     size_t n = std::max<size_t>(1, p_.deals.size());
     return b_.CreateLoad(dbl_, dynamic_slot_ptr(deal_base_, n, expr(deal), offset));
   }
@@ -188,6 +191,39 @@ class Emitter {
   llvm::Value* ctx_field(CtxField f) {
     llvm::Type* t = f == kPeriodFlags || f == kStatus ? i32_ : f >= kPath ? ptr_ : dbl_;
     return b_.CreateLoad(t, b_.CreateStructGEP(step_ctx_, C_, unsigned(f)));
+  }
+
+  // ---------------------------------------------------------------- leaves of a shape
+
+  // While a shape's function is emitted (deals as data, compiler/codegen/shapes.hpp),
+  // its leaves come from the member's row of the shape's tables when they are holes,
+  // else from the value every member shares; elsewhere from the node itself.
+  bool is_hole(const void* node, int which) const {
+    return shape_ && shape_->holes.count(LeafRef{node, which, scope_});
+  }
+  // An HExpr Const whose value is the same wherever this code runs.
+  bool known_const(const HExpr& e) const { return e.is_const() && !is_hole(&e, kLeafValue); }
+
+  // Every leaf of a shape's template was seen by find_shapes: one it did not see is a bug.
+  double fixed_leaf(const LeafRef& ref) const {
+    auto f = shape_->fixed.find(ref);
+    if (f == shape_->fixed.end()) throw std::logic_error("code generation: a leaf of a deal's shape was not analysed");
+    return f->second;
+  }
+
+  llvm::Value* leaf_number(const void* node, int which, double own) {
+    if (!shape_) return cnum(own);
+    LeafRef ref{node, which, scope_};
+    if (auto h = shape_->holes.find(ref); h != shape_->holes.end())
+      return b_.CreateLoad(dbl_, b_.CreateConstInBoundsGEP1_64(dbl_, numbers_row_, uint64_t(h->second.index)));
+    return cnum(fixed_leaf(ref));
+  }
+  llvm::Value* leaf_int(const void* node, int which, int own) {
+    if (!shape_) return ci32(own);
+    LeafRef ref{node, which, scope_};
+    if (auto h = shape_->holes.find(ref); h != shape_->holes.end())
+      return b_.CreateLoad(i32_, b_.CreateConstInBoundsGEP1_64(i32_, ints_row_, uint64_t(h->second.index)));
+    return ci32(int(fixed_leaf(ref)));
   }
 
   llvm::Value* truth(llvm::Value* d) { return b_.CreateFCmpONE(d, cnum(0)); }
@@ -230,8 +266,10 @@ class Emitter {
 
   llvm::Value* expr(const HExpr& e) {
     switch (e.op) {
-      case Op::Const: return cnum(e.num);
-      case Op::Slot: return load_slot(e.index);
+      case Op::Const: return leaf_number(&e, kLeafValue, e.num);
+      case Op::Slot:
+        if (is_hole(&e, kLeafValue)) return b_.CreateLoad(dbl_, slot_ptr(leaf_int(&e, kLeafValue, e.index)));
+        return load_slot(e.index);
       case Op::Local: return b_.CreateLoad(dbl_, locals_.at(size_t(e.index)));
       case Op::Arg: return fn_args_.at(size_t(e.index));
       case Op::Dt: return ctx_field(kDt);
@@ -269,7 +307,7 @@ class Emitter {
   llvm::Value* pow(const HExpr& e) {
     llvm::Value* base = expr(e.args[0]);
     // Small integer exponents as multiplications (exact, and what `(2GW)^2` means).
-    if (e.args[1].is_const()) {
+    if (known_const(e.args[1])) {
       double n = e.args[1].num;
       if (n == std::floor(n) && std::fabs(n) <= 4 && n != 0) {
         llvm::Value* r = base;
@@ -420,6 +458,10 @@ class Emitter {
     user_fns_[index] = fn;
     // Save the caller's emission state, emit the body, restore.
     auto saved = std::make_tuple(fn_, S_, C_, entry_, span_, fn_args_, locals_, b_.GetInsertBlock(), b_.GetInsertPoint());
+    // A fn's body is the program's, not a shape's: no leaves from a deal's row.
+    auto saved_shape = std::make_tuple(shape_, numbers_row_, ints_row_, scope_);
+    shape_ = nullptr;
+    scope_ = nullptr;
     fn_ = fn;
     C_ = fn->getArg(unsigned(f.params.size()));
     S_ = fn->getArg(unsigned(f.params.size() + 1));
@@ -432,6 +474,7 @@ class Emitter {
     b_.CreateRet(expr(f.body));
     std::tie(fn_, S_, C_, entry_, span_, fn_args_, locals_, std::ignore, std::ignore) = saved;
     b_.SetInsertPoint(std::get<7>(saved), std::get<8>(saved));
+    std::tie(shape_, numbers_row_, ints_row_, scope_) = saved_shape;
     return fn;
   }
 
@@ -462,16 +505,31 @@ class Emitter {
     return int(out_.stores.size() - 1);
   }
 
+  int emit_site(const HStmt& s) {
+    EmitSite site{s.pieces, {}, s.span};
+    for (const HExpr& a : s.args) site.types.push_back(a.type);
+    out_.emits.push_back(site);
+    return int(out_.emits.size() - 1);
+  }
+
+  SiteIds site_ids() {
+    SiteIds ids;
+    ids.store = [this](const HStmt& st, int) { return store_site(st.name, st.span); };
+    ids.emit = [this](const HStmt& st, int) { return emit_site(st); };
+    return ids;
+  }
+
   // Stores v into a slot and reports a NaN or infinity with the state's name and line.
-  void checked_store(int slot, llvm::Value* v, int site) {
-    store_slot(slot, v);
+  void checked_store(int slot, llvm::Value* v, int site) { checked_store(slot_ptr(slot), v, ci32(site)); }
+  void checked_store(llvm::Value* ptr, llvm::Value* v, llvm::Value* site) {
+    b_.CreateStore(v, ptr);
     llvm::Value* finite = b_.CreateFCmpOLT(b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, v),
                                            cnum(std::numeric_limits<double>::infinity()));
     auto* bad_bb = llvm::BasicBlock::Create(ctx_, "nonfinite", fn_);
     auto* ok_bb = llvm::BasicBlock::Create(ctx_, "finite", fn_);
     b_.CreateCondBr(finite, ok_bb, bad_bb);
     b_.SetInsertPoint(bad_bb);
-    call_rt("deal_rt_nonfinite", {ci32(site), v});
+    call_rt("deal_rt_nonfinite", {site, v});
     b_.CreateBr(ok_bb);
     b_.SetInsertPoint(ok_bb);
   }
@@ -479,7 +537,13 @@ class Emitter {
   void stmt(const HStmt& s) {
     switch (s.kind) {
       case SKind::Let: b_.CreateStore(expr(s.value), locals_.at(size_t(s.index))); break;
-      case SKind::Store: checked_store(s.index, expr(s.value), store_site(s.name, s.span)); break;
+      case SKind::Store: {
+        // In a shape the store's site was registered per member (find_shapes).
+        llvm::Value* site = shape_ ? leaf_int(&s, kLeafSite, -1) : ci32(store_site(s.name, s.span));
+        llvm::Value* ptr = is_hole(&s, kLeafValue) ? slot_ptr(leaf_int(&s, kLeafValue, s.index)) : slot_ptr(s.index);
+        checked_store(ptr, expr(s.value), site);
+        break;
+      }
       case SKind::If: {
         llvm::Value* c = truth(expr(s.value));
         auto* then_bb = llvm::BasicBlock::Create(ctx_, "then", fn_);
@@ -500,7 +564,7 @@ class Emitter {
         llvm::Value* to = as_i32(expr(s.args[1]));
         llvm::Value* amount = expr(s.args[2]);
         llvm::Value* priority = expr(s.args[3]);
-        call_rt("deal_rt_pay", {from, to, amount, priority, ci32(s.deal)});
+        call_rt("deal_rt_pay", {from, to, amount, priority, leaf_int(&s, kLeafDeal, s.deal)});
         break;
       }
       case SKind::Own:
@@ -519,17 +583,14 @@ class Emitter {
       case SKind::Default: call_rt("deal_rt_default", {as_i32(expr(s.args[0]))}); break;
       case SKind::Terminate:
         // The deal ends after this block: clauses check `alive` before they run.
-        store_slot(p_.deals[size_t(s.index)].base + check::kAlive, cnum(0));
+        b_.CreateStore(cnum(0), slot_ptr(leaf_int(&s, kLeafValue, p_.deals[size_t(s.index)].base + check::kAlive)));
         break;
       case SKind::Emit: {
-        EmitSite site{s.pieces, {}, s.span};
-        for (const HExpr& a : s.args) site.types.push_back(a.type);
-        out_.emits.push_back(site);
-        int id = int(out_.emits.size() - 1);
+        llvm::Value* id = shape_ ? leaf_int(&s, kLeafSite, -1) : ci32(emit_site(s));
         llvm::Value* buf = entry_alloca(dbl_, "emit.args", ci32(int(std::max<size_t>(1, s.args.size()))));
         for (size_t i = 0; i < s.args.size(); ++i)
           b_.CreateStore(expr(s.args[i]), b_.CreateConstInBoundsGEP1_64(dbl_, buf, i));
-        call_rt("deal_rt_emit", {ci32(id), buf});
+        call_rt("deal_rt_emit", {id, buf});
         break;
       }
     }
@@ -605,44 +666,144 @@ class Emitter {
   // A `when` clause: once, the first step its condition holds.
   void trigger_clause(const HClause& c) {
     begin_locals(c.locals);
-    llvm::Value* not_fired = b_.CreateFCmpOEQ(load_slot(c.fired_slot), cnum(0));
+    llvm::Value* fired = slot_ptr(leaf_int(&c, kLeafFired, c.fired_slot));
+    llvm::Value* not_fired = b_.CreateFCmpOEQ(b_.CreateLoad(dbl_, fired), cnum(0));
     when_true(not_fired, [&] {
       when_true(truth(expr(*c.cond)), [&] {
-        store_slot(c.fired_slot, cnum(1));
+        b_.CreateStore(cnum(1), fired);
         body(c.body);
       }, "when");
     }, "unfired");
   }
 
   llvm::Value* alive(int d) { return truth(load_slot(p_.deals[size_t(d)].base + check::kAlive)); }
+  // In a shape's function: the member deal's `alive` slot.
+  llvm::Value* alive_slot(const check::HDeal& tmpl) { return slot_ptr(leaf_int(&tmpl, kLeafAlive, tmpl.base + check::kAlive)); }
+  llvm::Value* member_alive(const check::HDeal& tmpl) { return truth(b_.CreateLoad(dbl_, alive_slot(tmpl))); }
 
-  // A phase over deals: one small internal function per deal (so LLVM's per-function
-  // passes never see one huge function — compile time grows faster than function size),
-  // called in order from the phase function.
-  void emit_deals_step(const std::string& name, const std::vector<int>& deals, bool triggers) {
-    std::vector<llvm::Function*> parts;
-    for (int d : deals) {
-      bool any = false;
-      for (const HClause& c : p_.deals[size_t(d)].clauses) {
-        bool is_trigger = c.kind == ClauseKind::When;
-        any = any || (c.kind != ClauseKind::OnDefault && is_trigger == triggers);
-      }
-      if (!any) continue;
-      llvm::Function* f = begin_fn(fmt::format("{}.{}", name, p_.deals[size_t(d)].name), nullptr, true);
-      for (const HClause& c : p_.deals[size_t(d)].clauses) {
-        bool is_trigger = c.kind == ClauseKind::When;
-        if (c.kind == ClauseKind::OnDefault || is_trigger != triggers) continue;
-        // Checked before every clause: an earlier clause may have terminated the deal.
-        when_true(alive(d), [&] {
-          if (triggers) trigger_clause(c);
-          else scheduled_clause(c);
-        }, "alive");
-      }
-      end_fn();
-      parts.push_back(f);
+  // A constant global array (internal), e.g. a shape's table.
+  template <class T>
+  llvm::GlobalVariable* table(const std::string& name, const std::vector<T>& values) {
+    llvm::Constant* init = llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<T>(values));
+    return new llvm::GlobalVariable(*m_, init->getType(), true, llvm::GlobalValue::InternalLinkage, init, name);
+  }
+
+  // A shape's function: its template's `part`, run for the member whose row is the
+  // function's last argument (i32). `extra` (OnDefault: the defaulted party, i32) comes
+  // before it.
+  llvm::Function* shape_fn(const std::string& name, const Shape& shape, DealPart part, bool cold_code) {
+    const bool on_default = part == DealPart::OnDefault;
+    std::vector<llvm::Type*> params = {ptr_, ptr_};
+    if (on_default) params.push_back(i32_);
+    params.push_back(i32_);
+    auto* f = llvm::Function::Create(llvm::FunctionType::get(void_, params, false), llvm::Function::InternalLinkage,
+                                     name, m_);
+    f->addFnAttr(llvm::Attribute::NoUnwind);
+    f->addFnAttr(llvm::Attribute::NoInline);
+    if (cold_code) cold(f);
+    fn_ = f;
+    S_ = f->getArg(0);
+    C_ = f->getArg(1);
+    S_->setName("S");
+    C_->setName("C");
+    f->getArg(0)->addAttr(llvm::Attribute::NoAlias);
+    llvm::Value* row = f->getArg(unsigned(params.size() - 1));
+    row->setName("row");
+    entry_ = llvm::BasicBlock::Create(ctx_, "entry", f);
+    b_.SetInsertPoint(entry_);
+    shape_ = &shape;
+    numbers_row_ = ints_row_ = nullptr;
+    if (shape.number_columns > 0) {
+      llvm::Value* at = b_.CreateMul(row, ci32(shape.number_columns));
+      numbers_row_ = b_.CreateInBoundsGEP(dbl_, table(name + ".numbers", shape.numbers), at);
     }
+    if (shape.int_columns > 0) {
+      llvm::Value* at = b_.CreateMul(row, ci32(shape.int_columns));
+      ints_row_ = b_.CreateInBoundsGEP(i32_, table(name + ".ints", shape.ints), at);
+    }
+    const check::HDeal& tmpl = p_.deals[size_t(shape.deals.front())];
+    if (on_default) {
+      llvm::Value* party = f->getArg(2);
+      llvm::Value* alive_ptr = alive_slot(tmpl);  // outside the entries' scopes
+      for (const auto& od : tmpl.on_default) {
+        if (od.clause < 0) continue;
+        scope_ = &od;
+        llvm::Value* alive_now = truth(b_.CreateLoad(dbl_, alive_ptr));
+        llvm::Value* hit = b_.CreateAnd(b_.CreateICmpEQ(party, leaf_int(&od, kLeafParty, od.party)), alive_now);
+        when_true(hit, [&] {
+          const HClause& c = tmpl.clauses[size_t(od.clause)];
+          begin_locals(c.locals);
+          body(c.body);
+        }, "on_default");
+        scope_ = nullptr;
+      }
+    } else {
+      for (const HClause* c : part_clauses(tmpl, part))
+        // Checked before every clause: an earlier clause may have terminated the deal.
+        when_true(member_alive(tmpl), [&] {
+          if (part == DealPart::Triggers) trigger_clause(*c);
+          else scheduled_clause(*c);
+        }, "alive");
+    }
+    end_fn();
+    shape_ = nullptr;
+    return f;
+  }
+
+  // A loop over a table of (shape, row), in the deals' declaration order, calling each
+  // row's shape function: the code of a phase does not grow with the number of deals.
+  // `extra` is passed before the row (OnDefault: the party).
+  void dispatch(const std::string& name, const Shapes& shapes, const std::vector<llvm::Function*>& fns,
+                llvm::Value* extra) {
+    if (shapes.order.empty()) return;
+    std::vector<int32_t> which, rows;
+    for (auto [k, r] : shapes.order) {
+      which.push_back(k);
+      rows.push_back(r);
+    }
+    llvm::GlobalVariable* which_t = table(name + ".shape", which);
+    llvm::GlobalVariable* rows_t = table(name + ".row", rows);
+    const int n = int(which.size());
+    llvm::BasicBlock* before = b_.GetInsertBlock();
+    auto* loop = llvm::BasicBlock::Create(ctx_, "deals", fn_);
+    auto* next = llvm::BasicBlock::Create(ctx_, "deals.next", fn_);
+    auto* done = llvm::BasicBlock::Create(ctx_, "deals.done", fn_);
+    b_.CreateBr(loop);
+    b_.SetInsertPoint(loop);
+    llvm::PHINode* i = b_.CreatePHI(i32_, 2, "i");
+    i->addIncoming(ci32(0), before);
+    llvm::Value* k = b_.CreateLoad(i32_, b_.CreateInBoundsGEP(llvm::ArrayType::get(i32_, uint64_t(n)), which_t, {ci32(0), i}));
+    llvm::Value* r = b_.CreateLoad(i32_, b_.CreateInBoundsGEP(llvm::ArrayType::get(i32_, uint64_t(n)), rows_t, {ci32(0), i}));
+    llvm::SwitchInst* sw = b_.CreateSwitch(k, next, unsigned(fns.size()));
+    for (size_t f = 0; f < fns.size(); ++f) {
+      auto* call = llvm::BasicBlock::Create(ctx_, "shape", fn_);
+      sw->addCase(llvm::ConstantInt::get(llvm::cast<llvm::IntegerType>(i32_), uint64_t(f)), call);
+      b_.SetInsertPoint(call);
+      std::vector<llvm::Value*> args = {S_, C_};
+      if (extra) args.push_back(extra);
+      args.push_back(r);
+      b_.CreateCall(fns[f], args);
+      b_.CreateBr(next);
+    }
+    b_.SetInsertPoint(next);
+    llvm::Value* i1 = b_.CreateAdd(i, ci32(1));
+    i->addIncoming(i1, next);
+    b_.CreateCondBr(b_.CreateICmpSLT(i1, ci32(n)), loop, done);
+    b_.SetInsertPoint(done);
+  }
+
+  // A phase over deals: one function per shape (deals of one contract, as data), called
+  // for each deal in order from the phase function's loop.
+  void emit_deals_step(const std::string& name, const std::vector<int>& deals, bool triggers) {
+    DealPart part = triggers ? DealPart::Triggers : DealPart::Step;
+    Shapes shapes = find_shapes(p_, deals, part, site_ids());
+    std::vector<llvm::Function*> fns;
+    for (size_t k = 0; k < shapes.shapes.size(); ++k)
+      fns.push_back(shape_fn(fmt::format("{}.{}", name, p_.deals[size_t(shapes.shapes[k].deals.front())].contract + "." +
+                                                            std::to_string(k)),
+                             shapes.shapes[k], part, false));
     begin_fn(name);
-    for (llvm::Function* f : parts) b_.CreateCall(f, {S_, C_});
+    dispatch(name, shapes, fns, nullptr);
     end_fn();
   }
 
@@ -676,49 +837,85 @@ class Emitter {
     end_fn();
   }
 
-  // Default handling: each deal's `on default` clauses in a function of their own (only
-  // the terminate-only ones stay inline), called when the defaulted party is one it names.
+  // Default handling, called with the party that defaulted. Each deal's `on default`
+  // entries in declaration order: an entry with a clause runs the deal's clauses (one
+  // function per shape, cold code: it runs rarely), a plain entry terminates the deal.
+  // Both from one table, so the code does not grow with the number of deals.
   void emit_on_default() {
-    std::vector<std::pair<int, llvm::Function*>> clause_fns;  // (deal, its clauses)
+    std::vector<int> all(p_.deals.size());
+    for (size_t d = 0; d < all.size(); ++d) all[d] = int(d);
+    Shapes shapes = find_shapes(p_, all, DealPart::OnDefault, site_ids());
+    std::vector<llvm::Function*> fns;
+    for (size_t k = 0; k < shapes.shapes.size(); ++k)
+      fns.push_back(shape_fn(fmt::format("{}.{}.{}", names::on_default,
+                                         p_.deals[size_t(shapes.shapes[k].deals.front())].contract, k),
+                             shapes.shapes[k], DealPart::OnDefault, true));
+    // The entries: kind 0 = terminate (party, alive slot), 1 = the deal's clauses (shape, row).
+    std::vector<int32_t> kind, party_or_shape, slot_or_row;
+    size_t next = 0;  // into shapes.order, which lists the deals with clauses in order
     for (size_t d = 0; d < p_.deals.size(); ++d) {
       const check::HDeal& deal = p_.deals[d];
-      bool has_clause = false;
-      for (const auto& od : deal.on_default) has_clause = has_clause || od.clause >= 0;
-      if (!has_clause) continue;
-      llvm::Function* f = cold(begin_fn(std::string(names::on_default) + "." + deal.name, i32_, true));  // rare
-      llvm::Value* party = f->getArg(2);
-      for (const auto& od : deal.on_default) {
-        if (od.clause < 0) continue;
-        llvm::Value* hit = b_.CreateAnd(b_.CreateICmpEQ(party, ci32(od.party)), alive(int(d)));
-        when_true(hit, [&] {
-          const HClause& c = deal.clauses[size_t(od.clause)];
-          begin_locals(c.locals);
-          body(c.body);
-        }, "on_default");
-      }
-      end_fn();
-      clause_fns.emplace_back(int(d), f);
-    }
-    begin_fn(names::on_default, i32_);
-    llvm::Value* party = fn_->getArg(2);
-    size_t next_fn = 0;
-    for (size_t d = 0; d < p_.deals.size(); ++d) {
-      const check::HDeal& deal = p_.deals[d];
-      // In declaration order of the entries: clauses through the deal's function, plain
-      // terminations inline.
       bool called = false;
       for (const auto& od : deal.on_default) {
         if (od.clause >= 0) {
-          if (!called && next_fn < clause_fns.size() && clause_fns[next_fn].first == int(d)) {
-            b_.CreateCall(clause_fns[next_fn].second, {S_, C_, party});
+          if (!called) {
+            auto [k, r] = shapes.order.at(next++);
+            kind.push_back(1);
+            party_or_shape.push_back(k);
+            slot_or_row.push_back(r);
             called = true;
           }
           continue;
         }
-        llvm::Value* hit = b_.CreateAnd(b_.CreateICmpEQ(party, ci32(od.party)), alive(int(d)));
-        when_true(hit, [&] { store_slot(deal.base + check::kAlive, cnum(0)); }, "terminate");
+        kind.push_back(0);
+        party_or_shape.push_back(od.party);
+        slot_or_row.push_back(deal.base + check::kAlive);
       }
-      if (called) ++next_fn;
+    }
+    begin_fn(names::on_default, i32_);
+    llvm::Value* party = fn_->getArg(2);
+    const int n = int(kind.size());
+    if (n > 0) {
+      auto* arr = llvm::ArrayType::get(i32_, uint64_t(n));
+      llvm::GlobalVariable* kind_t = table("deal_on_default.kind", kind);
+      llvm::GlobalVariable* a_t = table("deal_on_default.a", party_or_shape);
+      llvm::GlobalVariable* b_t = table("deal_on_default.b", slot_or_row);
+      llvm::BasicBlock* before = b_.GetInsertBlock();
+      auto* loop = llvm::BasicBlock::Create(ctx_, "entries", fn_);
+      auto* term = llvm::BasicBlock::Create(ctx_, "terminate", fn_);
+      auto* clauses = llvm::BasicBlock::Create(ctx_, "clauses", fn_);
+      auto* next_bb = llvm::BasicBlock::Create(ctx_, "entries.next", fn_);
+      auto* done = llvm::BasicBlock::Create(ctx_, "entries.done", fn_);
+      b_.CreateBr(loop);
+      b_.SetInsertPoint(loop);
+      llvm::PHINode* i = b_.CreatePHI(i32_, 2, "i");
+      i->addIncoming(ci32(0), before);
+      auto at = [&](llvm::GlobalVariable* t) { return b_.CreateLoad(i32_, b_.CreateInBoundsGEP(arr, t, {ci32(0), i})); };
+      llvm::Value* k = at(kind_t);
+      llvm::Value* a = at(a_t);
+      llvm::Value* bb = at(b_t);
+      b_.CreateCondBr(b_.CreateICmpEQ(k, ci32(0)), term, clauses);
+      // A plain entry: the deal ends when the party it names defaults while it is alive.
+      b_.SetInsertPoint(term);
+      llvm::Value* slot = slot_ptr(bb);
+      llvm::Value* hit = b_.CreateAnd(b_.CreateICmpEQ(party, a), truth(b_.CreateLoad(dbl_, slot)));
+      when_true(hit, [&] { b_.CreateStore(cnum(0), slot); }, "end");
+      b_.CreateBr(next_bb);
+      // The deal's clauses (they test the party themselves).
+      b_.SetInsertPoint(clauses);
+      llvm::SwitchInst* sw = b_.CreateSwitch(a, next_bb, unsigned(fns.size()));
+      for (size_t f = 0; f < fns.size(); ++f) {
+        auto* call = llvm::BasicBlock::Create(ctx_, "shape", fn_);
+        sw->addCase(llvm::ConstantInt::get(llvm::cast<llvm::IntegerType>(i32_), uint64_t(f)), call);
+        b_.SetInsertPoint(call);
+        b_.CreateCall(fns[f], {S_, C_, party, bb});
+        b_.CreateBr(next_bb);
+      }
+      b_.SetInsertPoint(next_bb);
+      llvm::Value* i1 = b_.CreateAdd(i, ci32(1));
+      i->addIncoming(i1, next_bb);
+      b_.CreateCondBr(b_.CreateICmpSLT(i1, ci32(n)), loop, done);
+      b_.SetInsertPoint(done);
     }
     end_fn();
   }
@@ -862,6 +1059,11 @@ class Emitter {
   std::map<int, llvm::Function*> user_fns_;
   llvm::Function* init_states_ = nullptr;
   llvm::GlobalVariable* no_overrides_ = nullptr;
+
+  // The shape being emitted (deals as data), the member's rows, the `on default` entry.
+  const Shape* shape_ = nullptr;
+  llvm::Value *numbers_row_ = nullptr, *ints_row_ = nullptr;
+  const void* scope_ = nullptr;
 
   // The function being emitted.
   llvm::Function* fn_ = nullptr;
