@@ -920,14 +920,22 @@ class Emitter {
     end_fn();
   }
 
+  // Each party's valuation into out[party], in chunks of functions (see init_states_fn).
   void emit_values() {
-    begin_fn(names::values, ptr_);
-    llvm::Value* out = fn_->getArg(2);
-    for (size_t pi = 0; pi < p_.parties.size(); ++pi) {
-      locals_.clear();
-      llvm::Value* v = pi == 0 ? cnum(0) : expr(p_.parties[pi].value);
-      b_.CreateStore(v, b_.CreateConstInBoundsGEP1_64(dbl_, out, pi));
+    constexpr size_t kChunk = 48;
+    std::vector<llvm::Function*> chunks;
+    for (size_t first = 0; first < p_.parties.size(); first += kChunk) {
+      chunks.push_back(begin_fn(fmt::format("{}.{}", names::values, chunks.size()), ptr_, true));
+      llvm::Value* out = fn_->getArg(2);
+      for (size_t pi = first; pi < std::min(p_.parties.size(), first + kChunk); ++pi) {
+        locals_.clear();
+        llvm::Value* v = pi == 0 ? cnum(0) : expr(p_.parties[pi].value);
+        b_.CreateStore(v, b_.CreateConstInBoundsGEP1_64(dbl_, out, pi));
+      }
+      end_fn();
     }
+    begin_fn(names::values, ptr_);
+    for (llvm::Function* f : chunks) b_.CreateCall(f, {S_, C_, fn_->getArg(2)});
     end_fn();
   }
 
@@ -940,6 +948,29 @@ class Emitter {
       b_.CreateStore(expr(tracks[i].expr), b_.CreateConstInBoundsGEP1_64(dbl_, out, i));
     }
     end_fn();
+  }
+
+  // S[slots[i]] = values[i] for every i, as a loop over two constant tables (data, not
+  // code: initialisation that does not grow the function with the network).
+  void store_table(const std::string& name, const std::vector<int32_t>& slots, const std::vector<double>& values) {
+    if (slots.empty()) return;
+    const int n = int(slots.size());
+    llvm::GlobalVariable* slots_t = table(name + ".slots", slots);
+    llvm::GlobalVariable* values_t = table(name + ".values", values);
+    llvm::BasicBlock* before = b_.GetInsertBlock();
+    auto* loop = llvm::BasicBlock::Create(ctx_, "store", fn_);
+    auto* done = llvm::BasicBlock::Create(ctx_, "store.done", fn_);
+    b_.CreateBr(loop);
+    b_.SetInsertPoint(loop);
+    llvm::PHINode* i = b_.CreatePHI(i32_, 2, "i");
+    i->addIncoming(ci32(0), before);
+    llvm::Value* slot = b_.CreateLoad(i32_, b_.CreateInBoundsGEP(llvm::ArrayType::get(i32_, uint64_t(n)), slots_t, {ci32(0), i}));
+    llvm::Value* v = b_.CreateLoad(dbl_, b_.CreateInBoundsGEP(llvm::ArrayType::get(dbl_, uint64_t(n)), values_t, {ci32(0), i}));
+    b_.CreateStore(v, slot_ptr(slot));
+    llvm::Value* i1 = b_.CreateAdd(i, ci32(1));
+    i->addIncoming(i1, loop);
+    b_.CreateCondBr(b_.CreateICmpSLT(i1, ci32(n)), loop, done);
+    b_.SetInsertPoint(done);
   }
 
   // Path start for scenario k: params in dependency order (host override, else the
@@ -976,10 +1007,14 @@ class Emitter {
     }
     // A deal declared in a shock exists only where the shock is applied. Set before the
     // states, whose initializers may read `d.alive`.
+    std::vector<int32_t> alive_slots;
+    std::vector<double> alive;
     for (const auto& deal : p_.deals) {
       bool exists = deal.shock < 0 || std::find(sc.shocks.begin(), sc.shocks.end(), deal.shock) != sc.shocks.end();
-      store_slot(deal.base + check::kAlive, cnum(exists ? 1 : 0));
+      alive_slots.push_back(deal.base + check::kAlive);
+      alive.push_back(exists ? 1 : 0);
     }
+    store_table(names::init(k) + ".alive", alive_slots, alive);
     b_.CreateCall(states, {S_, C_});
     end_fn();
   }
@@ -1006,31 +1041,48 @@ class Emitter {
     for (const auto& deal : p_.deals)
       for (const auto& st : deal.states) states.emplace_back(st.slot, &st);
     std::sort(states.begin(), states.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    // In chunks of functions: LLVM's instruction scheduling is quadratic in the length of
-    // straight-line code, and a large program has thousands of states.
-    constexpr size_t kChunk = 48;
-    std::vector<llvm::Function*> chunks;
-    for (size_t first = 0; first < states.size(); first += kChunk) {
-      chunks.push_back(cold(begin_fn(fmt::format("deal_init_states.{}", chunks.size()), nullptr, true)));
-      for (size_t k = first; k < std::min(states.size(), first + kChunk); ++k) {
-        auto [slot, st] = states[k];
-        locals_.clear();
-        llvm::Value* v = st->init ? expr(*st->init) : cnum(0);
-        checked_store(slot, v, store_site(p_.slot_names[size_t(slot)], st->span));
-      }
-      end_fn();
+    // Finite constant initial values (most of them: a deal's bound arguments are
+    // constants) and the deals' and triggers' bookkeeping are a table of (slot, value),
+    // stored first: they read nothing, so the order against the computed ones is free.
+    std::vector<int32_t> const_slots;
+    std::vector<double> const_values;
+    auto constant = [&](int slot, double v) {
+      const_slots.push_back(slot);
+      const_values.push_back(v);
+    };
+    std::vector<std::pair<int, const check::HState*>> computed;
+    for (auto [slot, st] : states) {
+      double v = st->init ? st->init->num : 0.0;
+      if ((!st->init || st->init->is_const()) && std::isfinite(v)) constant(slot, v);
+      else computed.emplace_back(slot, st);
     }
-    init_states_ = begin_fn("deal_init_states", nullptr, true);  // shared by every scenario's init
-    for (llvm::Function* f : chunks) b_.CreateCall(f, {S_, C_});
     for (const auto& deal : p_.deals) {
-      store_slot(deal.base + check::kPaid, cnum(0));
-      store_slot(deal.base + check::kDue, cnum(0));
+      constant(deal.base + check::kPaid, 0);
+      constant(deal.base + check::kDue, 0);
       for (const auto& c : deal.clauses)
-        if (c.fired_slot >= 0) store_slot(c.fired_slot, cnum(0));
+        if (c.fired_slot >= 0) constant(c.fired_slot, 0);
     }
     for (const auto& shock : p_.shocks)
       for (const auto& c : shock.clauses)
-        if (c.fired_slot >= 0) store_slot(c.fired_slot, cnum(0));
+        if (c.fired_slot >= 0) constant(c.fired_slot, 0);
+    // The rest in chunks of functions, in slot order (the checker guarantees initializers
+    // read only earlier slots): LLVM's instruction scheduling is quadratic in the length
+    // of straight-line code.
+    constexpr size_t kChunk = 48;
+    std::vector<llvm::Function*> chunks;
+    for (size_t first = 0; first < computed.size(); first += kChunk) {
+      chunks.push_back(cold(begin_fn(fmt::format("deal_init_states.{}", chunks.size()), nullptr, true)));
+      for (size_t k = first; k < std::min(computed.size(), first + kChunk); ++k) {
+        auto [slot, st] = computed[k];
+        locals_.clear();
+        checked_store(slot, expr(*st->init), store_site(p_.slot_names[size_t(slot)], st->span));
+      }
+      end_fn();
+    }
+    // Shared by every scenario's init.
+    init_states_ = cold(begin_fn("deal_init_states", nullptr, true));
+    store_table("deal_init_states", const_slots, const_values);
+    for (llvm::Function* f : chunks) b_.CreateCall(f, {S_, C_});
     end_fn();
     return init_states_;
   }
