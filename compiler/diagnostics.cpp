@@ -92,23 +92,24 @@ std::string caret_line(std::string_view text, uint32_t col, uint32_t end_col) {
     i += utf8_len(static_cast<unsigned char>(text[i]));
     ++c;
   }
-  while (c < col) { out += ' '; ++c; }
+  while (c < col) {
+    out += ' ';
+    ++c;
+  }
   out += '^';
   for (uint32_t k = col + 1; k < end_col; ++k) out += '~';
   return out;
 }
 
-void render_one(std::string& out, const SourceManager& sm, Severity sev, const Span& span,
-                const std::string& message, bool color) {
+void render_one(std::string& out, const SourceManager& sm, Severity sev, const Span& span, const std::string& message,
+                bool color) {
   const char* word = sev == Severity::Error ? "error" : sev == Severity::Warning ? "warning" : "note";
   const char* tint = sev == Severity::Error ? "\033[1;31m" : sev == Severity::Warning ? "\033[1;35m" : "\033[1;36m";
   std::string where;
   if (span.valid() && span.file >= 1 && span.file <= sm.size())
     where = fmt::format("{}:{}:{}: ", sm.file(span.file).path, span.line, span.col);
-  if (color)
-    out += fmt::format("\033[1m{}\033[0m{}{}:\033[0m \033[1m{}\033[0m\n", where, tint, word, message);
-  else
-    out += fmt::format("{}{}: {}\n", where, word, message);
+  if (color) out += fmt::format("\033[1m{}\033[0m{}{}:\033[0m \033[1m{}\033[0m\n", where, tint, word, message);
+  else out += fmt::format("{}{}: {}\n", where, word, message);
   if (!span.valid() || span.file < 1 || span.file > sm.size()) return;
   std::string_view text = sm.line_text(span.file, span.line);
   if (text.size() > 400) text = text.substr(0, 400);  // keep pathological lines readable

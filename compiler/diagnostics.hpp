@@ -28,7 +28,7 @@ struct Span {
 };
 
 struct SourceFile {
-  std::string path;   // as given by the user (or a pseudo name like "<repl>")
+  std::string path;  // as given by the user (or a pseudo name like "<repl>")
   std::string text;
   std::vector<uint32_t> line_starts;  // byte offset of each line's first byte
 };

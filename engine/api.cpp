@@ -150,9 +150,12 @@ std::shared_ptr<ProgramState> build(const EngineOptions& opts, engine::Checked c
 
 Series::Kind series_kind(rt::ValueKind k) {
   switch (k) {
-    case rt::ValueKind::Bool: return Series::Kind::Bool;
-    case rt::ValueKind::Date: return Series::Kind::Date;
-    default: return Series::Kind::Number;
+    case rt::ValueKind::Bool:
+      return Series::Kind::Bool;
+    case rt::ValueKind::Date:
+      return Series::Kind::Date;
+    default:
+      return Series::Kind::Number;
   }
 }
 
@@ -204,8 +207,8 @@ const PartyResult& Result::party(std::string_view name) const {
     if (p.name == name) return p;
   std::vector<std::string> names;
   for (const auto& p : impl_->parties) names.push_back(p.name);
-  throw UsageError(fmt::format("no party named '{}'{}; the program has: {}", name, suggestion(name, names),
-                               list_or_none(names)));
+  throw UsageError(
+      fmt::format("no party named '{}'{}; the program has: {}", name, suggestion(name, names), list_or_none(names)));
 }
 
 double Result::default_probability(std::string_view name) const { return party(name).default_probability; }
@@ -290,7 +293,8 @@ Result Scenario::run(const RunOptions& options) const {
     std::lock_guard<std::mutex> lock(st.mu);
     ro.host_functions = st.host;
   }
-  if (options.paths && *options.paths < 1) throw UsageError(fmt::format("paths must be at least 1 (got {})", *options.paths));
+  if (options.paths && *options.paths < 1)
+    throw UsageError(fmt::format("paths must be at least 1 (got {})", *options.paths));
   engine::AnalysisRequest analyses;
   if (options.analyses)
     analyses.which = *options.analyses ? rt::AnalysisSelection{} : rt::AnalysisSelection{false, false, false, false};
@@ -408,7 +412,8 @@ Result detail::ResultBuilder::make(std::shared_ptr<const ProgramState> program, 
       };
       for (size_t i = 1; i < n && i < a.concentration->size(); ++i) {
         const auto& c = (*a.concentration)[i];
-        o.concentration->push_back({party_name(int(i)), c.inflow_hhi, c.outflow_hhi, who(c.top_customer), who(c.top_supplier)});
+        o.concentration->push_back(
+            {party_name(int(i)), c.inflow_hhi, c.outflow_hhi, who(c.top_customer), who(c.top_supplier)});
       }
     }
     if (a.systemic) {
@@ -543,7 +548,8 @@ Program Engine::load_file(const std::string& path) const {
 
 Program Engine::load_string(std::string_view source, std::string_view name) const {
   return api_boundary([&] {
-    return Program(build(options_, engine::check_source(std::string(name), std::string(source), load_options(options_))));
+    return Program(
+        build(options_, engine::check_source(std::string(name), std::string(source), load_options(options_))));
   });
 }
 
@@ -578,7 +584,8 @@ std::optional<Program> Engine::try_load_file(const std::string& path, Message* w
   return try_load(options_.on_diagnostic, why, [&] { return load_file(path); });
 }
 
-std::optional<Program> Engine::try_load_string(std::string_view source, std::string_view name, Message* why) const noexcept {
+std::optional<Program> Engine::try_load_string(std::string_view source, std::string_view name,
+                                               Message* why) const noexcept {
   return try_load(options_.on_diagnostic, why, [&] { return load_string(source, name); });
 }
 

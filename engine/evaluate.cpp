@@ -25,7 +25,8 @@ bool params_only(const check::HExpr& e, const check::Program& p, int depth = 0) 
     case Op::Dt:
     case Op::Now:
     case Op::Span:
-    case Op::StepIndex: return false;
+    case Op::StepIndex:
+      return false;
     case Op::Slot:
       if (std::none_of(p.params.begin(), p.params.end(), [&](const check::HParam& q) { return q.slot == e.index; }))
         return false;
@@ -38,7 +39,8 @@ bool params_only(const check::HExpr& e, const check::Program& p, int depth = 0) 
       if (f.is_extern || !params_only(f.body, p, depth + 1)) return false;
       break;
     }
-    default: break;
+    default:
+      break;
   }
   return std::all_of(e.args.begin(), e.args.end(), [&](const check::HExpr& a) { return params_only(a, p, depth + 1); });
 }
@@ -121,9 +123,10 @@ std::optional<Evaluation> evaluate(Workspace& ws, std::string_view origin, std::
   if (!tracked) return std::nullopt;
   bool no_calendar = !ws.has_calendar();
   if (no_calendar && !params_only(tracked->expr, *t.program)) {
-    problem = {"this expression reads the state of a run, and the session has no calendar yet: declare one first, "
-               "e.g. `calendar 2025Q1 .. 2027Q4 step quarter`",
-               false};
+    problem = {
+        "this expression reads the state of a run, and the session has no calendar yet: declare one first, "
+        "e.g. `calendar 2025Q1 .. 2027Q4 step quarter`",
+        false};
     return std::nullopt;
   }
   check::Program& tp = *t.program;

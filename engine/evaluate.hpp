@@ -26,13 +26,13 @@ struct Problem {
 
 struct Evaluation {
   check::Type type;
-  std::string type_text;            // "Money ($)"
-  std::string unit;                 // "$", "" for a dimensionless number
+  std::string type_text;  // "Money ($)"
+  std::string unit;       // "$", "" for a dimensionless number
   rt::ValueKind kind = rt::ValueKind::Number;
-  std::vector<std::string> names;   // a Party or Deal value is an index into these
-  std::vector<double> values;       // one value (a constant) or one per step
-  std::string scenario;             // where it ran ("" for a constant)
-  std::vector<rt::Date> dates;      // of the steps
+  std::vector<std::string> names;  // a Party or Deal value is an index into these
+  std::vector<double> values;      // one value (a constant) or one per step
+  std::string scenario;            // where it ran ("" for a constant)
+  std::vector<rt::Date> dates;     // of the steps
   rt::StepUnit step = rt::StepUnit::Quarter;
 };
 

@@ -154,7 +154,8 @@ int choose_scenario(const rt::Model& model, std::string_view name, const Scenari
     return -1;
   }
   if (model.scenarios.size() == 1) return 0;
-  error = fmt::format("{} has {} scenarios ({}); {}", choice.program_name, names.size(), list_or_none(names), choice.how);
+  error =
+      fmt::format("{} has {} scenarios ({}); {}", choice.program_name, names.size(), list_or_none(names), choice.how);
   return -1;
 }
 
@@ -214,7 +215,8 @@ std::optional<ParamValue> number_param(const check::Program& program, std::strin
   const check::HParam& p = program.params[size_t(k)];
   if (!p.type.is_num()) {
     error = fmt::format("param '{}' is {}: give its value as .deal source, e.g. set(\"{}\", \"{}\")", p.name,
-                        check::describe(p.type, program.units), p.name, p.type.kind == check::Kind::Bool ? "true" : "2027Q3");
+                        check::describe(p.type, program.units), p.name,
+                        p.type.kind == check::Kind::Bool ? "true" : "2027Q3");
     return std::nullopt;
   }
   return ParamValue{k, value};

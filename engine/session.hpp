@@ -108,9 +108,9 @@ std::string emit(const Checked& checked, std::string_view what);
 
 // How to tell the user to pick a scenario when a program has several and none was named.
 struct ScenarioChoice {
-  std::string program_name = "the program";           // "web.deal has 3 scenarios …"
+  std::string program_name = "the program";             // "web.deal has 3 scenarios …"
   std::string how = "choose one with --scenario NAME";  // the front end's way to name one
-  std::string holder = "the program";                 // "no scenario named 'x'; the program has: …"
+  std::string holder = "the program";                   // "no scenario named 'x'; the program has: …"
 };
 
 // The scenario named `name` — with an empty name, the program's only one. −1 with

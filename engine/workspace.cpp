@@ -40,48 +40,78 @@ size_t byte_offset(const SourceFile& f, uint32_t line, uint32_t col) {
 
 std::string decl_kind(const ast::Decl& d) {
   switch (d.kind) {
-    case ast::DeclKind::Import: return "import";
-    case ast::DeclKind::Calendar: return "calendar";
-    case ast::DeclKind::Unit: return "unit";
-    case ast::DeclKind::Param: return "param";
-    case ast::DeclKind::Party: return "party";
-    case ast::DeclKind::Contract: return "contract";
-    case ast::DeclKind::Deal: return "deal";
-    case ast::DeclKind::Fn: return d.fn->is_extern ? "extern fn" : "fn";
-    case ast::DeclKind::Shock: return "shock";
-    case ast::DeclKind::Scenario: return "scenario";
+    case ast::DeclKind::Import:
+      return "import";
+    case ast::DeclKind::Calendar:
+      return "calendar";
+    case ast::DeclKind::Unit:
+      return "unit";
+    case ast::DeclKind::Param:
+      return "param";
+    case ast::DeclKind::Party:
+      return "party";
+    case ast::DeclKind::Contract:
+      return "contract";
+    case ast::DeclKind::Deal:
+      return "deal";
+    case ast::DeclKind::Fn:
+      return d.fn->is_extern ? "extern fn" : "fn";
+    case ast::DeclKind::Shock:
+      return "shock";
+    case ast::DeclKind::Scenario:
+      return "scenario";
   }
   return "declaration";
 }
 
 std::string decl_name(const ast::Decl& d) {
   switch (d.kind) {
-    case ast::DeclKind::Import: return d.import->path;
-    case ast::DeclKind::Calendar: return "calendar";
-    case ast::DeclKind::Unit: return d.unit->name;
-    case ast::DeclKind::Param: return d.param->name;
-    case ast::DeclKind::Party: return d.party->name;
-    case ast::DeclKind::Contract: return d.contract->name;
-    case ast::DeclKind::Deal: return d.deal->name;
-    case ast::DeclKind::Fn: return d.fn->name;
-    case ast::DeclKind::Shock: return d.shock->name;
-    case ast::DeclKind::Scenario: return d.scenario->name;
+    case ast::DeclKind::Import:
+      return d.import->path;
+    case ast::DeclKind::Calendar:
+      return "calendar";
+    case ast::DeclKind::Unit:
+      return d.unit->name;
+    case ast::DeclKind::Param:
+      return d.param->name;
+    case ast::DeclKind::Party:
+      return d.party->name;
+    case ast::DeclKind::Contract:
+      return d.contract->name;
+    case ast::DeclKind::Deal:
+      return d.deal->name;
+    case ast::DeclKind::Fn:
+      return d.fn->name;
+    case ast::DeclKind::Shock:
+      return d.shock->name;
+    case ast::DeclKind::Scenario:
+      return d.scenario->name;
   }
   return "";
 }
 
 Span decl_span(const ast::Decl& d) {
   switch (d.kind) {
-    case ast::DeclKind::Import: return d.import->span;
-    case ast::DeclKind::Calendar: return d.calendar->span;
-    case ast::DeclKind::Unit: return d.unit->span;
-    case ast::DeclKind::Param: return d.param->span;
-    case ast::DeclKind::Party: return d.party->span;
-    case ast::DeclKind::Contract: return d.contract->span;
-    case ast::DeclKind::Deal: return d.deal->span;
-    case ast::DeclKind::Fn: return d.fn->span;
-    case ast::DeclKind::Shock: return d.shock->span;
-    case ast::DeclKind::Scenario: return d.scenario->span;
+    case ast::DeclKind::Import:
+      return d.import->span;
+    case ast::DeclKind::Calendar:
+      return d.calendar->span;
+    case ast::DeclKind::Unit:
+      return d.unit->span;
+    case ast::DeclKind::Param:
+      return d.param->span;
+    case ast::DeclKind::Party:
+      return d.party->span;
+    case ast::DeclKind::Contract:
+      return d.contract->span;
+    case ast::DeclKind::Deal:
+      return d.deal->span;
+    case ast::DeclKind::Fn:
+      return d.fn->span;
+    case ast::DeclKind::Shock:
+      return d.shock->span;
+    case ast::DeclKind::Scenario:
+      return d.scenario->span;
   }
   return {};
 }
@@ -138,19 +168,28 @@ std::set<std::string> uses(const ast::Decl& d) {
   std::set<std::string> out;
   switch (d.kind) {
     case ast::DeclKind::Import:
-    case ast::DeclKind::Unit: break;
+    case ast::DeclKind::Unit:
+      break;
     case ast::DeclKind::Calendar:
       uses(d.calendar->from.get(), out);
       uses(d.calendar->to.get(), out);
       break;
-    case ast::DeclKind::Param: uses(d.param->value.get(), out); break;
-    case ast::DeclKind::Party: uses(d.party->members, out); break;
+    case ast::DeclKind::Param:
+      uses(d.param->value.get(), out);
+      break;
+    case ast::DeclKind::Party:
+      uses(d.party->members, out);
+      break;
     case ast::DeclKind::Contract:
       for (const auto& p : d.contract->params) uses(p.default_value.get(), out);
       uses(d.contract->members, out);
       break;
-    case ast::DeclKind::Deal: uses(*d.deal, out); break;
-    case ast::DeclKind::Fn: uses(d.fn->body.get(), out); break;
+    case ast::DeclKind::Deal:
+      uses(*d.deal, out);
+      break;
+    case ast::DeclKind::Fn:
+      uses(d.fn->body.get(), out);
+      break;
     case ast::DeclKind::Shock:
       for (const auto& it : d.shock->items) {
         if (it.set) uses(*it.set, out);
@@ -386,10 +425,10 @@ Change Workspace::accept(std::vector<Entry> next, const std::vector<Entry>& adde
       ++counts[k];
     }
     std::vector<std::string> parts;
-    for (const auto& k : order)
-      parts.push_back(k == "calendar" ? "a calendar" : plural(counts[k], k));
-    change.lines.push_back(fmt::format("loaded {}: {}{}", what, fmt::join(parts, ", "),
-                                       replaced.empty() ? "" : fmt::format(" (replaced: {})", fmt::join(replaced, ", "))));
+    for (const auto& k : order) parts.push_back(k == "calendar" ? "a calendar" : plural(counts[k], k));
+    change.lines.push_back(
+        fmt::format("loaded {}: {}{}", what, fmt::join(parts, ", "),
+                    replaced.empty() ? "" : fmt::format(" (replaced: {})", fmt::join(replaced, ", "))));
   }
   entries_ = std::move(next);
   checked_ = std::move(b);

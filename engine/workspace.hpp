@@ -23,12 +23,13 @@ namespace deal::engine {
 
 // One top-level declaration of the workspace.
 struct Entry {
-  std::string key;     // its namespace key: the name; "unit GW"; "calendar"; "import /abs/path.deal"
-  std::string kind;    // "param", "party", "contract", "deal", "fn", "extern fn", "shock", "scenario", "unit", "calendar", "import"
-  std::string name;    // as shown in messages
-  std::string origin;  // the file it came from (kTypedInput for typed input)
+  std::string key;  // its namespace key: the name; "unit GW"; "calendar"; "import /abs/path.deal"
+  std::string
+      kind;  // "param", "party", "contract", "deal", "fn", "extern fn", "shock", "scenario", "unit", "calendar", "import"
+  std::string name;            // as shown in messages
+  std::string origin;          // the file it came from (kTypedInput for typed input)
   uint32_t line = 1, col = 1;  // where it starts in its origin (diagnostics keep these)
-  std::string text;    // its source text
+  std::string text;            // its source text
 };
 
 // How typed input is named in diagnostics.
@@ -90,8 +91,8 @@ class Workspace {
 
   WorkspaceOptions options_;
   std::vector<Entry> entries_;
-  std::unique_ptr<Build> checked_;       // the latest accepted program
-  std::unique_ptr<Compiled> compiled_;   // … compiled, once needed
+  std::unique_ptr<Build> checked_;      // the latest accepted program
+  std::unique_ptr<Compiled> compiled_;  // … compiled, once needed
 };
 
 // A one-line message of the "did you mean" kind: " (did you mean 'NAME'?)", or "".

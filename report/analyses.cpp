@@ -90,13 +90,17 @@ std::string analyses_table(const rt::Analyses& a, const rt::Model& m, bool color
   size_t n = m.parties.size();
   if (a.computed_on_path > 0 || a.computed_on_path < 0) out += "(analyses of one path)\n";
   if (a.exposure) {
-    struct Pair { size_t i, j; double v; };
+    struct Pair {
+      size_t i, j;
+      double v;
+    };
     std::vector<Pair> pairs;
     for (size_t i = 0; i < n; ++i)
       for (size_t j = 0; j < n; ++j)
         if (i != j && a.exposure->owed[i][j] > 0 && i != 0 && j != 0) pairs.push_back({i, j, a.exposure->owed[i][j]});
     std::stable_sort(pairs.begin(), pairs.end(), [](const Pair& x, const Pair& y) { return x.v > y.v; });
-    out += fmt::format("\n{}Exposure{} (obligations scheduled between parties over the horizon, as if all paid)\n", bold, off);
+    out += fmt::format("\n{}Exposure{} (obligations scheduled between parties over the horizon, as if all paid)\n",
+                       bold, off);
     if (pairs.empty()) out += "  none between parties\n";
     std::vector<std::vector<std::string>> rows = {{"payer", "", "payee", "scheduled"}};
     for (size_t k = 0; k < pairs.size() && k < 12; ++k)
@@ -110,8 +114,8 @@ std::string analyses_table(const rt::Analyses& a, const rt::Model& m, bool color
     for (size_t i = 1; i < n; ++i) {
       const auto& c = a.circularity->parties[i];
       if (c.outflow <= 0 && c.inflow <= 0) continue;
-      rows.push_back({name_of(m, int(i)), rt::format_money(c.outflow), rt::format_money(c.inflow), pct(c.return_probability),
-                      pct(c.self_funded_share)});
+      rows.push_back({name_of(m, int(i)), rt::format_money(c.outflow), rt::format_money(c.inflow),
+                      pct(c.return_probability), pct(c.self_funded_share)});
     }
     out += text_table(rows);
     if (!a.circularity->cycles.empty()) {
@@ -122,8 +126,10 @@ std::string analyses_table(const rt::Analyses& a, const rt::Model& m, bool color
     }
   }
   if (a.concentration) {
-    out += fmt::format("\n{}Concentration{} (Herfindahl–Hirschman index of flows by counterparty, World as one)\n", bold, off);
-    std::vector<std::vector<std::string>> rows = {{"party", "top customer", "share", "HHI in", "top supplier", "share", "HHI out"}};
+    out += fmt::format("\n{}Concentration{} (Herfindahl–Hirschman index of flows by counterparty, World as one)\n",
+                       bold, off);
+    std::vector<std::vector<std::string>> rows = {
+        {"party", "top customer", "share", "HHI in", "top supplier", "share", "HHI out"}};
     for (size_t i = 1; i < n; ++i) {
       const auto& c = (*a.concentration)[i];
       rows.push_back({name_of(m, int(i)), c.top_customer ? name_of(m, c.top_customer->party) : "—",
@@ -147,11 +153,14 @@ std::string analyses_table(const rt::Analyses& a, const rt::Model& m, bool color
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> analyses_csv(const std::vector<rt::RunResult>& rs, const rt::Model& m) {
-  std::string exposure = "scenario,payer,payee,scheduled\n", circ = "scenario,party,outflow,inflow,return_probability,self_funded_share\n",
-              cyc = "scenario,rank,path,amount\n",
-              conc = "scenario,party,inflow_hhi,top_customer,top_customer_share,outflow_hhi,top_supplier,top_supplier_share\n",
-              sys = "scenario,rank,party,equity_lost,induced_defaults\n";
+std::vector<std::pair<std::string, std::string>> analyses_csv(const std::vector<rt::RunResult>& rs,
+                                                              const rt::Model& m) {
+  std::string
+      exposure = "scenario,payer,payee,scheduled\n",
+      circ = "scenario,party,outflow,inflow,return_probability,self_funded_share\n",
+      cyc = "scenario,rank,path,amount\n",
+      conc = "scenario,party,inflow_hhi,top_customer,top_customer_share,outflow_hhi,top_supplier,top_supplier_share\n",
+      sys = "scenario,rank,party,equity_lost,induced_defaults\n";
   bool any = false;
   for (const auto& r : rs) {
     if (!r.analyses) continue;
@@ -168,8 +177,8 @@ std::vector<std::pair<std::string, std::string>> analyses_csv(const std::vector<
     if (a.circularity) {
       for (size_t i = 1; i < n; ++i) {
         const auto& c = a.circularity->parties[i];
-        circ += fmt::format("{},{},{},{},{},{}\n", sc, csv_field(name_of(m, int(i))), csv_number(c.outflow), csv_number(c.inflow),
-                            csv_number(c.return_probability), csv_number(c.self_funded_share));
+        circ += fmt::format("{},{},{},{},{},{}\n", sc, csv_field(name_of(m, int(i))), csv_number(c.outflow),
+                            csv_number(c.inflow), csv_number(c.return_probability), csv_number(c.self_funded_share));
       }
       for (size_t k = 0; k < a.circularity->cycles.size(); ++k)
         cyc += fmt::format("{},{},{},{}\n", sc, k + 1, csv_field(path_text(m, a.circularity->cycles[k].path)),
@@ -187,12 +196,16 @@ std::vector<std::pair<std::string, std::string>> analyses_csv(const std::vector<
     if (a.systemic)
       for (size_t k = 0; k < a.systemic->size(); ++k) {
         const auto& s = (*a.systemic)[k];
-        sys += fmt::format("{},{},{},{},{}\n", sc, k + 1, csv_field(name_of(m, s.party)), csv_number(s.equity_lost), s.induced_defaults);
+        sys += fmt::format("{},{},{},{},{}\n", sc, k + 1, csv_field(name_of(m, s.party)), csv_number(s.equity_lost),
+                           s.induced_defaults);
       }
   }
   if (!any) return {};
-  return {{"exposure.csv", exposure}, {"circularity.csv", circ}, {"cycles.csv", cyc},
-          {"concentration.csv", conc}, {"systemic.csv", sys}};
+  return {{"exposure.csv", exposure},
+          {"circularity.csv", circ},
+          {"cycles.csv", cyc},
+          {"concentration.csv", conc},
+          {"systemic.csv", sys}};
 }
 
 }  // namespace deal::report

@@ -12,7 +12,8 @@ std::string series_csv(const std::vector<rt::RunResult>& rs) {
     for (const auto& s : r.series) {
       auto emit = [&](const std::string& label, const std::vector<double>& v) {
         for (size_t k = 0; k < v.size() && k < r.dates.size(); ++k)
-          out += fmt::format("{},{},{},{}\n", csv_field(r.scenario), rt::format_date(r.dates[k]), csv_field(label), csv_number(v[k]));
+          out += fmt::format("{},{},{},{}\n", csv_field(r.scenario), rt::format_date(r.dates[k]), csv_field(label),
+                             csv_number(v[k]));
       };
       if (r.paths == 1) {
         emit(s.label, s.values);
@@ -35,17 +36,20 @@ std::string parties_csv(const std::vector<rt::RunResult>& rs) {
       "loss_mean,loss_p5,loss_p25,loss_p50,loss_p75,loss_p95\n";
   for (const auto& r : rs)
     for (const auto& p : r.parties)
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.scenario, p.name, p.kind, r.paths,
-                         csv_number(p.cash), csv_number(p.debt), csv_number(p.equity), csv_number(p.default_probability),
-                         p.mean_default_date ? rt::format_date(*p.mean_default_date) : "", csv_number(p.equity_start),
-                         csv_number(p.loss.mean), csv_number(p.loss.p5), csv_number(p.loss.p25), csv_number(p.loss.p50), csv_number(p.loss.p75),
-                         csv_number(p.loss.p95));
+      out +=
+          fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.scenario, p.name, p.kind, r.paths,
+                      csv_number(p.cash), csv_number(p.debt), csv_number(p.equity), csv_number(p.default_probability),
+                      p.mean_default_date ? rt::format_date(*p.mean_default_date) : "", csv_number(p.equity_start),
+                      csv_number(p.loss.mean), csv_number(p.loss.p5), csv_number(p.loss.p25), csv_number(p.loss.p50),
+                      csv_number(p.loss.p75), csv_number(p.loss.p95));
   return out;
 }
 
 std::string ledger_csv(const std::vector<rt::RunResult>& rs, const rt::Model& m) {
   std::string out = "scenario,step,date,deal,from,to,priority,kind,due,paid\n";
-  auto name = [&](int rt_index) { return rt_index == rt::kWorld ? std::string("World") : m.parties.at(size_t(rt_index + 1)).name; };
+  auto name = [&](int rt_index) {
+    return rt_index == rt::kWorld ? std::string("World") : m.parties.at(size_t(rt_index + 1)).name;
+  };
   for (const auto& r : rs)
     for (const auto& row : r.ledger_rows)
       out += fmt::format("{},{},{},{},{},{},{},{},{:.17g},{:.17g}\n", r.scenario, row.step,

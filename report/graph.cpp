@@ -34,15 +34,16 @@ struct Style {
 
 Style kind_style(const std::string& kind) {
   static const std::map<std::string, Style> styles = {
-      {"lab", {"ellipse", "#fde2e4"}},       {"hyperscaler", {"box", "#dbeafe"}},
-      {"neocloud", {"hexagon", "#dcfce7"}},  {"chipmaker", {"component", "#fef3c7"}},
-      {"investor", {"house", "#ede9fe"}},    {"world", {"plaintext", "#e5e7eb"}},
+      {"lab", {"ellipse", "#fde2e4"}},      {"hyperscaler", {"box", "#dbeafe"}},
+      {"neocloud", {"hexagon", "#dcfce7"}}, {"chipmaker", {"component", "#fef3c7"}},
+      {"investor", {"house", "#ede9fe"}},   {"world", {"plaintext", "#e5e7eb"}},
   };
   auto it = styles.find(kind);
   return it != styles.end() ? it->second : Style{"oval", "#f3f4f6"};
 }
 
-const char* kPalette[] = {"#2563eb", "#059669", "#d97706", "#7c3aed", "#0891b2", "#be185d", "#4d7c0f", "#9333ea", "#0f766e", "#b45309"};
+const char* kPalette[] = {"#2563eb", "#059669", "#d97706", "#7c3aed", "#0891b2",
+                          "#be185d", "#4d7c0f", "#9333ea", "#0f766e", "#b45309"};
 
 // Per (deal, payer, payee): due and paid over the run, from its contractual ledger rows.
 struct Flow {
@@ -67,13 +68,17 @@ std::string legend(const std::map<std::string, int>& contract_color) {
   std::vector<std::pair<int, std::string>> order;
   for (const auto& [name, idx] : contract_color) order.emplace_back(idx, name);
   std::sort(order.begin(), order.end());
-  std::string out = "  legend [shape=plaintext, style=\"\", label=<<table border=\"0\" cellborder=\"0\" cellspacing=\"2\">"
-                    "<tr><td align=\"left\"><font point-size=\"10\" color=\"#64748b\">contracts</font></td></tr>";
+  std::string out =
+      "  legend [shape=plaintext, style=\"\", label=<<table border=\"0\" cellborder=\"0\" cellspacing=\"2\">"
+      "<tr><td align=\"left\"><font point-size=\"10\" color=\"#64748b\">contracts</font></td></tr>";
   for (const auto& [idx, name] : order) {
     const char* color = kPalette[size_t(idx) % (sizeof kPalette / sizeof *kPalette)];
     std::string html_name;
     for (char ch : name)
-      html_name += ch == '<' ? std::string("&lt;") : ch == '>' ? std::string("&gt;") : ch == '&' ? std::string("&amp;") : std::string(1, ch);
+      html_name += ch == '<'   ? std::string("&lt;")
+                   : ch == '>' ? std::string("&gt;")
+                   : ch == '&' ? std::string("&amp;")
+                               : std::string(1, ch);
     out += fmt::format("<tr><td align=\"left\"><font color=\"{}\">━━ {}</font></td></tr>", color, html_name);
   }
   return out + "</table>>];\n";
@@ -104,8 +109,10 @@ std::string deal_graph_dot(const rt::Model& m, const rt::RunResult& scheduled, c
 
   std::string out;
   out += "digraph deals {\n";
-  out += fmt::format("  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=16, labelloc=t, label=\"{}\", pad=0.3, nodesep=0.35, ranksep=0.9];\n",
-                     esc(title));
+  out += fmt::format(
+      "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=16, labelloc=t, label=\"{}\", pad=0.3, nodesep=0.35, "
+      "ranksep=0.9];\n",
+      esc(title));
   out += "  node [fontname=\"Helvetica\", fontsize=11, style=filled, color=\"#475569\", penwidth=1.2];\n";
   out += "  edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n";
   // Parties (World only when a deal pays it or is paid by it).
@@ -130,7 +137,11 @@ std::string deal_graph_dot(const rt::Model& m, const rt::RunResult& scheduled, c
     out += fmt::format("  p{} [label=\"{}\", shape={}, fillcolor=\"{}\"{}];\n", p, label, st.shape, fill, extra);
   }
   if (aggregate) {
-    struct PairFlow { double due = 0, paid = 0; int deals = 0; std::map<std::string, double> by_contract; };
+    struct PairFlow {
+      double due = 0, paid = 0;
+      int deals = 0;
+      std::map<std::string, double> by_contract;
+    };
     std::map<std::pair<int, int>, PairFlow> pairs;
     for (const auto& [key, flow] : planned) {
       auto [deal_id, from, to] = key;
@@ -154,7 +165,8 @@ std::string deal_graph_dot(const rt::Model& m, const rt::RunResult& scheduled, c
       auto [it, fresh] = contract_color.emplace(top->first, int(contract_color.size()));
       const char* color = kPalette[size_t(it->second) % (sizeof kPalette / sizeof *kPalette)];
       double width = 0.8 + 5.0 * std::sqrt(pf.due / largest);
-      std::string label = fmt::format("{}{}", esc(money(pf.due)), pf.deals > 1 ? fmt::format(" ({} deals)", pf.deals) : "");
+      std::string label =
+          fmt::format("{}{}", esc(money(pf.due)), pf.deals > 1 ? fmt::format(" ({} deals)", pf.deals) : "");
       std::string style = fmt::format("color=\"{}\", fontcolor=\"{}\", penwidth={:.1f}", color, color, width);
       if (actual && pf.paid < pf.due - 1) {
         label += fmt::format("\\npaid {:.0f}%", pf.due > 0 ? pf.paid / pf.due * 100 : 0);

@@ -17,11 +17,20 @@ std::string esc(const std::string& s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o += c;
     }
   }
   return o;
@@ -81,7 +90,8 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
       break;
     }
   std::vector<double> t;
-  for (double v = std::ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) t.push_back(std::fabs(v) < step * 1e-9 ? 0 : v);
+  for (double v = std::ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    t.push_back(std::fabs(v) < step * 1e-9 ? 0 : v);
   return t;
 }
 
@@ -89,8 +99,12 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
 std::string fallback_network(const rt::Model& m, const rt::RunResult& r) {
   size_t n = m.parties.size() - 1;
   double w = 900, h = 560, cx = w / 2, cy = h / 2, rad = std::min(w, h) / 2 - 90;
-  std::string s = fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" font-family=\"Helvetica\" font-size=\"12\">", w, h, w, h);
-  s += "<defs><marker id=\"arr\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#64748b\"/></marker></defs>";
+  std::string s = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" "
+      "font-family=\"Helvetica\" font-size=\"12\">",
+      w, h, w, h);
+  s += "<defs><marker id=\"arr\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
+       "orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#64748b\"/></marker></defs>";
   auto pos = [&](size_t p) {
     double a = 2 * M_PI * double(p - 1) / double(std::max<size_t>(1, n)) - M_PI / 2;
     return std::pair(cx + rad * std::cos(a), cy + rad * std::sin(a));
@@ -106,18 +120,23 @@ std::string fallback_network(const rt::Model& m, const rt::RunResult& r) {
         y2 -= dy / len * 48;
         x1 += dx / len * 48;
         y1 += dy / len * 48;
-        s += fmt::format("<line x1=\"{:.0f}\" y1=\"{:.0f}\" x2=\"{:.0f}\" y2=\"{:.0f}\" stroke=\"#94a3b8\" stroke-width=\"1.5\" marker-end=\"url(#arr)\"/>", x1, y1, x2, y2);
-        s += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" fill=\"#475569\" text-anchor=\"middle\">{}</text>", (x1 + x2) / 2, (y1 + y2) / 2 - 4,
-                         esc(money(f[i][j])));
+        s += fmt::format(
+            "<line x1=\"{:.0f}\" y1=\"{:.0f}\" x2=\"{:.0f}\" y2=\"{:.0f}\" stroke=\"#94a3b8\" stroke-width=\"1.5\" "
+            "marker-end=\"url(#arr)\"/>",
+            x1, y1, x2, y2);
+        s += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" fill=\"#475569\" text-anchor=\"middle\">{}</text>",
+                         (x1 + x2) / 2, (y1 + y2) / 2 - 4, esc(money(f[i][j])));
       }
   for (size_t p = 1; p <= n; ++p) {
     auto [x, y] = pos(p);
     const auto& o = r.parties[p - 1];
     bool bad = o.defaulted || o.default_probability >= 0.5;
-    s += fmt::format("<circle cx=\"{:.0f}\" cy=\"{:.0f}\" r=\"44\" fill=\"{}\" stroke=\"{}\" stroke-width=\"{}\"/>", x, y,
-                     bad ? "#fee2e2" : "#e0e7ff", bad ? "#dc2626" : "#475569", bad ? 2.5 : 1.2);
-    s += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\" font-weight=\"bold\">{}</text>", x, y - 2, esc(m.parties[p].name));
-    s += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\" fill=\"#475569\">{}</text>", x, y + 14, esc(money(o.equity)));
+    s += fmt::format("<circle cx=\"{:.0f}\" cy=\"{:.0f}\" r=\"44\" fill=\"{}\" stroke=\"{}\" stroke-width=\"{}\"/>", x,
+                     y, bad ? "#fee2e2" : "#e0e7ff", bad ? "#dc2626" : "#475569", bad ? 2.5 : 1.2);
+    s += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\" font-weight=\"bold\">{}</text>", x, y - 2,
+                     esc(m.parties[p].name));
+    s += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\" fill=\"#475569\">{}</text>", x, y + 14,
+                     esc(money(o.equity)));
   }
   return s + "</svg>";
 }
@@ -135,7 +154,10 @@ std::string series_chart_svg(const rt::SeriesOutcome& s, const std::vector<rt::D
   const double W = 560, H = 240, L = 78, R = 30, T = 12, B = 34;
   const std::vector<double>& main = mc ? s.p50 : s.values;
   size_t n = std::min(main.size(), dates.size());
-  std::string out = fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"100%\" font-family=\"Helvetica\" font-size=\"11\" role=\"img\" aria-label=\"{}\">", W, H, esc(s.label));
+  std::string out = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"100%\" font-family=\"Helvetica\" "
+      "font-size=\"11\" role=\"img\" aria-label=\"{}\">",
+      W, H, esc(s.label));
   if (n == 0) return out + "<text x=\"20\" y=\"40\">no data</text></svg>";
   double lo = INFINITY, hi = -INFINITY;
   auto scan = [&](const std::vector<double>& v) {
@@ -153,7 +175,8 @@ std::string series_chart_svg(const rt::SeriesOutcome& s, const std::vector<rt::D
   auto Y = [&](double v) { return T + (H - T - B) * (1 - (v - lo) / (hi - lo)); };
   rt::ValueKind kind = s.kind == rt::ValueKind::Bool && mc ? rt::ValueKind::Number : s.kind;
   for (double t : ticks) {
-    out += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#e2e8f0\"/>", L, W - R, Y(t), Y(t));
+    out +=
+        fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#e2e8f0\"/>", L, W - R, Y(t), Y(t));
     out += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\" fill=\"#64748b\">{}</text>", L - 6, Y(t) + 4,
                        esc(value(t, kind, s.unit)));
   }
@@ -171,8 +194,10 @@ std::string series_chart_svg(const rt::SeriesOutcome& s, const std::vector<rt::D
     std::string pts;
     for (size_t k = 0; k < n; ++k)
       if (std::isfinite(v[k])) pts += fmt::format("{:.1f},{:.1f} ", X(k), Y(v[k]));
-    out += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\" stroke-dasharray=\"{}\" stroke-linejoin=\"round\"/>",
-                       pts, color, width, dash);
+    out += fmt::format(
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\" stroke-dasharray=\"{}\" "
+        "stroke-linejoin=\"round\"/>",
+        pts, color, width, dash);
   };
   if (mc && s.p5.size() >= n && s.p95.size() >= n && s.p25.size() >= n && s.p75.size() >= n) {
     band(s.p95, s.p5, "#dbeafe");
@@ -182,7 +207,8 @@ std::string series_chart_svg(const rt::SeriesOutcome& s, const std::vector<rt::D
   line(main, "#2563eb", 2.2, "none");
   out += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"#94a3b8\"/>", L, W - R, H - B, H - B);
   if (mc)
-    out += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#64748b\">median · 25–75% · 5–95% · mean (dashed)</text>", L + 4, T + 10);
+    out += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#64748b\">median · 25–75% · 5–95% · mean (dashed)</text>", L + 4,
+                       T + 10);
   return out + "</svg>";
 }
 
@@ -195,37 +221,49 @@ std::string html_report(const ReportInput& in) {
   h += fmt::format("<title>deal — scenario {}</title>", esc(r.scenario));
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
   h += fmt::format("<style>{}</style></head><body>\n", kCss);
-  std::string span = r.dates.empty() ? "" : fmt::format("{} – {}", step_label(r.dates.front(), m.step), step_label(r.dates.back(), m.step));
+  std::string span =
+      r.dates.empty() ? ""
+                      : fmt::format("{} – {}", step_label(r.dates.front(), m.step), step_label(r.dates.back(), m.step));
   const char* step = m.step == rt::StepUnit::Month ? "monthly" : m.step == rt::StepUnit::Year ? "yearly" : "quarterly";
-  h += fmt::format("<header><h1>Scenario <em>{}</em></h1><div class=\"sub\">{} · {} · {}, {} steps</div></header>\n<main>\n",
-                   esc(r.scenario), esc(in.file), mc ? fmt::format("{} Monte Carlo paths (seed {})", r.paths, r.seed) : "one path",
-                   esc(span), step);
+  h += fmt::format(
+      "<header><h1>Scenario <em>{}</em></h1><div class=\"sub\">{} · {} · {}, {} steps</div></header>\n<main>\n",
+      esc(r.scenario), esc(in.file), mc ? fmt::format("{} Monte Carlo paths (seed {})", r.paths, r.seed) : "one path",
+      esc(span), step);
 
   // Headline cards.
   int defaults = 0;
   for (const auto& p : r.parties) defaults += mc ? (p.default_probability > 0) : p.defaulted;
   h += "<section class=\"cards\">";
-  h += fmt::format("<div class=\"card\"><div class=\"k\">{}</div><div class=\"v{}\">{}</div><div class=\"d\">of {} parties</div></div>",
-                   mc ? "parties that can default" : "defaults", defaults ? " bad" : "", defaults, r.parties.size());
+  h += fmt::format(
+      "<div class=\"card\"><div class=\"k\">{}</div><div class=\"v{}\">{}</div><div class=\"d\">of {} "
+      "parties</div></div>",
+      mc ? "parties that can default" : "defaults", defaults ? " bad" : "", defaults, r.parties.size());
   double share = r.ledger.due > 0 ? r.ledger.paid / r.ledger.due : 1;
-  h += fmt::format("<div class=\"card\"><div class=\"k\">obligations paid</div><div class=\"v{}\">{:.1f}%</div><div class=\"d\">{} of {} due</div></div>",
-                   share < 0.999 ? " bad" : "", share * 100, esc(money(r.ledger.paid)), esc(money(r.ledger.due)));
+  h += fmt::format(
+      "<div class=\"card\"><div class=\"k\">obligations paid</div><div class=\"v{}\">{:.1f}%</div><div class=\"d\">{} "
+      "of {} due</div></div>",
+      share < 0.999 ? " bad" : "", share * 100, esc(money(r.ledger.paid)), esc(money(r.ledger.due)));
   if (r.analyses && r.analyses->systemic && !r.analyses->systemic->empty()) {
     const auto& top = r.analyses->systemic->front();
-    h += fmt::format("<div class=\"card\"><div class=\"k\">most systemic</div><div class=\"v\">{}</div><div class=\"d\">its default costs others {}</div></div>",
-                     esc(party_name(m, top.party)), esc(money(top.equity_lost)));
+    h += fmt::format(
+        "<div class=\"card\"><div class=\"k\">most systemic</div><div class=\"v\">{}</div><div class=\"d\">its default "
+        "costs others {}</div></div>",
+        esc(party_name(m, top.party)), esc(money(top.equity_lost)));
   }
   if (r.analyses && r.analyses->circularity && !r.analyses->circularity->cycles.empty()) {
     const auto& c = r.analyses->circularity->cycles.front();
     std::string path;
     for (size_t k = 0; k < c.path.size(); ++k) path += (k ? " → " : "") + party_name(m, c.path[k]);
-    h += fmt::format("<div class=\"card\"><div class=\"k\">largest money cycle</div><div class=\"v\">{}</div><div class=\"d\">{}</div></div>",
-                     esc(money(c.amount)), esc(path));
+    h += fmt::format(
+        "<div class=\"card\"><div class=\"k\">largest money cycle</div><div class=\"v\">{}</div><div "
+        "class=\"d\">{}</div></div>",
+        esc(money(c.amount)), esc(path));
   }
   h += "</section>\n";
 
   // The deal web.
-  h += "<section><h2>The deal web</h2><p class=\"lead\">Parties and the money their deals were scheduled to move over the "
+  h += "<section><h2>The deal web</h2><p class=\"lead\">Parties and the money their deals were scheduled to move over "
+       "the "
        "horizon; red marks defaulted parties and deals paid short in this scenario.</p><div class=\"net\">";
   h += in.network_svg.empty() ? fallback_network(m, r) : inline_svg(in.network_svg);
   h += "</div></section>\n";
@@ -251,22 +289,27 @@ std::string html_report(const ReportInput& in) {
     h += fmt::format("<section><h2>Tracked series</h2><p class=\"lead\">{}</p><div class=\"charts\">",
                      mc ? "Median over the paths with the 25–75% and 5–95% bands." : "Value at the end of each step.");
     for (const auto& s : r.series)
-      h += fmt::format("<div class=\"chart\"><h3>{}</h3>{}</div>", esc(s.label), series_chart_svg(s, r.dates, m.step, mc));
+      h += fmt::format("<div class=\"chart\"><h3>{}</h3>{}</div>", esc(s.label),
+                       series_chart_svg(s, r.dates, m.step, mc));
     h += "</div></section>\n";
   }
 
   // Parties.
   h += "<section><h2>Parties</h2><p class=\"lead\">At the end of the last step";
   h += mc ? " (means over the paths).</p>" : ".</p>";
-  h += fmt::format("<table><tr><th>party</th><th>kind</th><th class=\"n\">cash</th><th class=\"n\">debt</th><th class=\"n\">equity</th><th class=\"n\">{}</th></tr>",
-                   mc ? "P(default)" : "default");
+  h += fmt::format(
+      "<table><tr><th>party</th><th>kind</th><th class=\"n\">cash</th><th class=\"n\">debt</th><th "
+      "class=\"n\">equity</th><th class=\"n\">{}</th></tr>",
+      mc ? "P(default)" : "default");
   for (const auto& p : r.parties) {
     bool bad = mc ? p.default_probability > 0 : p.defaulted;
     std::string d = mc ? fmt::format("{:.1f}%", p.default_probability * 100)
                        : (p.default_date ? step_label(*p.default_date, m.step) : std::string("—"));
-    h += fmt::format("<tr{}><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                     bad ? " class=\"bad\"" : "", esc(p.name), esc(p.kind), esc(money(p.cash)), esc(money(p.debt)),
-                     esc(money(p.equity)), esc(d));
+    h += fmt::format(
+        "<tr{}><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
+        "class=\"n\">{}</td></tr>",
+        bad ? " class=\"bad\"" : "", esc(p.name), esc(p.kind), esc(money(p.cash)), esc(money(p.debt)),
+        esc(money(p.equity)), esc(d));
   }
   h += "</table></section>\n";
 
@@ -278,26 +321,34 @@ std::string html_report(const ReportInput& in) {
     if (mc) h += "<p class=\"lead\">Computed on one path of the scenario.</p>";
     if (a.systemic) {
       double top = a.systemic->empty() ? 0 : std::max(1.0, a.systemic->front().equity_lost);
-      h += "<h3>Systemic importance</h3><p class=\"lead\">Equity the other parties lose if this party alone defaults at "
-           "the start, and the defaults it sets off.</p><table><tr><th>party</th><th class=\"n\">others' equity lost</th><th></th><th>defaults it causes</th></tr>";
+      h +=
+          "<h3>Systemic importance</h3><p class=\"lead\">Equity the other parties lose if this party alone defaults at "
+          "the start, and the defaults it sets off.</p><table><tr><th>party</th><th class=\"n\">others' equity "
+          "lost</th><th></th><th>defaults it causes</th></tr>";
       for (const auto& s : *a.systemic) {
         std::string who;
         for (size_t k = 0; k < s.defaulted.size(); ++k) who += (k ? ", " : "") + party_name(m, s.defaulted[k]);
-        h += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td style=\"width:30%\"><div class=\"bar{}\" style=\"width:{:.0f}%\"></div></td><td>{}</td></tr>",
-                         esc(party_name(m, s.party)), esc(money(s.equity_lost)), s.induced_defaults ? " bad" : "",
-                         100 * s.equity_lost / top, s.induced_defaults ? esc(fmt::format("{} ({})", s.induced_defaults, who)) : "none");
+        h += fmt::format(
+            "<tr><td>{}</td><td class=\"n\">{}</td><td style=\"width:30%\"><div class=\"bar{}\" "
+            "style=\"width:{:.0f}%\"></div></td><td>{}</td></tr>",
+            esc(party_name(m, s.party)), esc(money(s.equity_lost)), s.induced_defaults ? " bad" : "",
+            100 * s.equity_lost / top,
+            s.induced_defaults ? esc(fmt::format("{} ({})", s.induced_defaults, who)) : "none");
       }
       h += "</table>";
     }
     if (a.circularity) {
-      h += "<h3>Circularity</h3><p class=\"lead\">The chance that a dollar a party pays out comes back to it through the "
-           "network, and the share of its inflows that its own money funded.</p><div class=\"two\"><table><tr><th>party</th>"
+      h += "<h3>Circularity</h3><p class=\"lead\">The chance that a dollar a party pays out comes back to it through "
+           "the "
+           "network, and the share of its inflows that its own money funded.</p><div "
+           "class=\"two\"><table><tr><th>party</th>"
            "<th class=\"n\">paid out</th><th class=\"n\">returns</th><th class=\"n\">self-funded</th></tr>";
       for (size_t i = 1; i < n; ++i) {
         const auto& c = a.circularity->parties[i];
         if (c.outflow <= 0 && c.inflow <= 0) continue;
-        h += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1f}%</td><td class=\"n\">{:.1f}%</td></tr>",
-                         esc(party_name(m, int(i))), esc(money(c.outflow)), c.return_probability * 100, c.self_funded_share * 100);
+        h += fmt::format(
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1f}%</td><td class=\"n\">{:.1f}%</td></tr>",
+            esc(party_name(m, int(i))), esc(money(c.outflow)), c.return_probability * 100, c.self_funded_share * 100);
       }
       h += "</table><table><tr><th>main cycles</th><th class=\"n\">amount</th></tr>";
       if (a.circularity->cycles.empty()) h += "<tr><td>none</td><td></td></tr>";
@@ -312,19 +363,25 @@ std::string html_report(const ReportInput& in) {
     if (a.concentration) {
       h += "<h3>Concentration</h3><p class=\"lead\">Herfindahl–Hirschman index (0 to 1) of each party's inflows and "
            "outflows by counterparty, World counted as one; 1 means a single counterparty.</p><table><tr><th>party</th>"
-           "<th>top customer</th><th class=\"n\">share</th><th class=\"n\">HHI in</th><th>top supplier</th><th class=\"n\">share</th><th class=\"n\">HHI out</th></tr>";
+           "<th>top customer</th><th class=\"n\">share</th><th class=\"n\">HHI in</th><th>top supplier</th><th "
+           "class=\"n\">share</th><th class=\"n\">HHI out</th></tr>";
       for (size_t i = 1; i < n; ++i) {
         const auto& c = (*a.concentration)[i];
-        h += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2f}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2f}</td></tr>",
-                         esc(party_name(m, int(i))), c.top_customer ? esc(party_name(m, c.top_customer->party)) : "—",
-                         c.top_customer ? fmt::format("{:.0f}%", c.top_customer->share * 100) : "", c.inflow_hhi,
-                         c.top_supplier ? esc(party_name(m, c.top_supplier->party)) : "—",
-                         c.top_supplier ? fmt::format("{:.0f}%", c.top_supplier->share * 100) : "", c.outflow_hhi);
+        h += fmt::format(
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2f}</td><td>{}</td><td "
+            "class=\"n\">{}</td><td class=\"n\">{:.2f}</td></tr>",
+            esc(party_name(m, int(i))), c.top_customer ? esc(party_name(m, c.top_customer->party)) : "—",
+            c.top_customer ? fmt::format("{:.0f}%", c.top_customer->share * 100) : "", c.inflow_hhi,
+            c.top_supplier ? esc(party_name(m, c.top_supplier->party)) : "—",
+            c.top_supplier ? fmt::format("{:.0f}%", c.top_supplier->share * 100) : "", c.outflow_hhi);
       }
       h += "</table>";
     }
     if (a.exposure) {
-      struct Pair { size_t i, j; double v; };
+      struct Pair {
+        size_t i, j;
+        double v;
+      };
       std::vector<Pair> pairs;
       for (size_t i = 1; i < n; ++i)
         for (size_t j = 1; j < n; ++j)
@@ -342,9 +399,11 @@ std::string html_report(const ReportInput& in) {
   }
 
   // Ledger.
-  h += fmt::format("<section><h2>Ledger</h2><p>{} obligations: {} due, {} paid. Credit drawn {}, default costs {}, borrowed {}.{}</p></section>\n",
-                   r.ledger.rows, esc(money(r.ledger.due)), esc(money(r.ledger.paid)), esc(money(r.ledger.credit_drawn)),
-                   esc(money(r.ledger.default_costs)), esc(money(r.ledger.borrowed)), mc ? " (Means over the paths.)" : "");
+  h += fmt::format(
+      "<section><h2>Ledger</h2><p>{} obligations: {} due, {} paid. Credit drawn {}, default costs {}, borrowed "
+      "{}.{}</p></section>\n",
+      r.ledger.rows, esc(money(r.ledger.due)), esc(money(r.ledger.paid)), esc(money(r.ledger.credit_drawn)),
+      esc(money(r.ledger.default_costs)), esc(money(r.ledger.borrowed)), mc ? " (Means over the paths.)" : "");
   h += "<footer>Made with <code>deal report</code>. Amounts in US dollars.</footer>\n</main></body></html>\n";
   return h;
 }

@@ -12,9 +12,9 @@ namespace deal::report {
 
 struct ReportInput {
   const rt::Model& model;
-  const rt::RunResult& result;   // analyses attached when computed
-  std::string file;              // the program, for the title
-  std::string network_svg;       // the deal web (Graphviz SVG); empty: a built-in drawing is used
+  const rt::RunResult& result;  // analyses attached when computed
+  std::string file;             // the program, for the title
+  std::string network_svg;      // the deal web (Graphviz SVG); empty: a built-in drawing is used
 };
 
 std::string html_report(const ReportInput& in);

@@ -12,7 +12,8 @@ using nlohmann::json;
 
 json value_json(double v, rt::ValueKind kind) {
   switch (kind) {
-    case rt::ValueKind::Bool: return v != 0;
+    case rt::ValueKind::Bool:
+      return v != 0;
     case rt::ValueKind::Date:
       if (!std::isfinite(v)) return json();
       try {
@@ -20,7 +21,8 @@ json value_json(double v, rt::ValueKind kind) {
       } catch (const std::exception&) {
         return json();  // outside the years 1..9999
       }
-    default: return std::isfinite(v) ? json(v) : json();
+    default:
+      return std::isfinite(v) ? json(v) : json();
   }
 }
 
@@ -55,8 +57,12 @@ json to_json(const rt::RunResult& r, const rt::Model& m) {
       // the party defaults, and the distribution of the equity it loses over the horizon.
       o["mean_default_date"] = p.mean_default_date ? json(rt::format_date(*p.mean_default_date)) : json();
       auto num = [](double v) { return std::isfinite(v) ? json(v) : json(); };
-      o["loss"] = {{"start_equity", num(p.equity_start)}, {"mean", num(p.loss.mean)}, {"p5", num(p.loss.p5)},
-                   {"p25", num(p.loss.p25)},  {"p50", num(p.loss.p50)},   {"p75", num(p.loss.p75)},
+      o["loss"] = {{"start_equity", num(p.equity_start)},
+                   {"mean", num(p.loss.mean)},
+                   {"p5", num(p.loss.p5)},
+                   {"p25", num(p.loss.p25)},
+                   {"p50", num(p.loss.p50)},
+                   {"p75", num(p.loss.p75)},
                    {"p95", num(p.loss.p95)}};
     }
     parties[p.name] = o;
@@ -85,8 +91,9 @@ json to_json(const rt::RunResult& r, const rt::Model& m) {
       series[s.label] = series_json(s.values, s.kind);
     } else {
       rt::ValueKind k = s.kind == rt::ValueKind::Bool ? rt::ValueKind::Number : s.kind;
-      series[s.label] = {{"mean", series_json(s.mean, k)}, {"p5", series_json(s.p5, k)},   {"p25", series_json(s.p25, k)},
-                         {"p50", series_json(s.p50, k)},   {"p75", series_json(s.p75, k)}, {"p95", series_json(s.p95, k)}};
+      series[s.label] = {{"mean", series_json(s.mean, k)}, {"p5", series_json(s.p5, k)},
+                         {"p25", series_json(s.p25, k)},   {"p50", series_json(s.p50, k)},
+                         {"p75", series_json(s.p75, k)},   {"p95", series_json(s.p95, k)}};
     }
   }
   j["series"] = series;

@@ -12,7 +12,9 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
   std::string bold = color ? "\033[1m" : "", red = color ? "\033[31m" : "", off = color ? "\033[0m" : "";
   bool single = r.paths == 1;
   std::string out;
-  std::string span = r.dates.empty() ? "" : fmt::format("{} … {}", step_label(r.dates.front(), m.step), step_label(r.dates.back(), m.step));
+  std::string span =
+      r.dates.empty() ? ""
+                      : fmt::format("{} … {}", step_label(r.dates.front(), m.step), step_label(r.dates.back(), m.step));
   const char* unit = m.step == rt::StepUnit::Month ? "monthly" : m.step == rt::StepUnit::Year ? "yearly" : "quarterly";
   out += fmt::format("{}Scenario {}{} — {} — {}, {}\n", bold, r.scenario, off,
                      single ? std::string("1 path") : fmt::format("{} paths, seed {}", r.paths, r.seed), span, unit);
@@ -32,7 +34,8 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
 
   // Parties.
   out += fmt::format("\n{}Parties{}{}\n", bold, off, single ? " (end of the last step)" : " (means over paths)");
-  std::vector<std::vector<std::string>> rows = {{"party", "kind", "cash", "debt", "equity", single ? "default" : "P(default)"}};
+  std::vector<std::vector<std::string>> rows = {
+      {"party", "kind", "cash", "debt", "equity", single ? "default" : "P(default)"}};
   if (!single) rows[0].push_back("mean default");
   for (const auto& p : r.parties) {
     std::string d = single ? (p.default_date ? step_label(*p.default_date, m.step) : "—")
@@ -46,8 +49,8 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
     out += fmt::format("\n{}Equity lost{} (equity at the start − at the end; negative: a gain)\n", bold, off);
     std::vector<std::vector<std::string>> lrows = {{"party", "at start", "mean", "5%", "median", "95%"}};
     for (const auto& p : r.parties)
-      lrows.push_back({p.name, money(p.equity_start), money(p.loss.mean), money(p.loss.p5), money(p.loss.p50),
-                       money(p.loss.p95)});
+      lrows.push_back(
+          {p.name, money(p.equity_start), money(p.loss.mean), money(p.loss.p5), money(p.loss.p50), money(p.loss.p95)});
     out += text_table(lrows);
     if (!r.percentiles.exact)
       out += fmt::format("  percentiles by streaming sketch: rank within ±{:.2f}% of the exact ones\n",
@@ -56,7 +59,8 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
 
   // Series.
   if (!r.series.empty()) {
-    out += fmt::format("\n{}Series{}{}\n", bold, off, single ? " (end of each step)" : " (median [5th – 95th percentile])");
+    out += fmt::format("\n{}Series{}{}\n", bold, off,
+                       single ? " (end of each step)" : " (median [5th – 95th percentile])");
     std::vector<std::vector<std::string>> srows;
     std::vector<std::string> head = {"date"};
     for (const auto& s : r.series) head.push_back(s.label);
@@ -99,8 +103,8 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
   out += fmt::format("\n{}Ledger{}{}\n", bold, off, single ? "" : " (means over paths)");
   double share = l.due > 0 ? l.paid / l.due * 100 : 100;
   out += fmt::format("  {} obligations: {} due, {} paid ({:.1f}%)\n", l.rows, money(l.due), money(l.paid), share);
-  out += fmt::format("  credit drawn {}, default costs {}, borrowed {}\n", money(l.credit_drawn), money(l.default_costs),
-                     money(l.borrowed));
+  out += fmt::format("  credit drawn {}, default costs {}, borrowed {}\n", money(l.credit_drawn),
+                     money(l.default_costs), money(l.borrowed));
   if (r.analyses) out += analyses_table(*r.analyses, m, color);
   return out;
 }

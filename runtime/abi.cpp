@@ -18,7 +18,8 @@ deal::rt::PathRun& run_of(deal::rt::StepCtx* c) { return *static_cast<deal::rt::
 }  // namespace
 
 extern "C" {
-void deal_rt_pay(deal::rt::StepCtx* c, int32_t from, int32_t to, double amount, double priority, int32_t deal) noexcept {
+void deal_rt_pay(deal::rt::StepCtx* c, int32_t from, int32_t to, double amount, double priority,
+                 int32_t deal) noexcept {
   run_of(c).pay(from, to, amount, priority, deal);
 }
 void deal_rt_own(deal::rt::StepCtx* c, int32_t holder, int32_t issuer, double stake) noexcept {

@@ -14,13 +14,13 @@ namespace deal::rt {
 // Passed to every generated function. Field order is part of the ABI (codegen
 // addresses fields by index): doubles first, then 32-bit ints, then pointers.
 struct StepCtx {
-  double step_start;    // month number of this step's first day (see check/program.hpp)
-  double step_end;      // month number of the next step's first day
-  double dt;            // this step's length in years
-  double step_index;    // k, from 0
-  int32_t period_flags; // kStartsMonth | kStartsQuarter | kStartsYear for this step
-  int32_t status;       // 0 ok; nonzero once an entry point reported an error
-  void* path;           // the driver's per-path state (opaque to generated code)
+  double step_start;     // month number of this step's first day (see check/program.hpp)
+  double step_end;       // month number of the next step's first day
+  double dt;             // this step's length in years
+  double step_index;     // k, from 0
+  int32_t period_flags;  // kStartsMonth | kStartsQuarter | kStartsYear for this step
+  int32_t status;        // 0 ok; nonzero once an entry point reported an error
+  void* path;            // the driver's per-path state (opaque to generated code)
   // Host overrides of params (--set, the embedding API), indexed like Program::params;
   // NaN means "not overridden"; null when there are none. Read by the init functions.
   const double* param_overrides;
@@ -39,25 +39,25 @@ using OutFn = void (*)(double* state, StepCtx* ctx, double* out);
 // X-macro table of runtime entry points: X(name, signature). Signature letters: first
 // the result, then the parameters — v void, d double, i int32, p pointer. Every entry
 // takes the StepCtx* first.
-#define DEAL_RT_FUNCTIONS(X)                                                              \
-  X(deal_rt_pay, "vpiiddi")         /* ctx, from, to, amount, priority, deal (-1: none) */ \
-  X(deal_rt_own, "vpiid")           /* ctx, holder, issuer, stake */                      \
-  X(deal_rt_sell, "vpiid")          /* ctx, holder, issuer, stake */                      \
-  X(deal_rt_borrow, "vpid")         /* ctx, party, amount */                              \
-  X(deal_rt_default, "vpi")         /* ctx, party */                                      \
-  X(deal_rt_emit, "vpip")           /* ctx, emit id, const double* values */              \
-  X(deal_rt_nonfinite, "vpid")      /* ctx, store id, the value stored */                 \
-  X(deal_rt_normal, "dpdd")         /* ctx, mean, sd */                                   \
-  X(deal_rt_lognormal, "dpddd")     /* ctx, mu, sigma (of the log), scale */              \
-  X(deal_rt_uniform, "dpdd")        /* ctx, lo, hi */                                     \
-  X(deal_rt_bernoulli, "dpd")       /* ctx, p → 0 or 1 */                                 \
-  X(deal_rt_draw, "dpipi")          /* ctx, distribution kind, const double* args, n */   \
-  X(deal_rt_inflow, "dpi")          /* ctx, party */                                      \
-  X(deal_rt_outflow, "dpi")         /* ctx, party */                                      \
-  X(deal_rt_revenue_from, "dpii")   /* ctx, receiver, payer */                            \
-  X(deal_rt_holdings, "dpii")       /* ctx, holder, issuer */                             \
-  X(deal_rt_date_of, "dpd")         /* ctx, step → month number */                        \
-  X(deal_rt_host, "dpipi")          /* ctx, extern fn id, const double* args, n */
+#define DEAL_RT_FUNCTIONS(X)                                                             \
+  X(deal_rt_pay, "vpiiddi")       /* ctx, from, to, amount, priority, deal (-1: none) */ \
+  X(deal_rt_own, "vpiid")         /* ctx, holder, issuer, stake */                       \
+  X(deal_rt_sell, "vpiid")        /* ctx, holder, issuer, stake */                       \
+  X(deal_rt_borrow, "vpid")       /* ctx, party, amount */                               \
+  X(deal_rt_default, "vpi")       /* ctx, party */                                       \
+  X(deal_rt_emit, "vpip")         /* ctx, emit id, const double* values */               \
+  X(deal_rt_nonfinite, "vpid")    /* ctx, store id, the value stored */                  \
+  X(deal_rt_normal, "dpdd")       /* ctx, mean, sd */                                    \
+  X(deal_rt_lognormal, "dpddd")   /* ctx, mu, sigma (of the log), scale */               \
+  X(deal_rt_uniform, "dpdd")      /* ctx, lo, hi */                                      \
+  X(deal_rt_bernoulli, "dpd")     /* ctx, p → 0 or 1 */                                \
+  X(deal_rt_draw, "dpipi")        /* ctx, distribution kind, const double* args, n */    \
+  X(deal_rt_inflow, "dpi")        /* ctx, party */                                       \
+  X(deal_rt_outflow, "dpi")       /* ctx, party */                                       \
+  X(deal_rt_revenue_from, "dpii") /* ctx, receiver, payer */                             \
+  X(deal_rt_holdings, "dpii")     /* ctx, holder, issuer */                              \
+  X(deal_rt_date_of, "dpd")       /* ctx, step → month number */                       \
+  X(deal_rt_host, "dpipi")        /* ctx, extern fn id, const double* args, n */
 
 // Distribution kinds for deal_rt_draw (scenario `param x ~ dist(…)`).
 namespace deal::rt {

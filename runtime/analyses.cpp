@@ -22,7 +22,8 @@ std::vector<Counterparty> top(const std::vector<double>& amounts, int self, size
   for (size_t j = 0; j < amounts.size(); ++j)
     if (int(j) != self && amounts[j] > 0) v.push_back({int(j), amounts[j], total > 0 ? amounts[j] / total : 0});
   // Largest first; ties in declaration order (World, id 0, first).
-  std::stable_sort(v.begin(), v.end(), [](const Counterparty& a, const Counterparty& b) { return a.amount > b.amount; });
+  std::stable_sort(v.begin(), v.end(),
+                   [](const Counterparty& a, const Counterparty& b) { return a.amount > b.amount; });
   if (v.size() > k) v.resize(k);
   return v;
 }
@@ -119,7 +120,8 @@ std::vector<Cycle> cycles(const Matrix& flows, double min_amount) {
   for (size_t i = 1; i < n; ++i)
     for (size_t j = 1; j < n; ++j)
       if (g[i][j] > 0) edges.emplace_back(i, j);
-  std::stable_sort(edges.begin(), edges.end(), [&](auto a, auto b) { return g[a.first][a.second] > g[b.first][b.second]; });
+  std::stable_sort(edges.begin(), edges.end(),
+                   [&](auto a, auto b) { return g[a.first][a.second] > g[b.first][b.second]; });
 
   // Widest path from s to t (max-bottleneck; Dijkstra-like, deterministic by ids).
   auto widest = [&](size_t s, size_t t, std::vector<size_t>& path) -> double {
@@ -277,12 +279,14 @@ Analyses analyze(const Model& model, int scenario, const RunOptions& options, co
   for (size_t k = 0; k < jobs.size(); ++k) {
     if (errors[k].empty()) continue;
     if (k < systemic_first)
-      throw RunError(fmt::format("the exposure analysis failed: scenario '{}' fails when every obligation is paid "
-                                 "in full: {}",
-                                 name, errors[k]));
-    throw RunError(fmt::format("the systemic importance analysis failed: the run of scenario '{}' in which {} "
-                               "defaults at the start fails: {}",
-                               name, model.parties[size_t(*jobs[k].default_at_start)].name, errors[k]));
+      throw RunError(
+          fmt::format("the exposure analysis failed: scenario '{}' fails when every obligation is paid "
+                      "in full: {}",
+                      name, errors[k]));
+    throw RunError(
+        fmt::format("the systemic importance analysis failed: the run of scenario '{}' in which {} "
+                    "defaults at the start fails: {}",
+                    name, model.parties[size_t(*jobs[k].default_at_start)].name, errors[k]));
   }
 
   if (which.exposure) a.exposure = exposure_from(*exposure_flows);

@@ -54,10 +54,10 @@ struct Concentration {
 };
 
 struct SystemicImpact {
-  int party = -1;             // the party that defaults at the start
-  double equity_lost = 0;     // Σ over the others of max(0, base equity − shocked equity)
-  int induced_defaults = 0;   // others that default in that run but not in the base run
-  std::vector<int> defaulted; // those parties
+  int party = -1;              // the party that defaults at the start
+  double equity_lost = 0;      // Σ over the others of max(0, base equity − shocked equity)
+  int induced_defaults = 0;    // others that default in that run but not in the base run
+  std::vector<int> defaulted;  // those parties
 };
 
 // Exposure from the flows of a run in which every obligation was paid in full.
@@ -79,7 +79,7 @@ struct Analyses {
   std::optional<Exposure> exposure;
   std::optional<Circularity> circularity;
   std::optional<std::vector<Concentration>> concentration;  // by model id (World's entry unused)
-  std::optional<std::vector<SystemicImpact>> systemic;       // ranked
+  std::optional<std::vector<SystemicImpact>> systemic;      // ranked
   long long computed_on_path = 0;  // the analyses describe one path (path 0 of a Monte Carlo run)
   // Informational notes (none today). An analysis whose extra run fails is an error:
   // analyze throws a RunError naming the analysis and the run.

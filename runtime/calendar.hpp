@@ -31,17 +31,17 @@ bool is_leap_year(int year);
 int days_in_month(int year, int month);  // month 1..12
 
 struct Date {
-    int year = 1970;
-    int month = 1;  // 1..12
-    int day = 1;    // 1..days_in_month(year, month)
+  int year = 1970;
+  int month = 1;  // 1..12
+  int day = 1;    // 1..days_in_month(year, month)
 
-    // Checked construction: throws deal::rt::Error naming the bad field.
-    static Date ymd(int year, int month, int day = 1);
-    // The first day of quarter q (1..4) of the year: quarter(2027, 3) is 2027-07-01.
-    static Date quarter(int year, int q);
+  // Checked construction: throws deal::rt::Error naming the bad field.
+  static Date ymd(int year, int month, int day = 1);
+  // The first day of quarter q (1..4) of the year: quarter(2027, 3) is 2027-07-01.
+  static Date quarter(int year, int q);
 
-    friend constexpr auto operator<=>(const Date&, const Date&) = default;
-    friend constexpr bool operator==(const Date&, const Date&) = default;
+  friend constexpr auto operator<=>(const Date&, const Date&) = default;
+  friend constexpr bool operator==(const Date&, const Date&) = default;
 };
 
 // Position of the date on the month axis, in ticks (exact).
@@ -72,61 +72,61 @@ std::string_view to_string(StepUnit u);
 // (until = D + T, kept unrounded) and `every step from D until E`. Windows are built by
 // the named constructors; an empty or reversed window has no overlap with any step.
 struct Window {
-    double lo = -std::numeric_limits<double>::infinity();  // ticks
-    double hi = std::numeric_limits<double>::infinity();   // ticks
+  double lo = -std::numeric_limits<double>::infinity();  // ticks
+  double hi = std::numeric_limits<double>::infinity();   // ticks
 
-    static Window all() { return {}; }
-    static Window starting(Date from);                      // [from, ∞)
-    static Window from_for(Date from, double term_years);   // [from, from + term)
-    static Window from_until(Date from, Date until);        // [from, until)
-    static Window until(Date end);                          // (-∞, end)
+  static Window all() { return {}; }
+  static Window starting(Date from);                     // [from, ∞)
+  static Window from_for(Date from, double term_years);  // [from, from + term)
+  static Window from_until(Date from, Date until);       // [from, until)
+  static Window until(Date end);                         // (-∞, end)
 };
 
 // The steps of a calendar `calendar D1 .. D2 step unit`: step k covers
 // [s_k, s_{k+1}) with s_k = D1 + k·unit; the last step is the one containing D2.
 class Calendar {
-public:
-    Calendar() = default;
-    Calendar(Date first, Date last, StepUnit unit);
+ public:
+  Calendar() = default;
+  Calendar(Date first, Date last, StepUnit unit);
 
-    // The same calendar ended at the step containing `horizon` (a scenario's `horizon D`);
-    // a horizon beyond the end changes nothing.
-    Calendar with_horizon(Date horizon) const;
+  // The same calendar ended at the step containing `horizon` (a scenario's `horizon D`);
+  // a horizon beyond the end changes nothing.
+  Calendar with_horizon(Date horizon) const;
 
-    int steps() const { return steps_; }
-    StepUnit unit() const { return unit_; }
-    Date first() const { return first_; }
+  int steps() const { return steps_; }
+  StepUnit unit() const { return unit_; }
+  Date first() const { return first_; }
 
-    // Start date of step k (0 ≤ k ≤ steps(); k == steps() is the end of the last step).
-    Date step_start(int k) const;
-    Date step_end(int k) const { return step_start(k + 1); }
-    // Exact step boundary on the month axis.
-    std::int64_t boundary_ticks(int k) const { return first_ticks_ + std::int64_t(k) * step_ticks_; }
+  // Start date of step k (0 ≤ k ≤ steps(); k == steps() is the end of the last step).
+  Date step_start(int k) const;
+  Date step_end(int k) const { return step_start(k + 1); }
+  // Exact step boundary on the month axis.
+  std::int64_t boundary_ticks(int k) const { return first_ticks_ + std::int64_t(k) * step_ticks_; }
 
-    // Length of every step in years: 1/12, 1/4 or 1 (the day count makes them equal).
-    double dt() const { return double(months_per_step(unit_)) / 12.0; }
+  // Length of every step in years: 1/12, 1/4 or 1 (the day count makes them equal).
+  double dt() const { return double(months_per_step(unit_)) / 12.0; }
 
-    // The step containing d, or -1 if d falls before the first step or after the last.
-    int step_of(Date d) const;
-    // The same without the range check (may be negative or ≥ steps()).
-    std::int64_t step_index_unbounded(Date d) const;
+  // The step containing d, or -1 if d falls before the first step or after the last.
+  int step_of(Date d) const;
+  // The same without the range check (may be negative or ≥ steps()).
+  std::int64_t step_index_unbounded(Date d) const;
 
-    // Overlap of step k with a window, in years (the `span` of LANGUAGE.md §4.6).
-    double span(int k, const Window& w) const;
-    bool overlaps(int k, const Window& w) const { return span(k, w) > 0.0; }
+  // Overlap of step k with a window, in years (the `span` of LANGUAGE.md §4.6).
+  double span(int k, const Window& w) const;
+  bool overlaps(int k, const Window& w) const { return span(k, w) > 0.0; }
 
-    // Whether step k starts a calendar month / quarter / year: the `every month`,
-    // `every quarter`, `every year` clauses run only on such steps.
-    bool starts_month(int k) const;
-    bool starts_quarter(int k) const;
-    bool starts_year(int k) const;
+  // Whether step k starts a calendar month / quarter / year: the `every month`,
+  // `every quarter`, `every year` clauses run only on such steps.
+  bool starts_month(int k) const;
+  bool starts_quarter(int k) const;
+  bool starts_year(int k) const;
 
-private:
-    Date first_{};
-    StepUnit unit_ = StepUnit::Quarter;
-    int steps_ = 0;
-    std::int64_t first_ticks_ = 0;
-    std::int64_t step_ticks_ = 3 * kTicksPerMonth;
+ private:
+  Date first_{};
+  StepUnit unit_ = StepUnit::Quarter;
+  int steps_ = 0;
+  std::int64_t first_ticks_ = 0;
+  std::int64_t step_ticks_ = 3 * kTicksPerMonth;
 };
 
 }  // namespace deal::rt

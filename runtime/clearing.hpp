@@ -37,70 +37,70 @@
 namespace deal::rt {
 
 struct ClearingOptions {
-    double alpha = 1.0;  // share of an insolvent party's own resources that stays usable
-    double beta = 1.0;   // share of an insolvent party's receipts that stays usable
-    // A party is marked defaulted when it pays more than this many dollars less than it
-    // owes (§6.2); the same tolerance decides who is listed as a short payer.
-    double default_tolerance = 1.0;
-    // The propagation phase (Gauss–Seidel on the clearing map before each exact round)
-    // only speeds the algorithm up; switching it off leaves the result unchanged and is
-    // meant for tests and benchmarks of the exact rounds alone.
-    bool propagate = true;
+  double alpha = 1.0;  // share of an insolvent party's own resources that stays usable
+  double beta = 1.0;   // share of an insolvent party's receipts that stays usable
+  // A party is marked defaulted when it pays more than this many dollars less than it
+  // owes (§6.2); the same tolerance decides who is listed as a short payer.
+  double default_tolerance = 1.0;
+  // The propagation phase (Gauss–Seidel on the clearing map before each exact round)
+  // only speeds the algorithm up; switching it off leaves the result unchanged and is
+  // meant for tests and benchmarks of the exact rounds alone.
+  bool propagate = true;
 };
 
 struct ClearingInput {
-    std::span<const Obligation> obligations;
-    std::span<const double> cash;              // n entries; n is the number of parties
-    std::span<const double> credit;            // undrawn credit; empty means none
-    std::span<const double> debt;              // empty means zero
-    std::span<const std::uint8_t> defaulted;   // already defaulted before this round; may be empty
-    ClearingOptions options{};
-    int step = 0;     // copied into the default events
-    Date date{};      // copied into the default events
+  std::span<const Obligation> obligations;
+  std::span<const double> cash;             // n entries; n is the number of parties
+  std::span<const double> credit;           // undrawn credit; empty means none
+  std::span<const double> debt;             // empty means zero
+  std::span<const std::uint8_t> defaulted;  // already defaulted before this round; may be empty
+  ClearingOptions options{};
+  int step = 0;  // copied into the default events
+  Date date{};   // copied into the default events
 };
 
 struct ClearingStats {
-    bool fast_path = true;   // nobody was short: every obligation paid in full, O(m)
-    int rounds = 0;          // rounds of the exact algorithm (0 on the fast path)
-    int linear_solves = 0;   // linear systems solved
-    int largest_block = 0;   // size of the largest strongly connected block solved
-    int closed_blocks = 0;   // balanced closed blocks (beta = 1) settled at their bound
+  bool fast_path = true;  // nobody was short: every obligation paid in full, O(m)
+  int rounds = 0;         // rounds of the exact algorithm (0 on the fast path)
+  int linear_solves = 0;  // linear systems solved
+  int largest_block = 0;  // size of the largest strongly connected block solved
+  int closed_blocks = 0;  // balanced closed blocks (beta = 1) settled at their bound
 };
 
 // Everything the driver needs after a round. Vectors are resized by clear() and keep
 // their capacity between calls.
 struct ClearingResult {
-    std::vector<double> paid;          // per obligation, in input order
-    std::vector<double> cash;          // per party, after the round
-    std::vector<double> credit;        // undrawn credit after the round
-    std::vector<double> debt;          // debt after the round (drawn credit added)
-    std::vector<double> owed;          // per party: total due this round
-    std::vector<double> paid_out;      // per party: total paid (excluding default costs)
-    std::vector<double> received;      // per party: total received, World included
-    std::vector<double> credit_drawn;  // per party: credit drawn this round
-    std::vector<double> default_cost;  // per party: Rogers–Veraart cost paid to World
-    std::vector<std::uint8_t> insolvent;  // per party: its resources were cut (e + r < owed)
-    std::vector<DefaultEvent> defaults;   // newly defaulted parties, in party order
-    double world_received = 0.0;  // paid to World on obligations (default costs excluded)
-    double world_paid = 0.0;      // paid by World
-    ClearingStats stats{};
+  std::vector<double> paid;             // per obligation, in input order
+  std::vector<double> cash;             // per party, after the round
+  std::vector<double> credit;           // undrawn credit after the round
+  std::vector<double> debt;             // debt after the round (drawn credit added)
+  std::vector<double> owed;             // per party: total due this round
+  std::vector<double> paid_out;         // per party: total paid (excluding default costs)
+  std::vector<double> received;         // per party: total received, World included
+  std::vector<double> credit_drawn;     // per party: credit drawn this round
+  std::vector<double> default_cost;     // per party: Rogers–Veraart cost paid to World
+  std::vector<std::uint8_t> insolvent;  // per party: its resources were cut (e + r < owed)
+  std::vector<DefaultEvent> defaults;   // newly defaulted parties, in party order
+  double world_received = 0.0;          // paid to World on obligations (default costs excluded)
+  double world_paid = 0.0;              // paid by World
+  ClearingStats stats{};
 };
 
 // Reusable scratch memory for clear(): one per thread.
 class ClearingWorkspace {
-public:
-    ClearingWorkspace();
-    ~ClearingWorkspace();
-    ClearingWorkspace(ClearingWorkspace&&) noexcept;
-    ClearingWorkspace& operator=(ClearingWorkspace&&) noexcept;
-    ClearingWorkspace(const ClearingWorkspace&) = delete;
-    ClearingWorkspace& operator=(const ClearingWorkspace&) = delete;
+ public:
+  ClearingWorkspace();
+  ~ClearingWorkspace();
+  ClearingWorkspace(ClearingWorkspace&&) noexcept;
+  ClearingWorkspace& operator=(ClearingWorkspace&&) noexcept;
+  ClearingWorkspace(const ClearingWorkspace&) = delete;
+  ClearingWorkspace& operator=(const ClearingWorkspace&) = delete;
 
-    struct Impl;
-    Impl& impl() { return *impl_; }
+  struct Impl;
+  Impl& impl() { return *impl_; }
 
-private:
-    std::unique_ptr<Impl> impl_;
+ private:
+  std::unique_ptr<Impl> impl_;
 };
 
 // Clears one round. Throws deal::rt::Error on bad input (party index out of range,

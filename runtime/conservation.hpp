@@ -25,43 +25,41 @@
 namespace deal::rt {
 
 struct MoneyBalance {
-    double initial = 0.0;      // Σ cash when the books were opened
-    double cash = 0.0;         // Σ cash now
-    double from_world = 0.0;   // contractual payments by World
-    double to_world = 0.0;     // contractual payments to World
-    double default_costs = 0.0;
-    double borrowed = 0.0;     // credit draws + borrow
-    double adjustments = 0.0;  // direct writes to cash
-    double expected() const {
-        return initial + from_world - to_world - default_costs + borrowed + adjustments;
-    }
-    double difference() const { return cash - expected(); }
+  double initial = 0.0;     // Σ cash when the books were opened
+  double cash = 0.0;        // Σ cash now
+  double from_world = 0.0;  // contractual payments by World
+  double to_world = 0.0;    // contractual payments to World
+  double default_costs = 0.0;
+  double borrowed = 0.0;     // credit draws + borrow
+  double adjustments = 0.0;  // direct writes to cash
+  double expected() const { return initial + from_world - to_world - default_costs + borrowed + adjustments; }
+  double difference() const { return cash - expected(); }
 };
 
 class ConservationCheck {
-public:
-    ConservationCheck() = default;
-    explicit ConservationCheck(double relative_tolerance) : rel_tol_(relative_tolerance) {}
+ public:
+  ConservationCheck() = default;
+  explicit ConservationCheck(double relative_tolerance) : rel_tol_(relative_tolerance) {}
 
-    // Opens the books at the start of a path with the parties' cash; the ledger should be
-    // empty (or reset) at that moment.
-    void start(std::span<const double> cash);
-    // A direct change of some party's cash outside the ledger.
-    void adjust(double delta) { adjustments_ += delta; }
+  // Opens the books at the start of a path with the parties' cash; the ledger should be
+  // empty (or reset) at that moment.
+  void start(std::span<const double> cash);
+  // A direct change of some party's cash outside the ledger.
+  void adjust(double delta) { adjustments_ += delta; }
 
-    // The balance now, from the cash array and the ledger's totals.
-    MoneyBalance balance(std::span<const double> cash, const Ledger& ledger) const;
+  // The balance now, from the cash array and the ledger's totals.
+  MoneyBalance balance(std::span<const double> cash, const Ledger& ledger) const;
 
-    // nullopt if the books balance and every row has 0 ≤ paid ≤ due; otherwise a message
-    // naming the step, the date, the figures and (for a bad row) the row. `names[i]` is
-    // party i's name (may be empty: indices are printed).
-    std::optional<std::string> check(std::span<const double> cash, const Ledger& ledger, int step,
-                                     Date date, std::span<const std::string> names = {}) const;
+  // nullopt if the books balance and every row has 0 ≤ paid ≤ due; otherwise a message
+  // naming the step, the date, the figures and (for a bad row) the row. `names[i]` is
+  // party i's name (may be empty: indices are printed).
+  std::optional<std::string> check(std::span<const double> cash, const Ledger& ledger, int step, Date date,
+                                   std::span<const std::string> names = {}) const;
 
-private:
-    double rel_tol_ = 1e-9;
-    double initial_ = 0.0;
-    double adjustments_ = 0.0;
+ private:
+  double rel_tol_ = 1e-9;
+  double initial_ = 0.0;
+  double adjustments_ = 0.0;
 };
 
 }  // namespace deal::rt

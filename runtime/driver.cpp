@@ -77,9 +77,10 @@ RunResult run_scenario(const Model& model, int scenario, const RunOptions& optio
     throw RunError(fmt::format("the number of paths, {}, is above the limit of 2^53 ({})", paths, kMaxPaths));
   const long long steps = cal.steps();
   if (options.max_path_steps > 0 && steps > 0 && paths > options.max_path_steps / steps)
-    throw RunError(fmt::format("this run would take {} paths × {} steps, above the limit of {} path-steps: reduce "
-                               "--paths or the calendar, or raise RunOptions::max_path_steps",
-                               paths, steps, options.max_path_steps));
+    throw RunError(
+        fmt::format("this run would take {} paths × {} steps, above the limit of {} path-steps: reduce "
+                    "--paths or the calendar, or raise RunOptions::max_path_steps",
+                    paths, steps, options.max_path_steps));
 
   // Host overrides by param index (NaN: none).
   std::vector<double> overrides;
@@ -115,9 +116,9 @@ RunResult run_scenario(const Model& model, int scenario, const RunOptions& optio
   }
   // The time limit: asked where `cancelled` is (between paths, at every step of a single path).
   RunOptions limited = options;
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                      std::chrono::duration<double>(std::min(options.max_seconds, 1e9)));
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                             std::chrono::duration<double>(std::min(options.max_seconds, 1e9)));
   auto timed_out = std::make_shared<std::atomic<bool>>(false);
   limited.cancelled = [deadline, timed_out, outer = options.cancelled] {
     if (outer && outer()) return true;
@@ -129,7 +130,8 @@ RunResult run_scenario(const Model& model, int scenario, const RunOptions& optio
     if (paths == 1) run_single_path(model, sc, limited, cal, seed, ov, r);
     else run_monte_carlo(model, sc, limited, cal, paths, seed, ov, r);
   } catch (const RunError&) {
-    if (timed_out->load()) throw RunError(fmt::format("the run exceeded its time limit of {:g} s", options.max_seconds));
+    if (timed_out->load())
+      throw RunError(fmt::format("the run exceeded its time limit of {:g} s", options.max_seconds));
     throw;
   }
   return r;

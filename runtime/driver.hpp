@@ -27,14 +27,14 @@
 namespace deal::rt {
 
 struct RunOptions {
-  std::optional<long long> paths;              // default: the scenario's
-  std::optional<unsigned long long> seed;      // default: the scenario's
+  std::optional<long long> paths;          // default: the scenario's
+  std::optional<unsigned long long> seed;  // default: the scenario's
   // Host overrides (--set): param index (Model::params) and value. Front ends resolve
   // and check names once, in engine/session.hpp.
   std::vector<std::pair<int, double>> params;
-  bool check_ledger = false;                   // verify conservation every step
-  bool keep_ledger_rows = true;                // single-path runs: keep every ledger row
-  std::vector<HostFunction> host_functions;    // by extern fn id
+  bool check_ledger = false;                 // verify conservation every step
+  bool keep_ledger_rows = true;              // single-path runs: keep every ledger row
+  std::vector<HostFunction> host_functions;  // by extern fn id
   // Analyses (docs/analyses.md): pay every obligation in full whatever the payer has (no
   // clearing failures, cash may go negative) — the "scheduled" run of the exposure analysis.
   bool pay_in_full = false;
@@ -76,11 +76,11 @@ struct EventLine {
 
 struct PartyOutcome {
   std::string name, kind;
-  double cash = 0, debt = 0, equity = 0;   // end of the last step (mean over paths)
-  bool defaulted = false;                  // single path
-  std::optional<Date> default_date;        // single path
-  double default_probability = 0;          // share of paths in which it defaulted
-  std::optional<double> mean_default_step; // mean step of default among defaulting paths
+  double cash = 0, debt = 0, equity = 0;    // end of the last step (mean over paths)
+  bool defaulted = false;                   // single path
+  std::optional<Date> default_date;         // single path
+  double default_probability = 0;           // share of paths in which it defaulted
+  std::optional<double> mean_default_step;  // mean step of default among defaulting paths
   // paths > 1: the mean default date over the paths in which it defaults (a day count
   // mean of the dates, LANGUAGE.md §3); none if it never defaults.
   std::optional<Date> mean_default_date;
@@ -100,7 +100,7 @@ struct SeriesOutcome {
 };
 
 struct LedgerSummary {
-  long long rows = 0;      // contractual obligations (pay / receive)
+  long long rows = 0;  // contractual obligations (pay / receive)
   double due = 0, paid = 0;
   double credit_drawn = 0;
   double default_costs = 0;
@@ -113,12 +113,12 @@ struct RunResult {
   std::string scenario;
   long long paths = 1;
   unsigned long long seed = 0;
-  std::vector<Date> dates;                // start of each step
-  std::vector<PartyOutcome> parties;      // model order without World
-  std::vector<DefaultEvent> defaults;     // single path, in order (party ids are model ids)
-  std::vector<EventLine> events;          // single path: defaults and `emit` lines, in order
+  std::vector<Date> dates;             // start of each step
+  std::vector<PartyOutcome> parties;   // model order without World
+  std::vector<DefaultEvent> defaults;  // single path, in order (party ids are model ids)
+  std::vector<EventLine> events;       // single path: defaults and `emit` lines, in order
   std::vector<SeriesOutcome> series;
-  LedgerSummary ledger;                   // single path (mean over paths otherwise)
+  LedgerSummary ledger;  // single path (mean over paths otherwise)
   // Single path, when kept. Rows use the runtime's party indices: model id − 1, World = kWorld.
   std::vector<LedgerRow> ledger_rows;
   // flows[i][j]: contractual payments from model party i to j over the run (0 is World); single path.

@@ -21,96 +21,94 @@
 namespace deal::rt {
 
 enum class FlowKind : std::uint8_t {
-    Contractual,  // pay/receive: an obligation of a clearing round
-    CreditDraw,   // World (the lender) → party: credit drawn in clearing; becomes debt
-    DefaultCost,  // party → World: what a defaulter's resources lost (alpha, beta < 1)
-    Borrow,       // World (the lender) → party: `borrow(party, amount)`
+  Contractual,  // pay/receive: an obligation of a clearing round
+  CreditDraw,   // World (the lender) → party: credit drawn in clearing; becomes debt
+  DefaultCost,  // party → World: what a defaulter's resources lost (alpha, beta < 1)
+  Borrow,       // World (the lender) → party: `borrow(party, amount)`
 };
 inline constexpr int kFlowKinds = 4;
 const char* to_string(FlowKind k);
 
 struct LedgerRow {
-    std::int32_t step = 0;
-    std::int32_t deal = -1;     // -1 when no deal created it
-    std::int32_t from = kWorld;
-    std::int32_t to = kWorld;
-    std::int32_t priority = 1;
-    FlowKind kind = FlowKind::Contractual;
-    double due = 0.0;
-    double paid = 0.0;
+  std::int32_t step = 0;
+  std::int32_t deal = -1;  // -1 when no deal created it
+  std::int32_t from = kWorld;
+  std::int32_t to = kWorld;
+  std::int32_t priority = 1;
+  FlowKind kind = FlowKind::Contractual;
+  double due = 0.0;
+  double paid = 0.0;
 };
 
 // §7.1: "ledger": { "rows": …, "due": …, "paid": … } — contractual rows only.
 struct LedgerTotals {
-    std::int64_t rows = 0;
-    double due = 0.0;
-    double paid = 0.0;
+  std::int64_t rows = 0;
+  double due = 0.0;
+  double paid = 0.0;
 };
 
 struct LedgerOptions {
-    bool keep_rows = true;    // store every row (off for large Monte Carlo runs)
-    bool track_flows = true;  // maintain the (n+1)×(n+1) flow matrix
+  bool keep_rows = true;    // store every row (off for large Monte Carlo runs)
+  bool track_flows = true;  // maintain the (n+1)×(n+1) flow matrix
 };
 
 class Ledger {
-public:
-    Ledger() = default;
-    explicit Ledger(int parties, LedgerOptions options = {});
+ public:
+  Ledger() = default;
+  explicit Ledger(int parties, LedgerOptions options = {});
 
-    int parties() const { return parties_; }
-    const LedgerOptions& options() const { return options_; }
+  int parties() const { return parties_; }
+  const LedgerOptions& options() const { return options_; }
 
-    // Appends one row (checked: parties in range, finite non-negative amounts).
-    void append(const LedgerRow& row);
-    // All rows of a clearing round, at step in.step: a contractual row per obligation in
-    // input order, then per party (in order) a credit-draw row and a default-cost row
-    // where those are non-zero.
-    void record(const ClearingInput& in, const ClearingResult& result);
-    void record_borrow(int step, int party, double amount);
-    // Empties the ledger for a new path; keeps its capacity.
-    void reset();
+  // Appends one row (checked: parties in range, finite non-negative amounts).
+  void append(const LedgerRow& row);
+  // All rows of a clearing round, at step in.step: a contractual row per obligation in
+  // input order, then per party (in order) a credit-draw row and a default-cost row
+  // where those are non-zero.
+  void record(const ClearingInput& in, const ClearingResult& result);
+  void record_borrow(int step, int party, double amount);
+  // Empties the ledger for a new path; keeps its capacity.
+  void reset();
 
-    std::span<const LedgerRow> rows() const { return rows_; }
-    LedgerTotals contractual() const { return totals(FlowKind::Contractual); }
-    LedgerTotals totals(FlowKind kind) const { return totals_[int(kind)]; }
-    double credit_drawn() const { return totals_[int(FlowKind::CreditDraw)].paid; }
-    double default_costs() const { return totals_[int(FlowKind::DefaultCost)].paid; }
-    double borrowed() const { return totals_[int(FlowKind::Borrow)].paid; }
+  std::span<const LedgerRow> rows() const { return rows_; }
+  LedgerTotals contractual() const { return totals(FlowKind::Contractual); }
+  LedgerTotals totals(FlowKind kind) const { return totals_[int(kind)]; }
+  double credit_drawn() const { return totals_[int(FlowKind::CreditDraw)].paid; }
+  double default_costs() const { return totals_[int(FlowKind::DefaultCost)].paid; }
+  double borrowed() const { return totals_[int(FlowKind::Borrow)].paid; }
 
-    // Money that crossed the boundary of the modelled parties, all kinds, cumulative.
-    double paid_by_world() const { return world_out_; }  // World → parties
-    double paid_to_world() const { return world_in_; }   // parties → World
+  // Money that crossed the boundary of the modelled parties, all kinds, cumulative.
+  double paid_by_world() const { return world_out_; }  // World → parties
+  double paid_to_world() const { return world_in_; }   // parties → World
 
-    // Cumulative contractual payments (requires track_flows). Party index or kWorld.
-    double flow(int from, int to) const;
-    double outflow(int party) const;  // Σ_j F[party][j], World included
-    double inflow(int party) const;   // Σ_i F[i][party], World included
-    // Row-major (n+1)×(n+1); index n is World.
-    std::span<const double> flow_matrix() const { return flows_; }
+  // Cumulative contractual payments (requires track_flows). Party index or kWorld.
+  double flow(int from, int to) const;
+  double outflow(int party) const;  // Σ_j F[party][j], World included
+  double inflow(int party) const;   // Σ_i F[i][party], World included
+  // Row-major (n+1)×(n+1); index n is World.
+  std::span<const double> flow_matrix() const { return flows_; }
 
-    // Cumulative due and paid per deal id (contractual rows), for paid(deal) / due(deal).
-    double deal_due(int deal) const;
-    double deal_paid(int deal) const;
+  // Cumulative due and paid per deal id (contractual rows), for paid(deal) / due(deal).
+  double deal_due(int deal) const;
+  double deal_paid(int deal) const;
 
-    // The first row ever appended with paid > due (beyond 1e-9 relative) or negative
-    // paid, and its index; kept even when rows are not.
-    const std::optional<std::pair<std::int64_t, LedgerRow>>& first_violation() const {
-        return violation_;
-    }
-    std::int64_t rows_appended() const { return appended_; }
+  // The first row ever appended with paid > due (beyond 1e-9 relative) or negative
+  // paid, and its index; kept even when rows are not.
+  const std::optional<std::pair<std::int64_t, LedgerRow>>& first_violation() const { return violation_; }
+  std::int64_t rows_appended() const { return appended_; }
 
-private:
-    int index(int party) const { return party < 0 ? parties_ : party; }
+ private:
+  int index(int party) const { return party < 0 ? parties_ : party; }
 
-    int parties_ = 0;
-    LedgerOptions options_{};
-    std::vector<LedgerRow> rows_;
-    LedgerTotals totals_[kFlowKinds]{};
-    std::vector<double> flows_;
-    std::vector<double> deal_due_, deal_paid_;
-    double world_in_ = 0.0, world_out_ = 0.0;
-    std::int64_t appended_ = 0;
-    std::optional<std::pair<std::int64_t, LedgerRow>> violation_;
+  int parties_ = 0;
+  LedgerOptions options_{};
+  std::vector<LedgerRow> rows_;
+  LedgerTotals totals_[kFlowKinds]{};
+  std::vector<double> flows_;
+  std::vector<double> deal_due_, deal_paid_;
+  double world_in_ = 0.0, world_out_ = 0.0;
+  std::int64_t appended_ = 0;
+  std::optional<std::pair<std::int64_t, LedgerRow>> violation_;
 };
 
 // (n+1)×(n+1) row-major matrix of paid amounts of the given rows, restricted to the kinds

@@ -41,7 +41,7 @@ struct ModelTrack {
 
 struct ModelScenario {
   std::string name;
-  std::vector<int> shocks;        // apply order
+  std::vector<int> shocks;  // apply order
   std::optional<Date> horizon;
   long long paths = 1;
   unsigned long long seed = 0;

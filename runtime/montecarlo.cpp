@@ -233,8 +233,8 @@ void run_monte_carlo(const Model& model, const ModelScenario& sc, const RunOptio
     const double per_stat = exact ? double(paths) : std::min(double(paths), 4096.0) + 4096.0 * (levels - 1);
     const double stats = double(nts + n);
     const double kept = stats * per_stat;
-    const double bytes = kept * 8.0 + stats * 64.0 +
-                         double(std::min(window, blocks)) * double(block_size) * double(per_path) * 8.0;
+    const double bytes =
+        kept * 8.0 + stats * 64.0 + double(std::min(window, blocks)) * double(block_size) * double(per_path) * 8.0;
     if (options.max_memory_bytes > 0 && bytes > double(options.max_memory_bytes))
       throw RunError(fmt::format(
           "this run would keep about {:.0f} values ({} steps × {} tracked series + {} parties, × {} paths{}), "

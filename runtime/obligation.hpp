@@ -15,34 +15,34 @@ inline constexpr std::int32_t kWorld = -1;
 
 // One `pay(from, to, amount, priority: p)` of the round.
 struct Obligation {
-    std::int32_t from = kWorld;  // party index 0..n-1, or kWorld
-    std::int32_t to = kWorld;    // party index 0..n-1, or kWorld
-    std::int32_t priority = 1;   // lower numbers are senior
-    std::int32_t deal = -1;      // the deal that created it (for the ledger); -1 if none
-    double amount = 0.0;         // due, ≥ 0
+  std::int32_t from = kWorld;  // party index 0..n-1, or kWorld
+  std::int32_t to = kWorld;    // party index 0..n-1, or kWorld
+  std::int32_t priority = 1;   // lower numbers are senior
+  std::int32_t deal = -1;      // the deal that created it (for the ledger); -1 if none
+  double amount = 0.0;         // due, ≥ 0
 };
 
 struct ShortPayer {
-    int party = -1;
-    double owed = 0.0;  // what it owed the defaulter in that round
-    double paid = 0.0;  // what it paid
+  int party = -1;
+  double owed = 0.0;  // what it owed the defaulter in that round
+  double paid = 0.0;  // what it paid
 };
 
 enum class DefaultCause : std::uint8_t {
-    Shortfall,  // paid less than it owed in a clearing round
-    Forced,     // `default(p)` in a shock or a block
+  Shortfall,  // paid less than it owed in a clearing round
+  Forced,     // `default(p)` in a shock or a block
 };
 
 struct DefaultEvent {
-    int party = -1;
-    int step = 0;
-    Date date{};
-    DefaultCause cause = DefaultCause::Shortfall;
-    double owed = 0.0;  // total due from the party in the round
-    double paid = 0.0;  // total it paid
-    std::vector<ShortPayer> short_payers;
+  int party = -1;
+  int step = 0;
+  Date date{};
+  DefaultCause cause = DefaultCause::Shortfall;
+  double owed = 0.0;  // total due from the party in the round
+  double paid = 0.0;  // total it paid
+  std::vector<ShortPayer> short_payers;
 
-    double shortfall() const { return owed - paid; }
+  double shortfall() const { return owed - paid; }
 };
 
 }  // namespace deal::rt

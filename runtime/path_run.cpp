@@ -7,10 +7,17 @@
 
 namespace deal::rt {
 
-PathRun::PathRun(const Model& model, const ModelScenario& scenario, const RunOptions& options,
-                 const Calendar& calendar, unsigned long long seed, long long path, bool keep)
-    : m(model), sc(scenario), opts(options), cal(calendar), n(int(model.parties.size()) - 1), record(keep),
-      S(size_t(model.slot_count), 0.0), rng(seed, uint64_t(path)), holdings(int(model.parties.size()) - 1),
+PathRun::PathRun(const Model& model, const ModelScenario& scenario, const RunOptions& options, const Calendar& calendar,
+                 unsigned long long seed, long long path, bool keep)
+    : m(model),
+      sc(scenario),
+      opts(options),
+      cal(calendar),
+      n(int(model.parties.size()) - 1),
+      record(keep),
+      S(size_t(model.slot_count), 0.0),
+      rng(seed, uint64_t(path)),
+      holdings(int(model.parties.size()) - 1),
       ledger(int(model.parties.size()) - 1, LedgerOptions{keep && options.keep_ledger_rows, keep}),
       use_ledger(keep || options.check_ledger) {
   ctx.path = this;
@@ -106,7 +113,8 @@ void PathRun::own(int holder, int issuer, double stake, bool sell) {
 
 void PathRun::borrow(int party, double amount) {
   if (party == 0 || is_defaulted(party)) return;
-  if (!std::isfinite(amount) || amount < 0) return fail(fmt::format("{} cannot borrow {}", m.parties[size_t(party)].name, amount));
+  if (!std::isfinite(amount) || amount < 0)
+    return fail(fmt::format("{} cannot borrow {}", m.parties[size_t(party)].name, amount));
   slot(party, 0) += amount;
   slot(party, 1) += amount;
   if (use_ledger) ledger.record_borrow(step, party - 1, amount);
@@ -139,13 +147,20 @@ void PathRun::emit(int id, const double* vals) {
   for (size_t i = 0; i < info.kinds.size(); ++i) {
     double v = vals[i];
     switch (info.kinds[i]) {
-      case ValueKind::Bool: text += v != 0 ? "true" : "false"; break;
+      case ValueKind::Bool:
+        text += v != 0 ? "true" : "false";
+        break;
       case ValueKind::Date:
         text += std::isfinite(v) ? format_date_compact(from_ticks(v * double(kTicksPerMonth))) : "none";
         break;
-      case ValueKind::Party: text += m.parties.at(size_t(v)).name; break;
-      case ValueKind::Deal: text += m.deals.at(size_t(v)).name; break;
-      default: text += format_quantity(v, info.units[i]);
+      case ValueKind::Party:
+        text += m.parties.at(size_t(v)).name;
+        break;
+      case ValueKind::Deal:
+        text += m.deals.at(size_t(v)).name;
+        break;
+      default:
+        text += format_quantity(v, info.units[i]);
     }
     if (i + 1 < info.pieces.size()) text += info.pieces[i + 1];
   }

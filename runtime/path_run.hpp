@@ -40,7 +40,7 @@ struct PathRun {
   const ModelScenario& sc;
   const RunOptions& opts;
   const Calendar& cal;
-  int n;  // real parties (World excluded)
+  int n;        // real parties (World excluded)
   bool record;  // keep events, defaults and ledger rows (single-path runs)
 
   std::vector<double> S;
@@ -59,10 +59,10 @@ struct PathRun {
   ClearingResult cr;
   std::vector<double> cash, credit, debt;
   std::vector<std::uint8_t> defaulted;
-  Holdings holdings;             // rt indices
+  Holdings holdings;  // rt indices
   std::vector<double> values, equity;
   ValuationWorkspace vws;
-  std::vector<std::string> names;  // rt index → party name (for messages)
+  std::vector<std::string> names;     // rt index → party name (for messages)
   std::vector<std::string> id_names;  // model id → party name (World first), for default causes
   Ledger ledger;
   ConservationCheck conservation;
@@ -75,8 +75,8 @@ struct PathRun {
 
   std::vector<DefaultEvent> defaults;
   std::vector<EventLine> events;
-  std::vector<int> default_step;  // per model id, −1 if not defaulted
-  std::vector<double> equity_start;  // per model id, the valuation before the first step
+  std::vector<int> default_step;           // per model id, −1 if not defaulted
+  std::vector<double> equity_start;        // per model id, the valuation before the first step
   std::vector<int> party_base, deal_base;  // first slot of each party (model id) and deal
   Date step_date{};                        // start of the current step
 
@@ -117,7 +117,8 @@ struct PathRun {
     if (from < 0 || from > n || to < 0 || to > n || !(amount >= 0) || amount == kInfinity) [[unlikely]]
       return bad_payment(from, to, amount, deal);
     if (amount == 0 || from == to || is_defaulted(from)) return;  // defaulted parties create no obligations
-    if (n_obligations == obligation_buffer.size()) [[unlikely]] grow_obligations();
+    if (n_obligations == obligation_buffer.size()) [[unlikely]]
+      grow_obligations();
     Obligation& o = obligation_buffer[n_obligations++];
     o.from = rt_index(from);
     o.to = rt_index(to);
@@ -147,12 +148,14 @@ struct PathRun {
   // run with a message rather than drawing NaN or a mirrored value.
   double normal(double mean, double sd) {
     if (!std::isfinite(mean) || !(sd >= 0) || sd == kInfinity) [[unlikely]]
-      return bad_draw(fmt::format("normal({}, {})", mean, sd), "the mean must be finite and the standard deviation finite and not negative");
+      return bad_draw(fmt::format("normal({}, {})", mean, sd),
+                      "the mean must be finite and the standard deviation finite and not negative");
     return rng.normal(mean, sd);
   }
   double lognormal(double mu, double sigma, double scale) {
     if (!std::isfinite(mu) || !std::isfinite(scale) || !(sigma >= 0) || sigma == kInfinity) [[unlikely]]
-      return bad_draw(fmt::format("lognormal({}, {}, {})", mu, sigma, scale), "mu and the scale must be finite and sigma finite and not negative");
+      return bad_draw(fmt::format("lognormal({}, {}, {})", mu, sigma, scale),
+                      "mu and the scale must be finite and sigma finite and not negative");
     return rng.lognormal(mu, sigma, scale);
   }
   double uniform(double lo, double hi) {
@@ -162,23 +165,31 @@ struct PathRun {
   }
   double triangular(double lo, double mode, double hi) {
     if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo <= mode && mode <= hi)) [[unlikely]]
-      return bad_draw(fmt::format("triangular({}, {}, {})", lo, mode, hi), "the arguments must be finite with lo ≤ mode ≤ hi");
+      return bad_draw(fmt::format("triangular({}, {}, {})", lo, mode, hi),
+                      "the arguments must be finite with lo ≤ mode ≤ hi");
     return rng.triangular(lo, mode, hi);
   }
   double bernoulli(double p) {
-    if (!(p >= 0 && p <= 1)) [[unlikely]] return bad_draw(fmt::format("bernoulli({})", p), "the probability must be between 0 and 1");
+    if (!(p >= 0 && p <= 1)) [[unlikely]]
+      return bad_draw(fmt::format("bernoulli({})", p), "the probability must be between 0 and 1");
     return rng.bernoulli(p) ? 1.0 : 0.0;
   }
   [[gnu::noinline, gnu::cold]] double bad_draw(const std::string& call, const char* why);
 
   double draw(int kind, const double* a, int count) {
     switch (kind) {
-      case kNormal: return normal(a[0], a[1]);
-      case kLognormal: return lognormal(a[0], a[1], count > 2 ? a[2] : 1.0);
-      case kUniform: return uniform(a[0], a[1]);
-      case kTriangular: return triangular(a[0], a[1], a[2]);
-      case kBernoulli: return bernoulli(a[0]);
-      case kChoice: return count > 0 ? a[rng.index(count)] : kNaN;
+      case kNormal:
+        return normal(a[0], a[1]);
+      case kLognormal:
+        return lognormal(a[0], a[1], count > 2 ? a[2] : 1.0);
+      case kUniform:
+        return uniform(a[0], a[1]);
+      case kTriangular:
+        return triangular(a[0], a[1], a[2]);
+      case kBernoulli:
+        return bernoulli(a[0]);
+      case kChoice:
+        return count > 0 ? a[rng.index(count)] : kNaN;
     }
     return kNaN;
   }

@@ -35,7 +35,7 @@ class RandomStream {
       hi = next_u32();
       lo = next_u32();
     }
-    uint64_t bits = ((hi >> 5) << 26) | (lo >> 6);       // 27 + 26 = 53 bits
+    uint64_t bits = ((hi >> 5) << 26) | (lo >> 6);     // 27 + 26 = 53 bits
     return (double(bits) + 0.5) / 9007199254740992.0;  // (0, 1), never 0 or 1
   }
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform01(); }

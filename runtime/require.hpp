@@ -14,17 +14,17 @@
 namespace deal::rt {
 
 class Error : public std::runtime_error {
-public:
-    Error(std::string message, const char* file, int line)
-        : std::runtime_error(std::move(message)), file_(file), line_(line) {}
-    const char* file() const noexcept { return file_; }
-    int line() const noexcept { return line_; }
-    // "runtime/clearing.cpp:123"
-    std::string where() const;
+ public:
+  Error(std::string message, const char* file, int line)
+      : std::runtime_error(std::move(message)), file_(file), line_(line) {}
+  const char* file() const noexcept { return file_; }
+  int line() const noexcept { return line_; }
+  // "runtime/clearing.cpp:123"
+  std::string where() const;
 
-private:
-    const char* file_;
-    int line_;
+ private:
+  const char* file_;
+  int line_;
 };
 
 namespace detail {
@@ -33,16 +33,15 @@ namespace detail {
 
 }  // namespace deal::rt
 
-#define DEAL_REQUIRE(cond, msg)                                          \
-    do {                                                                 \
-        if (!(cond)) [[unlikely]]                                        \
-            ::deal::rt::detail::raise(__FILE__, __LINE__, (msg));        \
-    } while (false)
+#define DEAL_REQUIRE(cond, msg)                             \
+  do {                                                      \
+    if (!(cond)) [[unlikely]]                               \
+      ::deal::rt::detail::raise(__FILE__, __LINE__, (msg)); \
+  } while (false)
 
 // An internal invariant: a failure is a bug in the runtime, not in the user's program.
-#define DEAL_ASSERT(cond, msg)                                                          \
-    do {                                                                                \
-        if (!(cond)) [[unlikely]]                                                       \
-            ::deal::rt::detail::raise(__FILE__, __LINE__,                               \
-                                      std::string("internal error: ") + (msg));         \
-    } while (false)
+#define DEAL_ASSERT(cond, msg)                                                                \
+  do {                                                                                        \
+    if (!(cond)) [[unlikely]]                                                                 \
+      ::deal::rt::detail::raise(__FILE__, __LINE__, std::string("internal error: ") + (msg)); \
+  } while (false)

@@ -15,50 +15,49 @@ constexpr double kStakeTol = 1e-12;
 }
 
 void Holdings::own(int holder, int issuer, double stake) {
-    DEAL_REQUIRE(holder >= 0 && holder < parties_ && issuer >= 0 && issuer < parties_,
-                 fmt::format("own: parties {} and {} (there are {})", holder, issuer, parties_));
-    DEAL_REQUIRE(std::isfinite(stake) && stake >= 0.0,
-                 fmt::format("own: a stake must be a non-negative fraction, not {}", stake));
-    if (stake == 0.0) return;
-    for (Entry& e : entries_)
-        if (e.holder == holder && e.issuer == issuer) {
-            e.stake += stake;
-            return;
-        }
-    entries_.push_back(Entry{holder, issuer, stake});
+  DEAL_REQUIRE(holder >= 0 && holder < parties_ && issuer >= 0 && issuer < parties_,
+               fmt::format("own: parties {} and {} (there are {})", holder, issuer, parties_));
+  DEAL_REQUIRE(std::isfinite(stake) && stake >= 0.0,
+               fmt::format("own: a stake must be a non-negative fraction, not {}", stake));
+  if (stake == 0.0) return;
+  for (Entry& e : entries_)
+    if (e.holder == holder && e.issuer == issuer) {
+      e.stake += stake;
+      return;
+    }
+  entries_.push_back(Entry{holder, issuer, stake});
 }
 
 void Holdings::sell(int holder, int issuer, double stake) {
-    DEAL_REQUIRE(std::isfinite(stake) && stake >= 0.0,
-                 fmt::format("sell: a stake must be a non-negative fraction, not {}", stake));
-    if (stake == 0.0) return;
-    const double held = this->stake(holder, issuer);
-    DEAL_REQUIRE(stake <= held + kStakeTol,
-                 fmt::format("sell: party {} sells {:g}% of party {} but holds {:g}%", holder,
-                             100 * stake, issuer, 100 * held));
-    for (size_t k = 0; k < entries_.size(); ++k)
-        if (entries_[k].holder == holder && entries_[k].issuer == issuer) {
-            entries_[k].stake -= stake;
-            if (entries_[k].stake <= kStakeTol) entries_.erase(entries_.begin() + long(k));
-            return;
-        }
+  DEAL_REQUIRE(std::isfinite(stake) && stake >= 0.0,
+               fmt::format("sell: a stake must be a non-negative fraction, not {}", stake));
+  if (stake == 0.0) return;
+  const double held = this->stake(holder, issuer);
+  DEAL_REQUIRE(stake <= held + kStakeTol, fmt::format("sell: party {} sells {:g}% of party {} but holds {:g}%", holder,
+                                                      100 * stake, issuer, 100 * held));
+  for (size_t k = 0; k < entries_.size(); ++k)
+    if (entries_[k].holder == holder && entries_[k].issuer == issuer) {
+      entries_[k].stake -= stake;
+      if (entries_[k].stake <= kStakeTol) entries_.erase(entries_.begin() + long(k));
+      return;
+    }
 }
 
 double Holdings::stake(int holder, int issuer) const {
-    for (const Entry& e : entries_)
-        if (e.holder == holder && e.issuer == issuer) return e.stake;
-    return 0.0;
+  for (const Entry& e : entries_)
+    if (e.holder == holder && e.issuer == issuer) return e.stake;
+  return 0.0;
 }
 
 void Holdings::remove_issuer(int issuer) {
-    std::erase_if(entries_, [&](const Entry& e) { return e.issuer == issuer; });
+  std::erase_if(entries_, [&](const Entry& e) { return e.issuer == issuer; });
 }
 
 struct ValuationCache {
-    Eigen::MatrixXd a;                         // the I − H that `lu` factorises
-    Eigen::FullPivLU<Eigen::MatrixXd> lu;
-    Eigen::VectorXd v;
-    bool valid = false;
+  Eigen::MatrixXd a;  // the I − H that `lu` factorises
+  Eigen::FullPivLU<Eigen::MatrixXd> lu;
+  Eigen::VectorXd v;
+  bool valid = false;
 };
 
 ValuationWorkspace::ValuationWorkspace() = default;
@@ -67,96 +66,87 @@ ValuationWorkspace::ValuationWorkspace(ValuationWorkspace&&) noexcept = default;
 ValuationWorkspace& ValuationWorkspace::operator=(ValuationWorkspace&&) noexcept = default;
 ValuationWorkspace::ValuationWorkspace(const ValuationWorkspace& o) : index(o.index), members(o.members) {}
 ValuationWorkspace& ValuationWorkspace::operator=(const ValuationWorkspace& o) {
-    index = o.index;
-    members = o.members;
-    cache.reset();
-    return *this;
+  index = o.index;
+  members = o.members;
+  cache.reset();
+  return *this;
 }
 
-void value_equity(std::span<const double> value, const Holdings& holdings,
-                  std::span<const std::uint8_t> defaulted, std::span<double> equity,
-                  ValuationWorkspace& ws, std::span<const std::string> names) {
-    const size_t n = value.size();
-    DEAL_REQUIRE(equity.size() == n, "value_equity: one equity per party is needed");
-    DEAL_REQUIRE(defaulted.empty() || defaulted.size() == n,
-                 "value_equity: one default flag per party is needed");
-    DEAL_REQUIRE(holdings.parties() <= int(n),
-                 fmt::format("value_equity: holdings among {} parties, values for {}",
-                             holdings.parties(), n));
-    auto dead = [&](int i) { return !defaulted.empty() && defaulted[size_t(i)]; };
-    auto name = [&](int i) {
-        return size_t(i) < names.size() ? names[size_t(i)] : fmt::format("party {}", i);
-    };
-    for (size_t i = 0; i < n; ++i) {
-        DEAL_REQUIRE(std::isfinite(value[i]),
-                     fmt::format("the value of {} is {}", name(int(i)), value[i]));
-        equity[i] = dead(int(i)) ? 0.0 : value[i];
+void value_equity(std::span<const double> value, const Holdings& holdings, std::span<const std::uint8_t> defaulted,
+                  std::span<double> equity, ValuationWorkspace& ws, std::span<const std::string> names) {
+  const size_t n = value.size();
+  DEAL_REQUIRE(equity.size() == n, "value_equity: one equity per party is needed");
+  DEAL_REQUIRE(defaulted.empty() || defaulted.size() == n, "value_equity: one default flag per party is needed");
+  DEAL_REQUIRE(holdings.parties() <= int(n),
+               fmt::format("value_equity: holdings among {} parties, values for {}", holdings.parties(), n));
+  auto dead = [&](int i) { return !defaulted.empty() && defaulted[size_t(i)]; };
+  auto name = [&](int i) { return size_t(i) < names.size() ? names[size_t(i)] : fmt::format("party {}", i); };
+  for (size_t i = 0; i < n; ++i) {
+    DEAL_REQUIRE(std::isfinite(value[i]), fmt::format("the value of {} is {}", name(int(i)), value[i]));
+    equity[i] = dead(int(i)) ? 0.0 : value[i];
+  }
+  // The live parties taking part in a live holding.
+  ws.index.assign(n, -1);
+  ws.members.clear();
+  auto add = [&](int i) {
+    if (ws.index[size_t(i)] < 0) {
+      ws.index[size_t(i)] = int(ws.members.size());
+      ws.members.push_back(i);
     }
-    // The live parties taking part in a live holding.
-    ws.index.assign(n, -1);
-    ws.members.clear();
-    auto add = [&](int i) {
-        if (ws.index[size_t(i)] < 0) {
-            ws.index[size_t(i)] = int(ws.members.size());
-            ws.members.push_back(i);
-        }
-    };
-    for (const auto& e : holdings.entries())
-        if (!dead(e.holder) && !dead(e.issuer)) {
-            add(e.holder);
-            add(e.issuer);
-        }
-    const int s = int(ws.members.size());
-    if (s == 0) return;
-    if (!ws.cache) ws.cache = std::make_unique<ValuationCache>();
-    ValuationCache& c = *ws.cache;
-    Eigen::MatrixXd A = Eigen::MatrixXd::Identity(s, s);
-    c.v.resize(s);
-    Eigen::VectorXd& v = c.v;
-    for (int r = 0; r < s; ++r) v[r] = value[size_t(ws.members[size_t(r)])];
-    for (const auto& e : holdings.entries())
-        if (!dead(e.holder) && !dead(e.issuer))
-            A(ws.index[size_t(e.holder)], ws.index[size_t(e.issuer)]) -= e.stake;
-    // The same system as last time (same members in the same order, same stakes): the
-    // factorisation is reused; the result is the same bits either way.
-    if (!c.valid || c.a.rows() != s || c.a != A) {
-        c.a = A;
-        c.lu.compute(A);
-        c.lu.setThreshold(1e-12);
-        c.valid = true;
+  };
+  for (const auto& e : holdings.entries())
+    if (!dead(e.holder) && !dead(e.issuer)) {
+      add(e.holder);
+      add(e.issuer);
     }
-    Eigen::FullPivLU<Eigen::MatrixXd>& lu = c.lu;
-    if (!lu.isInvertible()) {
-        c.valid = false;
-        // A left null vector w of I − H (wᵀ(I − H) = 0) is supported on the parties whose
-        // stakes in each other form the closed loop; name them.
-        Eigen::FullPivLU<Eigen::MatrixXd> lut(A.transpose());
-        lut.setThreshold(1e-12);
-        Eigen::MatrixXd kernel = lut.kernel();
-        std::vector<std::string> who;
-        for (int r = 0; r < s; ++r)
-            if (kernel.row(r).cwiseAbs().maxCoeff() > 1e-9 * kernel.cwiseAbs().maxCoeff())
-                who.push_back(name(ws.members[size_t(r)]));
-        DEAL_REQUIRE(false, fmt::format("the cross-holdings among {} leave equity undetermined: "
-                                        "their stakes in each other add up to 100%, so equity = "
-                                        "value + holdings x equity has no unique solution",
-                                        fmt::join(who, ", ")));
-    }
-    Eigen::VectorXd e = lu.solve(v);
-    for (int r = 0; r < s; ++r) {
-        DEAL_REQUIRE(std::isfinite(e[r]),
-                     fmt::format("the equity of {} is not finite", name(ws.members[size_t(r)])));
-        equity[size_t(ws.members[size_t(r)])] = e[r];
-    }
+  const int s = int(ws.members.size());
+  if (s == 0) return;
+  if (!ws.cache) ws.cache = std::make_unique<ValuationCache>();
+  ValuationCache& c = *ws.cache;
+  Eigen::MatrixXd A = Eigen::MatrixXd::Identity(s, s);
+  c.v.resize(s);
+  Eigen::VectorXd& v = c.v;
+  for (int r = 0; r < s; ++r) v[r] = value[size_t(ws.members[size_t(r)])];
+  for (const auto& e : holdings.entries())
+    if (!dead(e.holder) && !dead(e.issuer)) A(ws.index[size_t(e.holder)], ws.index[size_t(e.issuer)]) -= e.stake;
+  // The same system as last time (same members in the same order, same stakes): the
+  // factorisation is reused; the result is the same bits either way.
+  if (!c.valid || c.a.rows() != s || c.a != A) {
+    c.a = A;
+    c.lu.compute(A);
+    c.lu.setThreshold(1e-12);
+    c.valid = true;
+  }
+  Eigen::FullPivLU<Eigen::MatrixXd>& lu = c.lu;
+  if (!lu.isInvertible()) {
+    c.valid = false;
+    // A left null vector w of I − H (wᵀ(I − H) = 0) is supported on the parties whose
+    // stakes in each other form the closed loop; name them.
+    Eigen::FullPivLU<Eigen::MatrixXd> lut(A.transpose());
+    lut.setThreshold(1e-12);
+    Eigen::MatrixXd kernel = lut.kernel();
+    std::vector<std::string> who;
+    for (int r = 0; r < s; ++r)
+      if (kernel.row(r).cwiseAbs().maxCoeff() > 1e-9 * kernel.cwiseAbs().maxCoeff())
+        who.push_back(name(ws.members[size_t(r)]));
+    DEAL_REQUIRE(false, fmt::format("the cross-holdings among {} leave equity undetermined: "
+                                    "their stakes in each other add up to 100%, so equity = "
+                                    "value + holdings x equity has no unique solution",
+                                    fmt::join(who, ", ")));
+  }
+  Eigen::VectorXd e = lu.solve(v);
+  for (int r = 0; r < s; ++r) {
+    DEAL_REQUIRE(std::isfinite(e[r]), fmt::format("the equity of {} is not finite", name(ws.members[size_t(r)])));
+    equity[size_t(ws.members[size_t(r)])] = e[r];
+  }
 }
 
 std::vector<double> value_equity(std::span<const double> value, const Holdings& holdings,
-                                 std::span<const std::uint8_t> defaulted,
-                                 std::span<const std::string> names) {
-    std::vector<double> equity(value.size());
-    ValuationWorkspace ws;
-    value_equity(value, holdings, defaulted, equity, ws, names);
-    return equity;
+                                 std::span<const std::uint8_t> defaulted, std::span<const std::string> names) {
+  std::vector<double> equity(value.size());
+  ValuationWorkspace ws;
+  value_equity(value, holdings, defaulted, equity, ws, names);
+  return equity;
 }
 
 }  // namespace deal::rt

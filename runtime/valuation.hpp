@@ -19,32 +19,32 @@
 namespace deal::rt {
 
 class Holdings {
-public:
-    struct Entry {
-        int holder = -1;
-        int issuer = -1;
-        double stake = 0.0;  // fraction of the issuer's equity
-    };
+ public:
+  struct Entry {
+    int holder = -1;
+    int issuer = -1;
+    double stake = 0.0;  // fraction of the issuer's equity
+  };
 
-    Holdings() = default;
-    explicit Holdings(int parties) : parties_(parties) {}
+  Holdings() = default;
+  explicit Holdings(int parties) : parties_(parties) {}
 
-    int parties() const { return parties_; }
-    // `own(holder, issuer, stake)`: adds to the holder's stake.
-    void own(int holder, int issuer, double stake);
-    // `sell(holder, issuer, stake)`: the holder must hold at least that much.
-    void sell(int holder, int issuer, double stake);
-    double stake(int holder, int issuer) const;
-    // Every holder loses its stake in `issuer` (the issuer defaulted).
-    void remove_issuer(int issuer);
-    void clear() { entries_.clear(); }
+  int parties() const { return parties_; }
+  // `own(holder, issuer, stake)`: adds to the holder's stake.
+  void own(int holder, int issuer, double stake);
+  // `sell(holder, issuer, stake)`: the holder must hold at least that much.
+  void sell(int holder, int issuer, double stake);
+  double stake(int holder, int issuer) const;
+  // Every holder loses its stake in `issuer` (the issuer defaulted).
+  void remove_issuer(int issuer);
+  void clear() { entries_.clear(); }
 
-    std::span<const Entry> entries() const { return entries_; }
-    bool empty() const { return entries_.empty(); }
+  std::span<const Entry> entries() const { return entries_; }
+  bool empty() const { return entries_.empty(); }
 
-private:
-    int parties_ = 0;
-    std::vector<Entry> entries_;  // one per (holder, issuer), stake > 0
+ private:
+  int parties_ = 0;
+  std::vector<Entry> entries_;  // one per (holder, issuer), stake > 0
 };
 
 // Reusable scratch memory for value_equity, one per thread. It keeps the last
@@ -52,26 +52,24 @@ private:
 // (most steps: stakes change rarely), so a step's valuation is then one solve.
 struct ValuationCache;  // valuation.cpp
 struct ValuationWorkspace {
-    std::vector<int> index;    // party → row of the system, or -1
-    std::vector<int> members;  // rows → party
-    std::unique_ptr<ValuationCache> cache;
+  std::vector<int> index;    // party → row of the system, or -1
+  std::vector<int> members;  // rows → party
+  std::unique_ptr<ValuationCache> cache;
 
-    ValuationWorkspace();
-    ~ValuationWorkspace();
-    ValuationWorkspace(ValuationWorkspace&&) noexcept;
-    ValuationWorkspace& operator=(ValuationWorkspace&&) noexcept;
-    // A copy starts with an empty cache (caches are not shared between threads).
-    ValuationWorkspace(const ValuationWorkspace& o);
-    ValuationWorkspace& operator=(const ValuationWorkspace& o);
+  ValuationWorkspace();
+  ~ValuationWorkspace();
+  ValuationWorkspace(ValuationWorkspace&&) noexcept;
+  ValuationWorkspace& operator=(ValuationWorkspace&&) noexcept;
+  // A copy starts with an empty cache (caches are not shared between threads).
+  ValuationWorkspace(const ValuationWorkspace& o);
+  ValuationWorkspace& operator=(const ValuationWorkspace& o);
 };
 
 // equity[i] for every party. `defaulted` may be empty (nobody defaulted); `names` is used
 // in the error message for a singular system (indices are printed without it).
-void value_equity(std::span<const double> value, const Holdings& holdings,
-                  std::span<const std::uint8_t> defaulted, std::span<double> equity,
-                  ValuationWorkspace& ws, std::span<const std::string> names = {});
+void value_equity(std::span<const double> value, const Holdings& holdings, std::span<const std::uint8_t> defaulted,
+                  std::span<double> equity, ValuationWorkspace& ws, std::span<const std::string> names = {});
 std::vector<double> value_equity(std::span<const double> value, const Holdings& holdings,
-                                 std::span<const std::uint8_t> defaulted = {},
-                                 std::span<const std::string> names = {});
+                                 std::span<const std::uint8_t> defaulted = {}, std::span<const std::string> names = {});
 
 }  // namespace deal::rt

@@ -10,6 +10,7 @@ packages=(
   libfmt-dev catch2 nlohmann-json3-dev libcli11-dev libedit-dev
   librandom123-dev libeigen3-dev libbenchmark-dev
   python3-numpy
+  clang-format              # tests/check_format.py: sources follow .clang-format
   tmux                      # drives the REPL's terminal test (tests/repl/tty_test.py)
 )
 # Extra sets, chosen by flags (.ci/run uses both): --with-browser (the report is checked in

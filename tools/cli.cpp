@@ -64,7 +64,8 @@ int choose_scenario(const engine::Compiled& program, const std::string& name, co
 bool apply_sets(const std::vector<std::string>& sets, const engine::Compiled& program, rt::RunOptions& options) {
   for (const std::string& s : sets) {
     engine::ParamError error;
-    auto v = engine::parse_param_assignment(program.program(), "--set", s, error, isatty(2) && !std::getenv("NO_COLOR"));
+    auto v =
+        engine::parse_param_assignment(program.program(), "--set", s, error, isatty(2) && !std::getenv("NO_COLOR"));
     if (!v) {
       if (error.is_diagnostics) fmt::print(stderr, "{}", error.text);
       else fmt::print(stderr, "deal: {}\n", error.text);
@@ -88,7 +89,8 @@ bool attach_analyses(const engine::Compiled& program, const std::vector<int>& sc
     try {
       engine::attach_analyses(program, scenarios[i], options, request, results[i]);
       if (results[i].analyses)
-        for (const std::string& warning : results[i].analyses->warnings) fmt::print(stderr, "deal: warning: {}\n", warning);
+        for (const std::string& warning : results[i].analyses->warnings)
+          fmt::print(stderr, "deal: warning: {}\n", warning);
     } catch (const std::exception& e) {
       fmt::print(stderr, "{}\ndeal: the analyses of scenario '{}' failed\n", e.what(), results[i].scenario);
       return false;
@@ -98,9 +100,10 @@ bool attach_analyses(const engine::Compiled& program, const std::vector<int>& sc
 }
 
 void add_run_flags(CLI::App* command, RunFlags& f) {
-  f.paths_opt = command->add_option("--paths", f.paths, "Monte Carlo paths, 1 to 2^53 (default: the scenario's)")
-                    ->type_name("N");
-  f.seed_opt = command->add_option("--seed", f.seed, "Random seed, 0 to 2^64-1 (default: the scenario's)")->type_name("N");
+  f.paths_opt =
+      command->add_option("--paths", f.paths, "Monte Carlo paths, 1 to 2^53 (default: the scenario's)")->type_name("N");
+  f.seed_opt =
+      command->add_option("--seed", f.seed, "Random seed, 0 to 2^64-1 (default: the scenario's)")->type_name("N");
   f.threads_opt = command
                       ->add_option("--threads,-j", f.threads,
                                    "Monte Carlo worker threads, at most 16 per core (default 0: one per core); "
@@ -108,10 +111,9 @@ void add_run_flags(CLI::App* command, RunFlags& f) {
                       ->type_name("N");
   f.max_seconds_opt =
       command->add_option("--max-seconds", f.max_seconds, "Stop the run with an error after S seconds")->type_name("S");
-  f.max_memory_opt = command
-                         ->add_option("--max-memory", f.max_memory,
-                                      "The memory a run may keep, e.g. 2G, 512M (default 4G)")
-                         ->type_name("SIZE");
+  f.max_memory_opt =
+      command->add_option("--max-memory", f.max_memory, "The memory a run may keep, e.g. 2G, 512M (default 4G)")
+          ->type_name("SIZE");
 }
 
 int max_threads() {
@@ -149,11 +151,24 @@ bool parse_size(const std::string& text, long long& bytes) {
   int shift = 0;
   if (!t.empty()) {
     switch (t.back()) {
-      case 'K': case 'k': shift = 10; break;
-      case 'M': case 'm': shift = 20; break;
-      case 'G': case 'g': shift = 30; break;
-      case 'T': case 't': shift = 40; break;
-      default: break;
+      case 'K':
+      case 'k':
+        shift = 10;
+        break;
+      case 'M':
+      case 'm':
+        shift = 20;
+        break;
+      case 'G':
+      case 'g':
+        shift = 30;
+        break;
+      case 'T':
+      case 't':
+        shift = 40;
+        break;
+      default:
+        break;
     }
     if (shift) t.pop_back();
   }

@@ -30,7 +30,8 @@ int run_graph() {
   try {
     engine::GraphRuns runs = engine::graph_runs(*program, k, opts);
     std::string title = args.scenario.empty() ? args.file : fmt::format("{} — scenario {}", args.file, args.scenario);
-    dot = report::deal_graph_dot(program->model(), runs.scheduled, args.scenario.empty() ? nullptr : &runs.actual, title);
+    dot =
+        report::deal_graph_dot(program->model(), runs.scheduled, args.scenario.empty() ? nullptr : &runs.actual, title);
   } catch (const rt::RunError& e) {
     print_run_error(e);
     return 3;

@@ -51,8 +51,8 @@ int run_repl() {
     input += line;
     input += '\n';
     // A command is one line; declarations continue while a brace is open.
-    bool is_command = input.find_first_not_of(" \t\n") != std::string::npos &&
-                      input[input.find_first_not_of(" \t\n")] == ':';
+    bool is_command =
+        input.find_first_not_of(" \t\n") != std::string::npos && input[input.find_first_not_of(" \t\n")] == ':';
     if (!is_command && !repl::input_complete(input)) continue;
     std::fflush(stdout);
     bool go_on = session.handle(input);

@@ -69,7 +69,6 @@ class ProgressBar {
   clock::time_point start_;
 };
 
-
 // CPU time of the whole process (every thread) so far, in milliseconds.
 double process_cpu_ms() {
   rusage u{};
@@ -82,7 +81,9 @@ double process_cpu_ms() {
 
 int cmd_run(const RunArgs& a) {
   using clock = std::chrono::steady_clock;
-  auto ms = [](clock::time_point from) { return std::chrono::duration<double, std::milli>(clock::now() - from).count(); };
+  auto ms = [](clock::time_point from) {
+    return std::chrono::duration<double, std::milli>(clock::now() - from).count();
+  };
   auto t0 = clock::now();
   int exit_code = 0;
   std::unique_ptr<engine::Compiled> program = open_program(a.file, exit_code, load_options(a.import_paths));
@@ -129,8 +130,7 @@ int cmd_run(const RunArgs& a) {
           fmt::print(stderr, "timing: scenario {}: {} paths in {:.2f} ms on {} thread{} ({} paths/s, CPU {:.0f} ms)\n",
                      r.scenario, r.paths, t, r.threads, r.threads == 1 ? "" : "s",
                      rt::group_thousands(std::llround(double(r.paths) / (t / 1000.0))), process_cpu_ms() - cpu0);
-        else
-          fmt::print(stderr, "timing: scenario {}: 1 path in {:.2f} ms\n", r.scenario, t);
+        else fmt::print(stderr, "timing: scenario {}: 1 path in {:.2f} ms\n", r.scenario, t);
       }
     } catch (const rt::RunError& e) {
       print_run_error(e);
@@ -146,11 +146,13 @@ int cmd_run(const RunArgs& a) {
   if (!attach_analyses(*program, scenarios, opts, analyses, results)) return 3;
   bool color = isatty(1) && !std::getenv("NO_COLOR");
   if (format == "json") {
-    fmt::print("{}", results.size() == 1 && !a.all ? report::json_text(results[0], model) : report::json_text(results, model));
+    fmt::print(
+        "{}", results.size() == 1 && !a.all ? report::json_text(results[0], model) : report::json_text(results, model));
   } else if (format == "csv") {
     fmt::print("{}", report::series_csv(results));
   } else {
-    for (size_t i = 0; i < results.size(); ++i) fmt::print("{}{}", i ? "\n" : "", report::table_text(results[i], model, color));
+    for (size_t i = 0; i < results.size(); ++i)
+      fmt::print("{}{}", i ? "\n" : "", report::table_text(results[i], model, color));
   }
 
   if (!a.out.empty()) {
@@ -158,8 +160,11 @@ int cmd_run(const RunArgs& a) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     std::string tables;
-    for (size_t i = 0; i < results.size(); ++i) tables += (i ? "\n" : "") + report::table_text(results[i], model, false);
-    bool ok = !ec && write_file(dir / "result.json", results.size() == 1 && !a.all ? report::json_text(results[0], model) : report::json_text(results, model)) &&
+    for (size_t i = 0; i < results.size(); ++i)
+      tables += (i ? "\n" : "") + report::table_text(results[i], model, false);
+    bool ok = !ec &&
+              write_file(dir / "result.json", results.size() == 1 && !a.all ? report::json_text(results[0], model)
+                                                                            : report::json_text(results, model)) &&
               write_file(dir / "series.csv", report::series_csv(results)) && write_file(dir / "report.txt", tables) &&
               write_file(dir / "ledger.csv", report::ledger_csv(results, model)) &&
               write_file(dir / "parties.csv", report::parties_csv(results));
@@ -192,41 +197,39 @@ namespace {
 RunArgs run_args;
 RunFlags run_flags;
 
-Register run_command({20,
-                      [](CLI::App& app) {
-                        auto* run = app.add_subcommand(
-                            "run", "Run scenarios: defaults, tracked series, ledger (exit 3 if a run fails)");
-                        run->add_option("file", run_args.file, "The .deal program")->required();
-                        auto* scen = run->add_option("--scenario,-s", run_args.scenario, "The scenario to run");
-                        run->add_flag("--all", run_args.all, "Run every scenario")->excludes(scen);
-                        run->add_option("--set", run_args.sets,
-                                        "Override a param: NAME=VALUE, VALUE a .deal constant (e.g. 20%/y)");
-                        add_run_flags(run, run_flags);
-                        run->add_option("--format,-f", run_args.format,
-                                        "table, csv or json (default: table on a terminal, json otherwise)")
-                            ->check(CLI::IsMember({"table", "csv", "json"}));
-                        run->add_option("--out", run_args.out,
-                                        "Also write result.json, series.csv, parties.csv, report.txt and ledger.csv into DIR");
-                        run->add_flag("--check-ledger", run_args.check_ledger,
-                                      "Verify conservation of money after every clearing round and step");
-                        run->add_option("--analyses", run_args.analyses,
-                                        "exposure,circularity,concentration,systemic | all | none (default: all for "
-                                        "single-path runs, none for Monte Carlo)");
-                        run->add_flag("--time", run_args.timings,
-                                      "Print the time of each phase (check, compile, run) to stderr");
-                        add_import_path_option(run, run_args.import_paths);
-                        return run;
-                      },
-                      [] {
-                        rt::RunOptions o;
-                        if (!apply_run_flags(run_flags, o)) return 2;
-                        run_args.paths = o.paths;
-                        run_args.seed = o.seed;
-                        run_args.threads = o.threads;
-                        if (*run_flags.max_seconds_opt) run_args.max_seconds = o.max_seconds;
-                        if (*run_flags.max_memory_opt) run_args.max_memory = o.max_memory_bytes;
-                        return cmd_run(run_args);
-                      }});
+Register run_command(
+    {20,
+     [](CLI::App& app) {
+       auto* run = app.add_subcommand("run", "Run scenarios: defaults, tracked series, ledger (exit 3 if a run fails)");
+       run->add_option("file", run_args.file, "The .deal program")->required();
+       auto* scen = run->add_option("--scenario,-s", run_args.scenario, "The scenario to run");
+       run->add_flag("--all", run_args.all, "Run every scenario")->excludes(scen);
+       run->add_option("--set", run_args.sets, "Override a param: NAME=VALUE, VALUE a .deal constant (e.g. 20%/y)");
+       add_run_flags(run, run_flags);
+       run->add_option("--format,-f", run_args.format,
+                       "table, csv or json (default: table on a terminal, json otherwise)")
+           ->check(CLI::IsMember({"table", "csv", "json"}));
+       run->add_option("--out", run_args.out,
+                       "Also write result.json, series.csv, parties.csv, report.txt and ledger.csv into DIR");
+       run->add_flag("--check-ledger", run_args.check_ledger,
+                     "Verify conservation of money after every clearing round and step");
+       run->add_option("--analyses", run_args.analyses,
+                       "exposure,circularity,concentration,systemic | all | none (default: all for "
+                       "single-path runs, none for Monte Carlo)");
+       run->add_flag("--time", run_args.timings, "Print the time of each phase (check, compile, run) to stderr");
+       add_import_path_option(run, run_args.import_paths);
+       return run;
+     },
+     [] {
+       rt::RunOptions o;
+       if (!apply_run_flags(run_flags, o)) return 2;
+       run_args.paths = o.paths;
+       run_args.seed = o.seed;
+       run_args.threads = o.threads;
+       if (*run_flags.max_seconds_opt) run_args.max_seconds = o.max_seconds;
+       if (*run_flags.max_memory_opt) run_args.max_memory = o.max_memory_bytes;
+       return cmd_run(run_args);
+     }});
 
 }  // namespace
 

@@ -383,8 +383,7 @@ bool Session::show_deal(int deal) {
                    p.shocks[size_t(hd.shock)].name);
       else if (end != s.values.end())
         fmt::print(opts_.out, "terminated in {}\n", step_label(res.dates[size_t(end - s.values.begin())], m.step));
-      else
-        fmt::print(opts_.out, "alive at the end\n");
+      else fmt::print(opts_.out, "alive at the end\n");
     }
   return true;
 }

@@ -63,9 +63,9 @@ std::vector<std::string> Session::complete(const std::string& before, size_t& st
     }
     if (lead.empty())
       for (const auto& k : declaration_keywords()) pool.push_back(k);
-    for (const char* b : {"World", "min", "max", "abs", "floor", "ceil", "round", "exp", "log", "sqrt", "clamp",
-                          "years", "date_of", "annuity", "npv", "discount", "paid", "due", "inflow", "outflow",
-                          "revenue_from", "equity", "defaulted", "holdings"})
+    for (const char* b : {"World", "min",  "max",    "abs",     "floor",        "ceil",    "round",     "exp",
+                          "log",   "sqrt", "clamp",  "years",   "date_of",      "annuity", "npv",       "discount",
+                          "paid",  "due",  "inflow", "outflow", "revenue_from", "equity",  "defaulted", "holdings"})
       pool.push_back(b);
   }
   start = i;

@@ -202,7 +202,8 @@ class EditReader : public LineReader {
   EditLine* el_ = nullptr;
   History* hist_ = nullptr;
   std::string prompt_, path_;
-  struct sigaction old_int_ {}, old_winch_ {};
+  struct sigaction old_int_ {
+  }, old_winch_{};
 };
 
 }  // namespace

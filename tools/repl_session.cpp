@@ -66,7 +66,7 @@ bool input_complete(const std::string& s) {
 }
 
 const std::vector<std::string>& Session::commands() {
-  static const std::vector<std::string> c = {":help", ":quit", ":load", ":run",  ":set",   ":unset",
+  static const std::vector<std::string> c = {":help", ":quit", ":load",  ":run",  ":set",   ":unset",
                                              ":show", ":type", ":graph", ":list", ":forget"};
   return c;
 }
@@ -75,10 +75,8 @@ Session::Session(SessionOptions options) : opts_(options), workspace_(workspace_
 
 void Session::error(const std::string& message) const {
   had_errors_ = true;
-  if (opts_.color)
-    fmt::print(opts_.err, "\033[1;31merror:\033[0m \033[1m{}\033[0m\n", message);
-  else
-    fmt::print(opts_.err, "error: {}\n", message);
+  if (opts_.color) fmt::print(opts_.err, "\033[1;31merror:\033[0m \033[1m{}\033[0m\n", message);
+  else fmt::print(opts_.err, "error: {}\n", message);
 }
 
 void Session::problem(const engine::Problem& p) const {

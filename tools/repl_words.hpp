@@ -10,7 +10,7 @@ namespace deal::cli::repl {
 
 // The keywords that start a declaration: such an input is added to the session.
 inline const std::set<std::string>& declaration_keywords() {
-  static const std::set<std::string> k = {"import", "calendar", "unit", "param",  "party",   "contract",
+  static const std::set<std::string> k = {"import", "calendar", "unit",   "param", "party",   "contract",
                                           "deal",   "fn",       "extern", "shock", "scenario"};
   return k;
 }

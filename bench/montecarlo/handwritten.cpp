@@ -213,7 +213,8 @@ int main(int argc, char** argv) {
       p50.push_back(s.p50);
       p95.push_back(s.p95);
     }
-    series[net.parties[size_t(net.tracked[t])].name + ".cash"] = {{"mean", mean}, {"p5", p5}, {"p50", p50}, {"p95", p95}};
+    series[net.parties[size_t(net.tracked[t])].name + ".cash"] = {
+        {"mean", mean}, {"p5", p5}, {"p50", p50}, {"p95", p95}};
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   double cpu_seconds = double(std::clock() - c0) / CLOCKS_PER_SEC;

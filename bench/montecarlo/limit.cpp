@@ -103,7 +103,7 @@ void solve_dense(std::vector<double>& a, std::vector<double>& b, size_t n) {
 
 struct Path {
   const Network& net;
-  size_t n;          // firms; index n is World
+  size_t n;  // firms; index n is World
   // Per firm (and World at n).
   std::vector<double> cash, revenue, owe, in, ratio;
   std::vector<std::uint8_t> defaulted, alive;  // firms; contracts

@@ -47,16 +47,16 @@ struct TypeRef {
 };
 
 enum class ExprKind {
-  Number,     // numeric literal: value (scale, %, $ applied), is_money, units
-  Bool,       // true / false: bool_value
-  String,     // "…": parts (text pieces and interpolated expressions, see below)
-  Date,       // date literal: date
-  Name,       // identifier: name (a param, state, local, party, deal, World, self, dt, span, now …)
-  Field,      // args[0].name  (party field or deal state)
-  Unary,      // op: "-" "+" "not"; args[0]
-  Binary,     // op: + - * / ^ < <= > >= == != and or; args[0], args[1]
-  Call,       // name(args…), with arg_names[i] non-empty for named arguments (priority: 1)
-  If,         // if args[0] then args[1] else args[2]
+  Number,  // numeric literal: value (scale, %, $ applied), is_money, units
+  Bool,    // true / false: bool_value
+  String,  // "…": parts (text pieces and interpolated expressions, see below)
+  Date,    // date literal: date
+  Name,    // identifier: name (a param, state, local, party, deal, World, self, dt, span, now …)
+  Field,   // args[0].name  (party field or deal state)
+  Unary,   // op: "-" "+" "not"; args[0]
+  Binary,  // op: + - * / ^ < <= > >= == != and or; args[0], args[1]
+  Call,    // name(args…), with arg_names[i] non-empty for named arguments (priority: 1)
+  If,      // if args[0] then args[1] else args[2]
 };
 
 struct Expr;
@@ -68,10 +68,10 @@ struct Expr {
   Span op_span;  // Binary/Unary: the operator token; Call: the callee name; Field: the field name
 
   // Number literals.
-  double value = 0;        // after applying scale suffix and %
-  bool is_money = false;   // written with a leading $
+  double value = 0;       // after applying scale suffix and %
+  bool is_money = false;  // written with a leading $
   std::vector<UnitFactor> units;
-  std::string text;        // the literal exactly as written (for printing and messages)
+  std::string text;  // the literal exactly as written (for printing and messages)
 
   bool bool_value = false;  // Bool
   DateLit date;             // Date
@@ -133,13 +133,13 @@ enum class Period { Step, Month, Quarter, Year };
 
 struct Clause {
   ClauseKind kind = ClauseKind::At;
-  Span span;      // the clause header (keyword through the block's opening brace)
-  ExprPtr expr;   // At: the date; When/Whenever: the condition
+  Span span;                     // the clause header (keyword through the block's opening brace)
+  ExprPtr expr;                  // At: the date; When/Whenever: the condition
   Period period = Period::Step;  // Every
-  ExprPtr from;   // Every: optional start date
-  ExprPtr length; // Every: optional `for` duration
-  ExprPtr until;  // Every: optional `until` date
-  std::string party;  // OnDefault: the party parameter (or party) name
+  ExprPtr from;                  // Every: optional start date
+  ExprPtr length;                // Every: optional `for` duration
+  ExprPtr until;                 // Every: optional `until` date
+  std::string party;             // OnDefault: the party parameter (or party) name
   Span party_span;
   Block body;
 };
@@ -157,8 +157,8 @@ struct Member {
   std::string name;  // Field / Let
   Span name_span;
   std::optional<TypeRef> type;  // optional annotation: `name: Type = expr`
-  ExprPtr value;     // Field / Let / Value
-  Clause clause;     // Clause
+  ExprPtr value;                // Field / Let / Value
+  Clause clause;                // Clause
 };
 
 struct Param {  // of a contract or fn
@@ -168,7 +168,7 @@ struct Param {  // of a contract or fn
   ExprPtr default_value;  // contracts only; may be null
 };
 
-struct Arg {  // of a deal instantiation
+struct Arg {         // of a deal instantiation
   std::string name;  // "" when positional
   Span name_span;
   ExprPtr value;
@@ -181,32 +181,55 @@ struct Distribution {
   std::vector<ExprPtr> args;
 };
 
-struct ImportDecl { std::string path; Span span; Span path_span; };
-struct CalendarDecl { ExprPtr from, to; Period step = Period::Quarter; Span span; };
-struct UnitDecl { std::string name; Span span; };
+struct ImportDecl {
+  std::string path;
+  Span span;
+  Span path_span;
+};
+struct CalendarDecl {
+  ExprPtr from, to;
+  Period step = Period::Quarter;
+  Span span;
+};
+struct UnitDecl {
+  std::string name;
+  Span span;
+};
 struct ParamDecl {
-  std::string name; Span name_span; Span span;
+  std::string name;
+  Span name_span;
+  Span span;
   std::optional<TypeRef> type;
   ExprPtr value;
 };
 struct PartyDecl {
-  std::string name; Span name_span; Span span;
-  std::string kind; Span kind_span;  // `is kind`, "" if absent
+  std::string name;
+  Span name_span;
+  Span span;
+  std::string kind;
+  Span kind_span;  // `is kind`, "" if absent
   std::vector<Member> members;
   Span close_span;  // the closing brace
 };
 struct ContractDecl {
-  std::string name; Span name_span; Span span;
+  std::string name;
+  Span name_span;
+  Span span;
   std::vector<Param> params;
   std::vector<Member> members;
 };
 struct DealDecl {
-  std::string name; Span name_span; Span span;
-  std::string contract; Span contract_span;
+  std::string name;
+  Span name_span;
+  Span span;
+  std::string contract;
+  Span contract_span;
   std::vector<Arg> args;
 };
 struct FnDecl {
-  std::string name; Span name_span; Span span;
+  std::string name;
+  Span name_span;
+  Span span;
   std::vector<Param> params;
   std::optional<TypeRef> result;
   ExprPtr body;
@@ -218,33 +241,44 @@ enum class ShockItemKind { Set, Clause, Deal };
 struct ShockItem {
   ShockItemKind kind = ShockItemKind::Set;
   Span span;
-  StmtPtr set;       // Set: a SetParam statement
-  Clause clause;     // Clause: At or When
+  StmtPtr set;                     // Set: a SetParam statement
+  Clause clause;                   // Clause: At or When
   std::unique_ptr<DealDecl> deal;  // Deal
 };
 struct ShockDecl {
-  std::string name; Span name_span; Span span;
+  std::string name;
+  Span name_span;
+  Span span;
   std::vector<ShockItem> items;
 };
 
 // Scenario items.
-struct TrackItem { ExprPtr expr; std::string label; Span label_span; std::string source_text; };
+struct TrackItem {
+  ExprPtr expr;
+  std::string label;
+  Span label_span;
+  std::string source_text;
+};
 enum class ScenarioItemKind { Apply, Param, Horizon, Paths, Seed, Clearing, Track };
 struct ScenarioItem {
   ScenarioItemKind kind = ScenarioItemKind::Apply;
   Span span;
   std::vector<std::string> names;  // Apply: shock names
   std::vector<Span> name_spans;
-  std::string param; Span param_span;      // Param
-  ExprPtr value;                           // Param (= expr), Horizon (date), Paths, Seed
-  std::optional<Distribution> dist;        // Param (~ dist)
+  std::string param;
+  Span param_span;                                        // Param
+  ExprPtr value;                                          // Param (= expr), Horizon (date), Paths, Seed
+  std::optional<Distribution> dist;                       // Param (~ dist)
   std::vector<std::pair<std::string, ExprPtr>> settings;  // Clearing: alpha / beta
   std::vector<Span> setting_spans;
-  std::vector<TrackItem> tracks;           // Track
+  std::vector<TrackItem> tracks;  // Track
 };
 struct ScenarioDecl {
-  std::string name; Span name_span; Span span;
-  std::string extends; Span extends_span;
+  std::string name;
+  Span name_span;
+  Span span;
+  std::string extends;
+  Span extends_span;
   std::vector<ScenarioItem> items;
 };
 

@@ -140,14 +140,16 @@ class Builder {
 
   E or_expr(P::OrExprContext* c) {
     if (auto* x = single<P::AndExprContext>(c)) return and_expr(x);
-    return fold(c->andExpr(), c->OR(), [&](P::AndExprContext* x) { return and_expr(x); },
-                [](TerminalNode*) { return std::string("or"); });
+    return fold(
+        c->andExpr(), c->OR(), [&](P::AndExprContext* x) { return and_expr(x); },
+        [](TerminalNode*) { return std::string("or"); });
   }
 
   E and_expr(P::AndExprContext* c) {
     if (auto* x = single<P::NotExprContext>(c)) return not_expr(x);
-    return fold(c->notExpr(), c->AND(), [&](P::NotExprContext* x) { return not_expr(x); },
-                [](TerminalNode*) { return std::string("and"); });
+    return fold(
+        c->notExpr(), c->AND(), [&](P::NotExprContext* x) { return not_expr(x); },
+        [](TerminalNode*) { return std::string("and"); });
   }
 
   E not_expr(P::NotExprContext* c) {
@@ -168,25 +170,28 @@ class Builder {
     auto ops = c->cmpOp();
     if (ops.size() > 1) {
       // a < b < c reads like maths but would compare a Bool with a number.
-      error(span(ops[1]), fmt::format("comparisons cannot be chained; write '{0} {1} {2} and {2} {3} {4}'",
-                                      text(c->addExpr(0)), text(ops[0]), text(c->addExpr(1)), text(ops[1]),
-                                      text(c->addExpr(2))));
+      error(span(ops[1]),
+            fmt::format("comparisons cannot be chained; write '{0} {1} {2} and {2} {3} {4}'", text(c->addExpr(0)),
+                        text(ops[0]), text(c->addExpr(1)), text(ops[1]), text(c->addExpr(2))));
       return {};
     }
-    return fold(c->addExpr(), ops, [&](P::AddExprContext* x) { return add_expr(x); },
-                [](P::CmpOpContext* o) { return o->getText(); });
+    return fold(
+        c->addExpr(), ops, [&](P::AddExprContext* x) { return add_expr(x); },
+        [](P::CmpOpContext* o) { return o->getText(); });
   }
 
   E add_expr(P::AddExprContext* c) {
     if (auto* x = single<P::MulExprContext>(c)) return mul_expr(x);
-    return fold(c->mulExpr(), c->addOp(), [&](P::MulExprContext* x) { return mul_expr(x); },
-                [](P::AddOpContext* o) { return o->getText(); });
+    return fold(
+        c->mulExpr(), c->addOp(), [&](P::MulExprContext* x) { return mul_expr(x); },
+        [](P::AddOpContext* o) { return o->getText(); });
   }
 
   E mul_expr(P::MulExprContext* c) {
     if (auto* x = single<P::UnaryExprContext>(c)) return unary_expr(x);
-    return fold(c->unaryExpr(), c->mulOp(), [&](P::UnaryExprContext* x) { return unary_expr(x); },
-                [](P::MulOpContext* o) { return o->getText(); });
+    return fold(
+        c->unaryExpr(), c->mulOp(), [&](P::UnaryExprContext* x) { return unary_expr(x); },
+        [](P::MulOpContext* o) { return o->getText(); });
   }
 
   E unary_expr(P::UnaryExprContext* c) {
@@ -226,10 +231,14 @@ class Builder {
     // Literals are one token: no need to find out which labelled alternative this is.
     Token* first = c->getStart();
     switch (first->getType()) {
-      case P::NUMBER: return number(first);
-      case P::DATE: return date(first);
-      case P::STRING: return string_expr(first);
-      default: break;
+      case P::NUMBER:
+        return number(first);
+      case P::DATE:
+        return date(first);
+      case P::STRING:
+        return string_expr(first);
+      default:
+        break;
     }
     if (dynamic_cast<P::TrueLitContext*>(c) || dynamic_cast<P::FalseLitContext*>(c)) {
       E r = make(ExprKind::Bool, span(c));
@@ -582,8 +591,7 @@ class Builder {
       prm.span = span(p->name());
       prm.type = type_ref(p->typeRef());
       if (p->expr()) {
-        if (!defaults_allowed)
-          error(span(p->expr()), "a default value is only allowed for a contract parameter");
+        if (!defaults_allowed) error(span(p->expr()), "a default value is only allowed for a contract parameter");
         prm.default_value = expr(p->expr()).e;
       }
       out.push_back(std::move(prm));
@@ -754,8 +762,8 @@ class Builder {
         d.span = Span::cover(span(x->name(1)), span(x->callArgs()));
         for (auto* a : x->callArgs()->arg()) {
           if (a->name())
-            error(span(a->name()), fmt::format("a distribution takes its arguments in order; remove '{}:'",
-                                               text(a->name())));
+            error(span(a->name()),
+                  fmt::format("a distribution takes its arguments in order; remove '{}:'", text(a->name())));
           d.args.push_back(expr(a->expr()).e);
         }
         it.dist = std::move(d);
@@ -826,8 +834,8 @@ namespace {
 
 bool too_large(const SourceFile& f, uint32_t file, Diagnostics& diags, const ParseLimits& limits) {
   if (f.text.size() <= limits.max_bytes) return false;
-  diags.error({file, 1, 1, 1, 2}, fmt::format("file is too large ({} bytes; the limit is {} bytes)", f.text.size(),
-                                             limits.max_bytes));
+  diags.error({file, 1, 1, 1, 2},
+              fmt::format("file is too large ({} bytes; the limit is {} bytes)", f.text.size(), limits.max_bytes));
   return true;
 }
 

@@ -124,8 +124,7 @@ bool eq_clause(const Clause& a, const Clause& b) {
       if (!eq(a.expr, b.expr)) return false;
       break;
     case ClauseKind::Every:
-      if (a.period != b.period || !eq(a.from, b.from) || !eq(a.length, b.length) || !eq(a.until, b.until))
-        return false;
+      if (a.period != b.period || !eq(a.from, b.from) || !eq(a.length, b.length) || !eq(a.until, b.until)) return false;
       break;
     case ClauseKind::OnDefault:
       if (a.party != b.party) return false;
@@ -190,8 +189,7 @@ bool eq_scenario_item(const ScenarioItem& a, const ScenarioItem& b) {
     case ScenarioItemKind::Clearing: {
       if (a.settings.size() != b.settings.size()) return false;
       for (size_t i = 0; i < a.settings.size(); ++i)
-        if (a.settings[i].first != b.settings[i].first || !eq(a.settings[i].second, b.settings[i].second))
-          return false;
+        if (a.settings[i].first != b.settings[i].first || !eq(a.settings[i].second, b.settings[i].second)) return false;
       return true;
     }
     case ScenarioItemKind::Track: {
@@ -207,9 +205,12 @@ bool eq_scenario_item(const ScenarioItem& a, const ScenarioItem& b) {
 bool eq_shock_item(const ShockItem& a, const ShockItem& b) {
   if (a.kind != b.kind) return false;
   switch (a.kind) {
-    case ShockItemKind::Set: return eq_stmt(a.set, b.set);
-    case ShockItemKind::Clause: return eq_clause(a.clause, b.clause);
-    case ShockItemKind::Deal: return eq_ptr(a.deal, b.deal, eq_deal);
+    case ShockItemKind::Set:
+      return eq_stmt(a.set, b.set);
+    case ShockItemKind::Clause:
+      return eq_clause(a.clause, b.clause);
+    case ShockItemKind::Deal:
+      return eq_ptr(a.deal, b.deal, eq_deal);
   }
   return false;
 }

@@ -114,7 +114,8 @@ bool decode_date(std::string_view t, DateLit& out, LiteralError& err) {
   }
   out.month = num(5, 2);
   if (out.month < 1 || out.month > 12) {
-    err = {5, 2, fmt::format("'{}' is not a date: the month must be 01 to 12 (put spaces around '-' to subtract)", text)};
+    err = {5, 2,
+           fmt::format("'{}' is not a date: the month must be 01 to 12 (put spaces around '-' to subtract)", text)};
     return false;
   }
   if (t.size() == 10) {
@@ -128,8 +129,8 @@ bool decode_date(std::string_view t, DateLit& out, LiteralError& err) {
   return true;
 }
 
-bool decode_string(std::string_view tok, std::vector<std::string>& pieces,
-                   std::vector<Interpolation>& interps, std::vector<LiteralError>& errors) {
+bool decode_string(std::string_view tok, std::vector<std::string>& pieces, std::vector<Interpolation>& interps,
+                   std::vector<LiteralError>& errors) {
   pieces.assign(1, std::string());
   interps.clear();
   size_t errors_before = errors.size();
@@ -142,11 +143,21 @@ bool decode_string(std::string_view tok, std::vector<std::string>& pieces,
     if (c == '\\' && i + 1 < end) {  // the lexer only lets a backslash precede a character
       char e = tok[i + 1];
       switch (e) {
-        case '"': pieces.back() += '"'; break;
-        case '\\': pieces.back() += '\\'; break;
-        case 'n': pieces.back() += '\n'; break;
-        case '{': pieces.back() += '{'; break;
-        case '}': pieces.back() += '}'; break;
+        case '"':
+          pieces.back() += '"';
+          break;
+        case '\\':
+          pieces.back() += '\\';
+          break;
+        case 'n':
+          pieces.back() += '\n';
+          break;
+        case '{':
+          pieces.back() += '{';
+          break;
+        case '}':
+          pieces.back() += '}';
+          break;
         default: {
           CodePoint cp = decode_code_point(tok, i + 1);
           errors.push_back({col, 2,
@@ -164,7 +175,8 @@ bool decode_string(std::string_view tok, std::vector<std::string>& pieces,
     if (c == '{') {
       size_t close = tok.find('}', i + 1);
       if (close == std::string_view::npos || close >= end) {
-        errors.push_back({col, 1, "'{' in a string starts an interpolation and needs a closing '}' (write \\{ for a brace)"});
+        errors.push_back(
+            {col, 1, "'{' in a string starts an interpolation and needs a closing '}' (write \\{ for a brace)"});
         return false;
       }
       std::string_view inner = tok.substr(i + 1, close - i - 1);

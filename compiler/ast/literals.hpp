@@ -48,8 +48,8 @@ struct Interpolation {
 
 // Decodes a STRING token (with its quotes): escapes \" \\ \n \{ \}, and `{expr}`
 // interpolations. pieces.size() == interpolations.size() + 1.
-bool decode_string(std::string_view token, std::vector<std::string>& pieces,
-                   std::vector<Interpolation>& interpolations, std::vector<LiteralError>& errors);
+bool decode_string(std::string_view token, std::vector<std::string>& pieces, std::vector<Interpolation>& interpolations,
+                   std::vector<LiteralError>& errors);
 
 // Days in a month of the proleptic Gregorian calendar.
 int days_in_month(int year, int month);

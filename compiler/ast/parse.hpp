@@ -19,13 +19,11 @@ struct ParseLimits {
 // Parses file `file` (already added to `sm`). Syntax errors are reported to `diags`
 // in plain English with spans; the returned module holds whatever parsed cleanly
 // (callers must check diags.has_errors() before using it for anything but messages).
-Module parse_module(const SourceManager& sm, uint32_t file, Diagnostics& diags,
-                    const ParseLimits& limits = {});
+Module parse_module(const SourceManager& sm, uint32_t file, Diagnostics& diags, const ParseLimits& limits = {});
 
 // Parses one expression that must fill `file` entirely (command-line `--set` values,
 // REPL input). Returns null on a syntax error (reported to `diags`).
-ExprPtr parse_expression(const SourceManager& sm, uint32_t file, Diagnostics& diags,
-                         const ParseLimits& limits = {});
+ExprPtr parse_expression(const SourceManager& sm, uint32_t file, Diagnostics& diags, const ParseLimits& limits = {});
 
 // Pretty printer: canonical `.deal` source that parses back to an equal AST
 // (ast::equal). Defined in ast/printer.cpp.

@@ -38,10 +38,14 @@ int binary_prec(const std::string& op) {
 
 int prec_of(const Expr& e) {
   switch (e.kind) {
-    case ExprKind::Binary: return binary_prec(e.op);
-    case ExprKind::Unary: return e.op == "not" ? kNot : kUnary;
-    case ExprKind::If: return kIf;
-    default: return kPostfix;
+    case ExprKind::Binary:
+      return binary_prec(e.op);
+    case ExprKind::Unary:
+      return e.op == "not" ? kNot : kUnary;
+    case ExprKind::If:
+      return kIf;
+    default:
+      return kPostfix;
   }
 }
 
@@ -51,12 +55,23 @@ std::string escape_string(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '{': out += "\\{"; break;
-      case '}': out += "\\}"; break;
-      default: out += c;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '{':
+        out += "\\{";
+        break;
+      case '}':
+        out += "\\}";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -145,10 +160,14 @@ class Printer {
     const Expr* a1 = e.args.size() > 1 ? e.args[1].get() : nullptr;
     const Expr* a2 = e.args.size() > 2 ? e.args[2].get() : nullptr;
     switch (e.kind) {
-      case ExprKind::Number: return number_text(e);
-      case ExprKind::Bool: return e.bool_value ? "true" : "false";
-      case ExprKind::Date: return date_text(e);
-      case ExprKind::Name: return e.name;
+      case ExprKind::Number:
+        return number_text(e);
+      case ExprKind::Bool:
+        return e.bool_value ? "true" : "false";
+      case ExprKind::Date:
+        return date_text(e);
+      case ExprKind::Name:
+        return e.name;
       case ExprKind::String: {
         std::string s = "\"";
         for (size_t i = 0; i < e.pieces.size(); ++i) {
@@ -159,8 +178,8 @@ class Printer {
       }
       case ExprKind::Field: {
         // A literal base is wrapped so `5.x` never reads as a decimal point.
-        bool plain = a0 && (a0->kind == ExprKind::Name || a0->kind == ExprKind::Call ||
-                            a0->kind == ExprKind::Field || a0->kind == ExprKind::String);
+        bool plain = a0 && (a0->kind == ExprKind::Name || a0->kind == ExprKind::Call || a0->kind == ExprKind::Field ||
+                            a0->kind == ExprKind::String);
         std::string base = arg(a0, kPostfix);
         bool wrapped = a0 && (a0->parenthesized || prec_of(*a0) < kPostfix);
         if (!plain && !wrapped) base = "(" + base + ")";
@@ -176,7 +195,7 @@ class Printer {
       case ExprKind::Binary: {
         int p = binary_prec(e.op);
         int left = p, right = p + 1;
-        if (p == kCmp) left = kAdd, right = kAdd;      // non-associative
+        if (p == kCmp) left = kAdd, right = kAdd;        // non-associative
         if (p == kPow) left = kPostfix, right = kUnary;  // right-associative; 2^-1
         if (p == kPow) return arg(a0, left) + "^" + arg(a1, right);
         return arg(a0, left) + " " + e.op + " " + arg(a1, right);
@@ -229,24 +248,30 @@ class Printer {
 
   std::string stmt(const Stmt& s, int level) {
     switch (s.kind) {
-      case StmtKind::Let: return "let " + s.name + " = " + opt(s.value);
-      case StmtKind::Assign: return (s.target ? target(*s.target) : "_") + " " + s.op + " " + opt(s.value);
-      case StmtKind::SetParam: return "set " + s.name + " " + (s.op.empty() ? "=" : s.op) + " " + opt(s.value);
+      case StmtKind::Let:
+        return "let " + s.name + " = " + opt(s.value);
+      case StmtKind::Assign:
+        return (s.target ? target(*s.target) : "_") + " " + s.op + " " + opt(s.value);
+      case StmtKind::SetParam:
+        return "set " + s.name + " " + (s.op.empty() ? "=" : s.op) + " " + opt(s.value);
       case StmtKind::If: {
         std::string r = "if " + opt(s.value) + " " + block(s.then_block, level);
         if (s.has_else || !s.else_block.empty()) {
           if (s.else_block.size() == 1 && s.else_block[0] && s.else_block[0]->kind == StmtKind::If)
             r += " else " + stmt(*s.else_block[0], level);
-          else
-            r += " else " + block(s.else_block, level);
+          else r += " else " + block(s.else_block, level);
         }
         return r;
       }
       // A statement cannot start with `(`: the call is printed without the flag's parens.
-      case StmtKind::Expr: return s.value ? bare(*s.value) : "";
-      case StmtKind::Default: return "default(" + opt(s.value) + ")";
-      case StmtKind::Terminate: return s.value ? "terminate(" + expr(*s.value) + ")" : "terminate";
-      case StmtKind::Emit: return "emit " + opt(s.value);
+      case StmtKind::Expr:
+        return s.value ? bare(*s.value) : "";
+      case StmtKind::Default:
+        return "default(" + opt(s.value) + ")";
+      case StmtKind::Terminate:
+        return s.value ? "terminate(" + expr(*s.value) + ")" : "terminate";
+      case StmtKind::Emit:
+        return "emit " + opt(s.value);
     }
     return "";
   }
@@ -255,17 +280,22 @@ class Printer {
 
   static const char* period(Period p) {
     switch (p) {
-      case Period::Step: return "step";
-      case Period::Month: return "month";
-      case Period::Quarter: return "quarter";
-      case Period::Year: return "year";
+      case Period::Step:
+        return "step";
+      case Period::Month:
+        return "month";
+      case Period::Quarter:
+        return "quarter";
+      case Period::Year:
+        return "year";
     }
     return "step";
   }
 
   std::string clause(const Clause& c, int level) {
     switch (c.kind) {
-      case ClauseKind::At: return "at " + opt(c.expr) + " " + block(c.body, level);
+      case ClauseKind::At:
+        return "at " + opt(c.expr) + " " + block(c.body, level);
       case ClauseKind::Every: {
         std::string s = std::string("every ") + period(c.period);
         if (c.from) s += " from " + expr(*c.from);
@@ -273,9 +303,12 @@ class Printer {
         if (c.until) s += " until " + expr(*c.until);
         return s + " " + block(c.body, level);
       }
-      case ClauseKind::When: return "when " + opt(c.expr) + " " + block(c.body, level);
-      case ClauseKind::Whenever: return "whenever " + opt(c.expr) + " " + block(c.body, level);
-      case ClauseKind::OnDefault: return "on default(" + c.party + ") " + block(c.body, level);
+      case ClauseKind::When:
+        return "when " + opt(c.expr) + " " + block(c.body, level);
+      case ClauseKind::Whenever:
+        return "whenever " + opt(c.expr) + " " + block(c.body, level);
+      case ClauseKind::OnDefault:
+        return "on default(" + c.party + ") " + block(c.body, level);
     }
     return "";
   }
@@ -283,10 +316,14 @@ class Printer {
   std::string member(const Member& m, int level) {
     std::string annot = m.type ? ": " + type(*m.type) : "";
     switch (m.kind) {
-      case MemberKind::Field: return m.name + annot + " = " + opt(m.value);
-      case MemberKind::Let: return "let " + m.name + annot + " = " + opt(m.value);
-      case MemberKind::Value: return "value = " + opt(m.value);
-      case MemberKind::Clause: return clause(m.clause, level);
+      case MemberKind::Field:
+        return m.name + annot + " = " + opt(m.value);
+      case MemberKind::Let:
+        return "let " + m.name + annot + " = " + opt(m.value);
+      case MemberKind::Value:
+        return "value = " + opt(m.value);
+      case MemberKind::Clause:
+        return clause(m.clause, level);
     }
     return "";
   }
@@ -335,9 +372,12 @@ class Printer {
         }
         return "param " + it.param + " = " + opt(it.value);
       }
-      case ScenarioItemKind::Horizon: return "horizon " + opt(it.value);
-      case ScenarioItemKind::Paths: return "paths " + opt(it.value);
-      case ScenarioItemKind::Seed: return "seed " + opt(it.value);
+      case ScenarioItemKind::Horizon:
+        return "horizon " + opt(it.value);
+      case ScenarioItemKind::Paths:
+        return "paths " + opt(it.value);
+      case ScenarioItemKind::Seed:
+        return "seed " + opt(it.value);
       case ScenarioItemKind::Clearing: {
         std::string s = "clearing {";
         for (const auto& [name, value] : it.settings) s += " " + name + " = " + opt(value);
@@ -358,12 +398,14 @@ class Printer {
 
   std::string decl(const Decl& d) {
     switch (d.kind) {
-      case DeclKind::Import: return d.import ? "import " + quoted(d.import->path) : "";
+      case DeclKind::Import:
+        return d.import ? "import " + quoted(d.import->path) : "";
       case DeclKind::Calendar:
         return d.calendar ? "calendar " + opt(d.calendar->from) + " .. " + opt(d.calendar->to) + " step " +
                                 period(d.calendar->step)
                           : "";
-      case DeclKind::Unit: return d.unit ? "unit " + d.unit->name : "";
+      case DeclKind::Unit:
+        return d.unit ? "unit " + d.unit->name : "";
       case DeclKind::Param: {
         if (!d.param) return "";
         std::string s = "param " + d.param->name;
@@ -377,10 +419,11 @@ class Printer {
         return s + " " + body(d.party->members);
       }
       case DeclKind::Contract:
-        return d.contract ? "contract " + d.contract->name + params(d.contract->params) + " " +
-                                body(d.contract->members)
-                          : "";
-      case DeclKind::Deal: return d.deal ? deal(*d.deal) : "";
+        return d.contract
+                   ? "contract " + d.contract->name + params(d.contract->params) + " " + body(d.contract->members)
+                   : "";
+      case DeclKind::Deal:
+        return d.deal ? deal(*d.deal) : "";
       case DeclKind::Fn: {
         if (!d.fn) return "";
         std::string s = (d.fn->is_extern ? "extern fn " : "fn ") + d.fn->name + params(d.fn->params);
@@ -399,7 +442,9 @@ class Printer {
             case ShockItemKind::Set:
               if (it.set) s += stmt(*it.set, 1);
               break;
-            case ShockItemKind::Clause: s += clause(it.clause, 1); break;
+            case ShockItemKind::Clause:
+              s += clause(it.clause, 1);
+              break;
             case ShockItemKind::Deal:
               if (it.deal) s += deal(*it.deal);
               break;

@@ -35,8 +35,8 @@ CodePoint decode_code_point(std::string_view text, size_t i) {
   }
   // Reject overlong forms, surrogates, values past U+10FFFF and the 0xF8.. lead bytes
   // the renderer treats as three-byte groups.
-  bool ok = (want == 2 && v >= 0x80) || (want == 3 && v >= 0x800 && c < 0xF0) ||
-            (want == 4 && v >= 0x10000 && v <= 0x10FFFF);
+  bool ok =
+      (want == 2 && v >= 0x80) || (want == 3 && v >= 0x800 && c < 0xF0) || (want == 4 && v >= 0x10000 && v <= 0x10FFFF);
   if (ok && v >= 0xD800 && v <= 0xDFFF) ok = false;
   if (!ok) return {marker, len, false};
   return {v, len, true};
@@ -48,8 +48,7 @@ uint32_t count_code_points(std::string_view text) {
   return n;
 }
 
-CodePointStream::CodePointStream(std::string_view text, std::string name)
-    : text_(text), name_(std::move(name)) {
+CodePointStream::CodePointStream(std::string_view text, std::string name) : text_(text), name_(std::move(name)) {
   cps_.reserve(text.size());
   offsets_.reserve(text.size() + 1);
   for (size_t i = 0; i < text.size();) {

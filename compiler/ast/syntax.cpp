@@ -19,8 +19,7 @@ Span token_span(uint32_t file, const Token* t) {
   auto line = static_cast<uint32_t>(t->getLine());
   auto col = static_cast<uint32_t>(t->getCharPositionInLine()) + 1;
   uint32_t len = 0;
-  if (t->getType() != Token::EOF && t->getStopIndex() >= t->getStartIndex() &&
-      t->getStartIndex() != INVALID_INDEX)
+  if (t->getType() != Token::EOF && t->getStopIndex() >= t->getStartIndex() && t->getStartIndex() != INVALID_INDEX)
     len = static_cast<uint32_t>(t->getStopIndex() - t->getStartIndex() + 1);
   return {file, line, col, line, col + len};
 }
@@ -89,8 +88,17 @@ size_t closer_of(size_t t) { return t == P::LPAREN ? P::RPAREN : t == P::LBRACE 
 
 bool starts_declaration(size_t t) {
   switch (t) {
-    case P::IMPORT: case P::CALENDAR: case P::UNIT: case P::PARAM: case P::PARTY:
-    case P::CONTRACT: case P::DEAL: case P::FN: case P::EXTERN: case P::SHOCK: case P::SCENARIO:
+    case P::IMPORT:
+    case P::CALENDAR:
+    case P::UNIT:
+    case P::PARAM:
+    case P::PARTY:
+    case P::CONTRACT:
+    case P::DEAL:
+    case P::FN:
+    case P::EXTERN:
+    case P::SHOCK:
+    case P::SCENARIO:
       return true;
     default:
       return false;
@@ -231,8 +239,14 @@ std::unique_ptr<Token> TokenFeed::nextToken() {
 
 bool DepthLimitedParser::counted(size_t rule) {
   switch (rule) {
-    case RuleParen: case RuleNegation: case RuleNotOp: case RuleExponent: case RuleIfExpr:
-    case RuleCallArgs: case RuleBlock: case RuleIfStmt:
+    case RuleParen:
+    case RuleNegation:
+    case RuleNotOp:
+    case RuleExponent:
+    case RuleIfExpr:
+    case RuleCallArgs:
+    case RuleBlock:
+    case RuleIfStmt:
       return true;
     default:
       return false;
@@ -288,8 +302,7 @@ auto parse_two_stage(DepthLimitedParser& parser, antlr4::CommonTokenStream& toke
   parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
   try {
     return rule();
-  } catch (const antlr4::ParseCancellationException&) {
-  }
+  } catch (const antlr4::ParseCancellationException&) {}
   tokens.seek(0);
   parser.reset();
   parser.reset_depth();

@@ -87,9 +87,9 @@ class ErrorSink {
 };
 
 // Token classes (token types of DealParser).
-bool is_opener(size_t t);   // ( { [
-bool is_closer(size_t t);   // ) } ]
-size_t closer_of(size_t t); // the closer of an opener
+bool is_opener(size_t t);    // ( { [
+bool is_closer(size_t t);    // ) } ]
+size_t closer_of(size_t t);  // the closer of an opener
 // Keywords that begin a top-level declaration (and so a chunk).
 bool starts_declaration(size_t t);
 

@@ -26,9 +26,23 @@ bool is_keyword(size_t t) { return t >= P::CALENDAR && t <= P::CLEARING; }
 bool is_structural(size_t t) {
   if (starts_declaration(t)) return true;
   switch (t) {
-    case P::AT: case P::EVERY: case P::WHEN: case P::WHENEVER: case P::ON: case P::LET:
-    case P::VALUE: case P::SET: case P::TRACK: case P::APPLY: case P::PATHS: case P::SEED:
-    case P::HORIZON: case P::CLEARING: case P::IF: case P::DEFAULT: case P::TERMINATE:
+    case P::AT:
+    case P::EVERY:
+    case P::WHEN:
+    case P::WHENEVER:
+    case P::ON:
+    case P::LET:
+    case P::VALUE:
+    case P::SET:
+    case P::TRACK:
+    case P::APPLY:
+    case P::PATHS:
+    case P::SEED:
+    case P::HORIZON:
+    case P::CLEARING:
+    case P::IF:
+    case P::DEFAULT:
+    case P::TERMINATE:
       return true;
     default:
       return false;
@@ -68,21 +82,32 @@ std::string unexpected_characters(const std::string& text, size_t count) {
     CodePoint cp = decode_code_point(text, 0);
     std::string hint;
     switch (cp.value) {
-      case '!': hint = "; write 'not' for negation and '!=' for 'not equal'"; break;
-      case '&': hint = "; write 'and'"; break;
-      case '|': hint = "; write 'or'"; break;
-      case '\'': hint = "; strings use double quotes"; break;
-      case '#': hint = "; comments start with //"; break;
-      case '%': hint = "; '%' must follow a number with no space, as in 60%"; break;
-      default: break;
+      case '!':
+        hint = "; write 'not' for negation and '!=' for 'not equal'";
+        break;
+      case '&':
+        hint = "; write 'and'";
+        break;
+      case '|':
+        hint = "; write 'or'";
+        break;
+      case '\'':
+        hint = "; strings use double quotes";
+        break;
+      case '#':
+        hint = "; comments start with //";
+        break;
+      case '%':
+        hint = "; '%' must follow a number with no space, as in 60%";
+        break;
+      default:
+        break;
     }
-    if (!cp.valid)
-      message = fmt::format("invalid UTF-8 byte {}", quote_text(text));
+    if (!cp.valid) message = fmt::format("invalid UTF-8 byte {}", quote_text(text));
     else if (cp.value >= 0x80)
       message = fmt::format("unexpected character {} (U+{:04X}); names use ASCII letters, digits and '_'",
                             quote_text(text), static_cast<unsigned>(cp.value));
-    else
-      message = fmt::format("unexpected character {}{}", quote_text(text), hint);
+    else message = fmt::format("unexpected character {}{}", quote_text(text), hint);
   }
   return message;
 }
@@ -196,8 +221,10 @@ std::string describe_opener(const Opener& o) {
     std::string callee;
     if (auto* x = dynamic_cast<P::NameOrCallContext*>(c->parent)) callee = name_of(x->name());
     else if (auto* x = dynamic_cast<P::CallStmtContext*>(c->parent)) callee = name_of(x->name());
-    else if (auto* x = dynamic_cast<P::DealDeclContext*>(c->parent)) callee = x->name().size() > 1 ? name_of(x->name(1)) : "";
-    else if (auto* x = dynamic_cast<P::ParamItemContext*>(c->parent)) callee = x->name().size() > 1 ? name_of(x->name(1)) : "";
+    else if (auto* x = dynamic_cast<P::DealDeclContext*>(c->parent))
+      callee = x->name().size() > 1 ? name_of(x->name(1)) : "";
+    else if (auto* x = dynamic_cast<P::ParamItemContext*>(c->parent))
+      callee = x->name().size() > 1 ? name_of(x->name(1)) : "";
     what = callee.empty() ? "the call" : fmt::format("the call to '{}'", callee);
     line = at;
   } else {
@@ -208,11 +235,16 @@ std::string describe_opener(const Opener& o) {
 
 std::string token_name(const antlr4::dfa::Vocabulary& vocab, size_t t) {
   switch (t) {
-    case P::ID: return "a name";
-    case P::NUMBER: return "a number";
-    case P::STRING: return "a string";
-    case P::DATE: return "a date";
-    default: break;
+    case P::ID:
+      return "a name";
+    case P::NUMBER:
+      return "a number";
+    case P::STRING:
+      return "a string";
+    case P::DATE:
+      return "a date";
+    default:
+      break;
   }
   std::string lit = vocab.getLiteralName(t);
   if (!lit.empty()) return lit;
@@ -262,14 +294,14 @@ std::string FriendlyErrorStrategy::describe_expected(const antlr4::dfa::Vocabula
   bool stmt = has_all({P::LET, P::SET, P::IF, P::DEFAULT, P::TERMINATE});
   bool expr = has_all({P::NUMBER, P::DATE, P::STRING, P::TRUE, P::FALSE, P::WORLD, P::ID, P::LPAREN});
   size_t ops = 0;
-  for (size_t t : {P::PLUS, P::MINUS, P::STAR, P::SLASH, P::CARET, P::LT, P::LE, P::GT, P::GE, P::EQ, P::NE,
-                   P::AND, P::OR, P::DOT})
+  for (size_t t : {P::PLUS, P::MINUS, P::STAR, P::SLASH, P::CARET, P::LT, P::LE, P::GT, P::GE, P::EQ, P::NE, P::AND,
+                   P::OR, P::DOT})
     ops += s.contains(t) ? 1 : 0;
   bool end = s.contains(Token::EOF);
   if (decl) {
     groups.push_back("a declaration");
-    remove({P::IMPORT, P::CALENDAR, P::UNIT, P::PARAM, P::PARTY, P::CONTRACT, P::DEAL, P::FN, P::EXTERN,
-            P::SHOCK, P::SCENARIO});
+    remove({P::IMPORT, P::CALENDAR, P::UNIT, P::PARAM, P::PARTY, P::CONTRACT, P::DEAL, P::FN, P::EXTERN, P::SHOCK,
+            P::SCENARIO});
   }
   if (end) {
     if (!end_of_input_.empty()) groups.push_back(end_of_input_);
@@ -294,12 +326,12 @@ std::string FriendlyErrorStrategy::describe_expected(const antlr4::dfa::Vocabula
   }
   if (expr) {
     groups.push_back("an expression");
-    remove({P::NUMBER, P::DATE, P::STRING, P::TRUE, P::FALSE, P::SELF, P::WORLD, P::ID, P::LPAREN, P::IF,
-            P::MINUS, P::PLUS, P::NOT});
+    remove({P::NUMBER, P::DATE, P::STRING, P::TRUE, P::FALSE, P::SELF, P::WORLD, P::ID, P::LPAREN, P::IF, P::MINUS,
+            P::PLUS, P::NOT});
   }
   if (ops >= 3) {
-    remove({P::PLUS, P::MINUS, P::STAR, P::SLASH, P::CARET, P::LT, P::LE, P::GT, P::GE, P::EQ, P::NE, P::AND,
-            P::OR, P::DOT});
+    remove({P::PLUS, P::MINUS, P::STAR, P::SLASH, P::CARET, P::LT, P::LE, P::GT, P::GE, P::EQ, P::NE, P::AND, P::OR,
+            P::DOT});
   }
   std::vector<std::string> closers;
   if (s.contains(size_t(P::ID)) && s.contains(size_t(P::VALUE)) && s.size() == 2) return "a field name";
@@ -327,8 +359,8 @@ std::string FriendlyErrorStrategy::describe_expected(const antlr4::dfa::Vocabula
   return out;
 }
 
-void FriendlyErrorStrategy::report(antlr4::Parser* p, Token* found, const IntervalSet& expected,
-                                   ParserRuleContext* ctx, Token* decision_start, bool missing) {
+void FriendlyErrorStrategy::report(antlr4::Parser* p, Token* found, const IntervalSet& expected, ParserRuleContext* ctx,
+                                   Token* decision_start, bool missing) {
   const uint32_t file = sink_.file();
   // Recovery can meet the same bad token again from an enclosing rule.
   if (!reported_tokens_.insert(found->getTokenIndex()).second) {
@@ -350,8 +382,7 @@ void FriendlyErrorStrategy::report(antlr4::Parser* p, Token* found, const Interv
   Token* prev = nullptr;
   if (tokens && found_at != INVALID_INDEX && found_at > 0 && found_at <= tokens->size())
     prev = tokens->get(found_at - 1);
-  else if (!tokens && p->getTokenStream()->index() > 0)
-    prev = p->getTokenStream()->LT(-1);
+  else if (!tokens && p->getTokenStream()->index() > 0) prev = p->getTokenStream()->LT(-1);
   size_t ftype = found->getType();
   // In an interpolation the end of the text is the closing brace, a visible token.
   bool real_eof = ftype == Token::EOF && !feed_.boundary() && !interpolation_;
@@ -369,8 +400,8 @@ void FriendlyErrorStrategy::report(antlr4::Parser* p, Token* found, const Interv
   if (tokens && ftype != Token::EOF && found_at != INVALID_INDEX && found_at + 1 < tokens->size())
     next = tokens->get(found_at + 1);
   size_t next_type = next ? next->getType() : Token::EOF;
-  bool used_as_name = next_type == P::ASSIGN || next_type == P::COLON ||
-                      (next_type >= P::PLUS_ASSIGN && next_type <= P::SLASH_ASSIGN);
+  bool used_as_name =
+      next_type == P::ASSIGN || next_type == P::COLON || (next_type >= P::PLUS_ASSIGN && next_type <= P::SLASH_ASSIGN);
   bool missing_closer = opener && is_structural(ftype) && !used_as_name && !expected.contains(size_t(ftype)) &&
                         !(prev && (prev->getType() == P::COMMA || prev->getType() == P::LPAREN));
   if (is_keyword(ftype) && name_position && !expected.contains(size_t(ftype)) && !missing_closer) {

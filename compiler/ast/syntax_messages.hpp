@@ -13,7 +13,7 @@ namespace deal::ast::detail {
 
 // A run of `count` characters (`text`, as written) that start no token.
 std::string unexpected_characters(const std::string& text, size_t count);
-std::string bad_dollar();            // `$` not followed by a number
+std::string bad_dollar();  // `$` not followed by a number
 std::string unterminated_string();
 std::string unterminated_comment();
 std::string unexpected_character();  // the lexer's own error (should not happen)
@@ -61,7 +61,7 @@ class FriendlyErrorStrategy : public antlr4::DefaultErrorStrategy {
   // the same unit or in one enclosing it is a cascade (the recovery from the first error
   // consumed a closing bracket, say) and is not reported.
   std::set<std::pair<size_t, size_t>> units_;
-  std::set<size_t> reported_tokens_;                 // token indices an error was reported at
+  std::set<size_t> reported_tokens_;                     // token indices an error was reported at
   std::set<std::pair<uint32_t, uint32_t>> reported_at_;  // (line, column) of each report
 };
 

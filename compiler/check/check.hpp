@@ -47,8 +47,7 @@ struct SourceRead {
   bool ok() const { return error.empty(); }
 };
 // `name`: how messages call the file (default: `path`).
-SourceRead read_source_file(const std::string& path, size_t max_bytes = size_t(64) << 20,
-                            const std::string& name = {});
+SourceRead read_source_file(const std::string& path, size_t max_bytes = size_t(64) << 20, const std::string& name = {});
 
 // The standard library directory in effect for these options.
 std::string stdlib_dir(const LoadOptions& opts);
@@ -56,18 +55,18 @@ std::string stdlib_dir(const LoadOptions& opts);
 // Reads and parses `path` and, transitively, every file it imports (each once).
 // Import cycles, unreadable files and imports outside the allowed folders are errors.
 // Modules come back in load order (the root file first).
-std::vector<ast::Module> load_program(const std::string& path, SourceManager& sm,
-                                      Diagnostics& diags, const LoadOptions& opts = {});
+std::vector<ast::Module> load_program(const std::string& path, SourceManager& sm, Diagnostics& diags,
+                                      const LoadOptions& opts = {});
 
 // The same for source text that is not on disk (REPL cells, embedding hosts);
 // relative imports resolve against (and must stay inside) the current directory.
-std::vector<ast::Module> load_source(const std::string& name, std::string text, SourceManager& sm,
-                                     Diagnostics& diags, const LoadOptions& opts = {});
+std::vector<ast::Module> load_source(const std::string& name, std::string text, SourceManager& sm, Diagnostics& diags,
+                                     const LoadOptions& opts = {});
 
 // Names, types, dimensions, contract instantiation, layout. Returns nothing when
 // any error was reported.
-std::optional<Program> check_program(const std::vector<ast::Module>& modules,
-                                     const SourceManager& sm, Diagnostics& diags);
+std::optional<Program> check_program(const std::vector<ast::Module>& modules, const SourceManager& sm,
+                                     Diagnostics& diags);
 
 }  // namespace deal::check
 

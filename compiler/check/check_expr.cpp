@@ -19,7 +19,6 @@ HExpr make(Op op, Type t, Span s, std::vector<HExpr> args = {}) {
   return e;
 }
 
-
 // Years per time-unit suffix.
 std::optional<double> time_unit(const std::string& u) {
   if (u == "y") return 1.0;
@@ -50,23 +49,45 @@ struct BuiltinInfo {
   Builtin b;
 };
 const BuiltinInfo kBuiltins[] = {
-    {"min", Builtin::Min},         {"max", Builtin::Max},         {"abs", Builtin::Abs},
-    {"floor", Builtin::Floor},     {"ceil", Builtin::Ceil},       {"round", Builtin::Round},
-    {"exp", Builtin::Exp},         {"log", Builtin::Log},         {"sqrt", Builtin::Sqrt},
-    {"clamp", Builtin::Clamp},     {"years", Builtin::Years},     {"date_of", Builtin::DateOf},
-    {"annuity", Builtin::Annuity}, {"npv", Builtin::Npv},         {"discount", Builtin::Discount},
-    {"paid", Builtin::Paid},       {"due", Builtin::Due},         {"inflow", Builtin::Inflow},
-    {"outflow", Builtin::Outflow}, {"revenue_from", Builtin::RevenueFrom}, {"equity", Builtin::Equity},
-    {"defaulted", Builtin::Defaulted}, {"holdings", Builtin::Holdings}, {"normal", Builtin::Normal},
-    {"lognormal", Builtin::Lognormal}, {"uniform", Builtin::Uniform}, {"bernoulli", Builtin::Bernoulli},
+    {"min", Builtin::Min},
+    {"max", Builtin::Max},
+    {"abs", Builtin::Abs},
+    {"floor", Builtin::Floor},
+    {"ceil", Builtin::Ceil},
+    {"round", Builtin::Round},
+    {"exp", Builtin::Exp},
+    {"log", Builtin::Log},
+    {"sqrt", Builtin::Sqrt},
+    {"clamp", Builtin::Clamp},
+    {"years", Builtin::Years},
+    {"date_of", Builtin::DateOf},
+    {"annuity", Builtin::Annuity},
+    {"npv", Builtin::Npv},
+    {"discount", Builtin::Discount},
+    {"paid", Builtin::Paid},
+    {"due", Builtin::Due},
+    {"inflow", Builtin::Inflow},
+    {"outflow", Builtin::Outflow},
+    {"revenue_from", Builtin::RevenueFrom},
+    {"equity", Builtin::Equity},
+    {"defaulted", Builtin::Defaulted},
+    {"holdings", Builtin::Holdings},
+    {"normal", Builtin::Normal},
+    {"lognormal", Builtin::Lognormal},
+    {"uniform", Builtin::Uniform},
+    {"bernoulli", Builtin::Bernoulli},
 };
 
 const char* where_word(Ctx::Where w) {
   switch (w) {
-    case Ctx::ParamInit: return "a param's value or a deal argument";
-    case Ctx::StateInit: return "an initial value";
-    case Ctx::FnBody: return "a function body";
-    default: return "here";
+    case Ctx::ParamInit:
+      return "a param's value or a deal argument";
+    case Ctx::StateInit:
+      return "an initial value";
+    case Ctx::FnBody:
+      return "a function body";
+    default:
+      return "here";
   }
 }
 
@@ -75,21 +96,36 @@ const char* where_word(Ctx::Where w) {
 std::optional<double> Checker::const_value(const HExpr& e) const {
   auto a = [&](size_t i) { return const_value(e.args[i]); };
   switch (e.op) {
-    case Op::Const: return e.num;
-    case Op::Neg: if (auto x = a(0)) return -*x; return std::nullopt;
-    case Op::Not: if (auto x = a(0)) return *x == 0 ? 1.0 : 0.0; return std::nullopt;
-    case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Pow: {
+    case Op::Const:
+      return e.num;
+    case Op::Neg:
+      if (auto x = a(0)) return -*x;
+      return std::nullopt;
+    case Op::Not:
+      if (auto x = a(0)) return *x == 0 ? 1.0 : 0.0;
+      return std::nullopt;
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Div:
+    case Op::Pow: {
       auto x = a(0), y = a(1);
       if (!x || !y) return std::nullopt;
       switch (e.op) {
-        case Op::Add: return *x + *y;
-        case Op::Sub: return *x - *y;
-        case Op::Mul: return *x * *y;
-        case Op::Div: return *x / *y;
-        default: return std::pow(*x, *y);
+        case Op::Add:
+          return *x + *y;
+        case Op::Sub:
+          return *x - *y;
+        case Op::Mul:
+          return *x * *y;
+        case Op::Div:
+          return *x / *y;
+        default:
+          return std::pow(*x, *y);
       }
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -108,8 +144,10 @@ bool Checker::expect_kind(const HExpr& e, Kind k, Span span, const char* what, C
 
 HExpr Checker::expr(const ast::Expr& e, Ctx& ctx) {
   switch (e.kind) {
-    case ast::ExprKind::Number: return literal(e, ctx);
-    case ast::ExprKind::Bool: return HExpr::constant(e.bool_value ? 1 : 0, Type::boolean(), e.span);
+    case ast::ExprKind::Number:
+      return literal(e, ctx);
+    case ast::ExprKind::Bool:
+      return HExpr::constant(e.bool_value ? 1 : 0, Type::boolean(), e.span);
     case ast::ExprKind::String: {
       // Strings are only meaningful in `emit`; check interpolations anyway.
       for (const ast::ExprPtr& a : e.args) expr(*a, ctx);
@@ -121,11 +159,16 @@ HExpr Checker::expr(const ast::Expr& e, Ctx& ctx) {
         return HExpr::constant(0, Type::error(), e.span);
       }
       return HExpr::constant(date_to_months(e.date), Type::date(), e.span);
-    case ast::ExprKind::Name: return name_ref(e, ctx);
-    case ast::ExprKind::Field: return field_ref(e, ctx);
-    case ast::ExprKind::Unary: return unary(e, ctx);
-    case ast::ExprKind::Binary: return binary(e, ctx);
-    case ast::ExprKind::Call: return call(e, ctx);
+    case ast::ExprKind::Name:
+      return name_ref(e, ctx);
+    case ast::ExprKind::Field:
+      return field_ref(e, ctx);
+    case ast::ExprKind::Unary:
+      return unary(e, ctx);
+    case ast::ExprKind::Binary:
+      return binary(e, ctx);
+    case ast::ExprKind::Call:
+      return call(e, ctx);
     case ast::ExprKind::If: {
       HExpr c = expr(*e.args[0], ctx);
       expect(c, Type::boolean(), e.args[0]->span, "the condition of `if`", ctx);
@@ -133,7 +176,8 @@ HExpr Checker::expr(const ast::Expr& e, Ctx& ctx) {
       Type t = a.type;
       if (a.type.is_error() || b.type.is_error()) t = Type::error();
       else if (!(a.type == b.type)) {
-        error(ctx, e.args[2]->span, fmt::format("the branches of `if` differ: {} and {}", type_str(a.type), type_str(b.type)));
+        error(ctx, e.args[2]->span,
+              fmt::format("the branches of `if` differ: {} and {}", type_str(a.type), type_str(b.type)));
         t = Type::error();
       }
       return make(Op::If, t, e.span, {std::move(c), std::move(a), std::move(b)});
@@ -175,8 +219,10 @@ HExpr Checker::literal(const ast::Expr& e, Ctx& ctx) {
         known = known || pi.states.count(u.name) || pi.lets.count(u.name);
       }
       if (!known) {
-        error(ctx, u.span, fmt::format("'{}' is neither a unit nor a value in scope; to divide, write spaces: "
-                                       "'{} / {}'", u.name, e.text.substr(0, e.text.find('/')), u.name));
+        error(ctx, u.span,
+              fmt::format("'{}' is neither a unit nor a value in scope; to divide, write spaces: "
+                          "'{} / {}'",
+                          u.name, e.text.substr(0, e.text.find('/')), u.name));
         return HExpr::constant(0, Type::error(), e.span);
       }
       HExpr lhs = divided ? std::move(*divided) : HExpr::constant(value, Type::num(dim), e.span);
@@ -193,15 +239,16 @@ HExpr Checker::literal(const ast::Expr& e, Ctx& ctx) {
       std::vector<std::string> names = prog_.units;
       for (const char* t : {"d", "w", "mo", "q", "y"}) names.push_back(t);
       std::string s = suggest(u.name, names);
-      error(ctx, u.span, fmt::format("unknown unit '{}'{}{}", u.name,
-                                     s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s),
-                                     prog_.units.empty() && s.empty() ? fmt::format("; declare it with `unit {}`", u.name) : ""));
+      error(ctx, u.span,
+            fmt::format("unknown unit '{}'{}{}", u.name, s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s),
+                        prog_.units.empty() && s.empty() ? fmt::format("; declare it with `unit {}`", u.name) : ""));
       return HExpr::constant(0, Type::error(), e.span);
     }
     if (divided) {
       // A unit after a division: multiply/divide the quotient by the unit's scale.
       Type t = Type::num(u.exponent > 0 ? divided->type.dim * ud : divided->type.dim / ud);
-      HExpr k = HExpr::constant(u.exponent > 0 ? scale : 1 / scale, Type::num(u.exponent > 0 ? ud : Dim() / ud), u.span);
+      HExpr k =
+          HExpr::constant(u.exponent > 0 ? scale : 1 / scale, Type::num(u.exponent > 0 ? ud : Dim() / ud), u.span);
       divided = make(Op::Mul, t, e.span, {std::move(*divided), std::move(k)});
       continue;
     }
@@ -262,8 +309,9 @@ std::optional<HExpr> Checker::party_field(int p, const std::string& name, Span s
     return std::nullopt;
   }
   if (!reads_state_ok(ctx.where)) {
-    error(ctx, span, fmt::format("{} cannot read the state '{}.{}' (it changes while the scenario runs)",
-                                 where_word(ctx.where), prog_.parties[p].name, name));
+    error(ctx, span,
+          fmt::format("{} cannot read the state '{}.{}' (it changes while the scenario runs)", where_word(ctx.where),
+                      prog_.parties[p].name, name));
     return HExpr::constant(0, Type::error(), span);
   }
   return out;
@@ -295,8 +343,9 @@ std::optional<HExpr> Checker::deal_field(int d, const std::string& name, Span sp
     // Bound arguments are readable by later defaults of the same deal.
     bool own_binding = ctx.deal == d && info.bindings.count(name);
     if (!own_binding) {
-      error(ctx, span, fmt::format("{} cannot read the state '{}.{}' (it changes while the scenario runs)",
-                                   where_word(ctx.where), hd.name, name));
+      error(ctx, span,
+            fmt::format("{} cannot read the state '{}.{}' (it changes while the scenario runs)", where_word(ctx.where),
+                        hd.name, name));
       return HExpr::constant(0, Type::error(), span);
     }
   }
@@ -308,8 +357,10 @@ HExpr Checker::name_ref(const ast::Expr& e, Ctx& ctx) {
   auto finish = [&](HExpr v) {
     v.span = e.span;
     if (ctx.where == Ctx::StateInit && ctx.init_slot >= 0 && max_slot(v) >= ctx.init_slot) {
-      error(ctx, e.span, fmt::format("'{}' is not initialized yet here: an initial value may use params and the "
-                                     "states declared before it", n));
+      error(ctx, e.span,
+            fmt::format("'{}' is not initialized yet here: an initial value may use params and the "
+                        "states declared before it",
+                        n));
       return HExpr::constant(0, Type::error(), e.span);
     }
     return v;
@@ -340,14 +391,18 @@ HExpr Checker::name_ref(const ast::Expr& e, Ctx& ctx) {
   }
   if (n == "dt" || n == "now" || n == "span") {
     if (ctx.where == Ctx::ParamInit || ctx.where == Ctx::StateInit || ctx.where == Ctx::FnBody) {
-      error(ctx, e.span, fmt::format("'{}' is only defined while a scenario runs, not in {}", n, where_word(ctx.where)));
+      error(ctx, e.span,
+            fmt::format("'{}' is only defined while a scenario runs, not in {}", n, where_word(ctx.where)));
       return HExpr::constant(0, Type::error(), e.span);
     }
     if (n == "span" && !ctx.in_every) {
       error(ctx, e.span, "'span' is only defined inside `every` blocks (the overlap of the step with the window)");
       return HExpr::constant(0, Type::error(), e.span);
     }
-    return make(n == "dt" ? Op::Dt : n == "now" ? Op::Now : Op::Span, n == "now" ? Type::date() : Type::num(Dim::time()), e.span);
+    return make(n == "dt"    ? Op::Dt
+                : n == "now" ? Op::Now
+                             : Op::Span,
+                n == "now" ? Type::date() : Type::num(Dim::time()), e.span);
   }
   if (n == "self") {
     if (ctx.party >= 0) return HExpr::constant(ctx.party, Type::party(), e.span);
@@ -363,8 +418,10 @@ HExpr Checker::name_ref(const ast::Expr& e, Ctx& ctx) {
         const LazyState& ls = param_lazy_[g->second.index];
         return HExpr::slot(ls.slot, ls.type, e.span);
       }
-      case Global::Party: return HExpr::constant(g->second.index, Type::party(), e.span);
-      case Global::Deal: return HExpr::constant(g->second.index, Type::deal(), e.span);
+      case Global::Party:
+        return HExpr::constant(g->second.index, Type::party(), e.span);
+      case Global::Deal:
+        return HExpr::constant(g->second.index, Type::deal(), e.span);
       case Global::Contract:
         error(ctx, e.span, fmt::format("'{}' is a contract, not a value (declare a deal: `deal x = {}(…)`)", n, n));
         return HExpr::constant(0, Type::error(), e.span);
@@ -373,7 +430,8 @@ HExpr Checker::name_ref(const ast::Expr& e, Ctx& ctx) {
         return HExpr::constant(0, Type::error(), e.span);
       case Global::Shock:
       case Global::Scenario:
-        error(ctx, e.span, fmt::format("'{}' is a {}, not a value", n, g->second.kind == Global::Shock ? "shock" : "scenario"));
+        error(ctx, e.span,
+              fmt::format("'{}' is a {}, not a value", n, g->second.kind == Global::Shock ? "shock" : "scenario"));
         return HExpr::constant(0, Type::error(), e.span);
     }
   }
@@ -414,27 +472,31 @@ HExpr Checker::field_ref(const ast::Expr& e, Ctx& ctx) {
       for (const auto& [k, x] : party_info_[p].states) names.push_back(k);
       for (const auto& [k, x] : party_info_[p].lets.members) names.push_back(k);
       std::string s = suggest(e.name, names);
-      error(ctx, e.op_span, fmt::format("party '{}' has no field '{}'{}", prog_.parties[p].name, e.name,
-                                        s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
+      error(ctx, e.op_span,
+            fmt::format("party '{}' has no field '{}'{}", prog_.parties[p].name, e.name,
+                        s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
       return HExpr::constant(0, Type::error(), e.span);
     }
   } else if (obj.type.kind == Kind::Deal) {
     int d = int(*id);
     v = deal_field(d, e.name, e.op_span, ctx);
     if (!v) {
-      error(ctx, e.op_span, fmt::format("deal '{}' has no field '{}'", prog_.deals[d].name.empty()
-                                                                          ? deal_info_[d].decl->name
-                                                                          : prog_.deals[d].name, e.name));
+      error(ctx, e.op_span,
+            fmt::format("deal '{}' has no field '{}'",
+                        prog_.deals[d].name.empty() ? deal_info_[d].decl->name : prog_.deals[d].name, e.name));
       return HExpr::constant(0, Type::error(), e.span);
     }
   } else {
-    error(ctx, e.op_span, fmt::format("'.{}': only parties and deals have fields, and this is {}", e.name, type_str(obj.type)));
+    error(ctx, e.op_span,
+          fmt::format("'.{}': only parties and deals have fields, and this is {}", e.name, type_str(obj.type)));
     return HExpr::constant(0, Type::error(), e.span);
   }
   v->span = e.span;
   if (ctx.where == Ctx::StateInit && ctx.init_slot >= 0 && max_slot(*v) >= ctx.init_slot) {
-    error(ctx, e.span, fmt::format("'{}' is not initialized yet here: an initial value may use params and the "
-                                   "states declared before it", e.name));
+    error(ctx, e.span,
+          fmt::format("'{}' is not initialized yet here: an initial value may use params and the "
+                      "states declared before it",
+                      e.name));
     return HExpr::constant(0, Type::error(), e.span);
   }
   return *v;
@@ -483,7 +545,12 @@ HExpr Checker::binary_unfolded(const ast::Expr& e, Ctx& ctx) {
     return bin(op == "and" ? Op::And : Op::Or, Type::boolean());
   }
   if (op == "<" || op == "<=" || op == ">" || op == ">=" || op == "==" || op == "!=") {
-    Op o = op == "<" ? Op::Lt : op == "<=" ? Op::Le : op == ">" ? Op::Gt : op == ">=" ? Op::Ge : op == "==" ? Op::Eq : Op::Ne;
+    Op o = op == "<"    ? Op::Lt
+           : op == "<=" ? Op::Le
+           : op == ">"  ? Op::Gt
+           : op == ">=" ? Op::Ge
+           : op == "==" ? Op::Eq
+                        : Op::Ne;
     bool ordered = o == Op::Lt || o == Op::Le || o == Op::Gt || o == Op::Ge;
     if (!(ta == tb)) {
       if (ta.is_num() && tb.is_num())
@@ -498,7 +565,9 @@ HExpr Checker::binary_unfolded(const ast::Expr& e, Ctx& ctx) {
   if (op == "+" || op == "-") {
     bool plus = op == "+";
     // Dates are month numbers at run time: shift by 12 months per year of the Duration.
-    auto months = [&](HExpr d) { return make(Op::Mul, Type::num(), d.span, {std::move(d), HExpr::constant(12, Type::num())}); };
+    auto months = [&](HExpr d) {
+      return make(Op::Mul, Type::num(), d.span, {std::move(d), HExpr::constant(12, Type::num())});
+    };
     if (ta.kind == Kind::Date && tb == dur)
       return make(plus ? Op::Add : Op::Sub, Type::date(), e.span, {std::move(a), months(std::move(b))});
     if (plus && ta == dur && tb.kind == Kind::Date)
@@ -618,7 +687,8 @@ HExpr Checker::call(const ast::Expr& e, Ctx& ctx) {
   for (const BuiltinInfo& b : kBuiltins) names.push_back(b.name);
   for (const HFn& f : prog_.fns) names.push_back(f.name);
   std::string s = suggest(n, names);
-  error(ctx, e.op_span, fmt::format("unknown function '{}'{}", n, s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
+  error(ctx, e.op_span,
+        fmt::format("unknown function '{}'{}", n, s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
   return HExpr::constant(0, Type::error(), e.span);
 }
 
@@ -633,8 +703,9 @@ HExpr Checker::fn_call(const ast::Expr& e, int fi, std::vector<HExpr> args, Ctx&
       continue;
     }
     if (!(args[k].type == f.params[k])) {
-      error(ctx, args[k].span, fmt::format("argument '{}' of '{}' must be {}, not {}", f.param_names[k], f.name,
-                                           type_str(f.params[k]), type_str(args[k].type)));
+      error(ctx, args[k].span,
+            fmt::format("argument '{}' of '{}' must be {}, not {}", f.param_names[k], f.name, type_str(f.params[k]),
+                        type_str(args[k].type)));
       ok = false;
     }
   }
@@ -653,7 +724,8 @@ HExpr Checker::builtin_call(const ast::Expr& e, Builtin b, std::vector<HExpr> ar
   };
   auto arity = [&](size_t lo, size_t hi) {
     if (args.size() >= lo && args.size() <= hi) return true;
-    if (lo == hi) error(ctx, e.op_span, fmt::format("'{}' takes {} argument{}, not {}", n, lo, lo == 1 ? "" : "s", args.size()));
+    if (lo == hi)
+      error(ctx, e.op_span, fmt::format("'{}' takes {} argument{}, not {}", n, lo, lo == 1 ? "" : "s", args.size()));
     else error(ctx, e.op_span, fmt::format("'{}' takes {} to {} arguments, not {}", n, lo, hi, args.size()));
     return false;
   };
@@ -662,13 +734,19 @@ HExpr Checker::builtin_call(const ast::Expr& e, Builtin b, std::vector<HExpr> ar
     c.fn = b;
     return c;
   };
-  auto arg_is = [&](size_t i, const Type& t, const char* what) { return expect(args[i], t, e.args[i]->span, what, ctx); };
-  auto arg_kind = [&](size_t i, Kind k, const char* what) { return expect_kind(args[i], k, e.args[i]->span, what, ctx); };
+  auto arg_is = [&](size_t i, const Type& t, const char* what) {
+    return expect(args[i], t, e.args[i]->span, what, ctx);
+  };
+  auto arg_kind = [&](size_t i, Kind k, const char* what) {
+    return expect_kind(args[i], k, e.args[i]->span, what, ctx);
+  };
   Type money = Type::num(Dim::money()), dur = Type::num(Dim::time()), rate = Type::num(Dim::number() / Dim::time());
   bool draws = b == Builtin::Normal || b == Builtin::Lognormal || b == Builtin::Uniform || b == Builtin::Bernoulli;
   if (draws && !ctx.blocks())
-    return fail(fmt::format("random draws like '{}(…)' are only allowed in statement blocks; for one draw per "
-                            "path use `param x ~ {}(…)` in a scenario", n, n));
+    return fail(
+        fmt::format("random draws like '{}(…)' are only allowed in statement blocks; for one draw per "
+                    "path use `param x ~ {}(…)` in a scenario",
+                    n, n));
   bool runtime_query = b == Builtin::Paid || b == Builtin::Due || b == Builtin::Inflow || b == Builtin::Outflow ||
                        b == Builtin::RevenueFrom || b == Builtin::Equity || b == Builtin::Defaulted ||
                        b == Builtin::Holdings || b == Builtin::DateOf;
@@ -695,13 +773,17 @@ HExpr Checker::builtin_call(const ast::Expr& e, Builtin b, std::vector<HExpr> ar
       Type t = args[0].type;
       return result(t);
     }
-    case Builtin::Abs: case Builtin::Floor: case Builtin::Ceil: case Builtin::Round: {
+    case Builtin::Abs:
+    case Builtin::Floor:
+    case Builtin::Ceil:
+    case Builtin::Round: {
       if (!arity(1, 1)) return HExpr::constant(0, Type::error(), e.span);
       if (!arg_kind(0, Kind::Num, "the argument")) return HExpr::constant(0, Type::error(), e.span);
       Type t = args[0].type;
       return result(t);
     }
-    case Builtin::Exp: case Builtin::Log: {
+    case Builtin::Exp:
+    case Builtin::Log: {
       if (!arity(1, 1)) return HExpr::constant(0, Type::error(), e.span);
       if (!arg_kind(0, Kind::Num, "the argument")) return HExpr::constant(0, Type::error(), e.span);
       if (!args[0].type.dim.dimensionless())
@@ -713,7 +795,8 @@ HExpr Checker::builtin_call(const ast::Expr& e, Builtin b, std::vector<HExpr> ar
       if (!arity(1, 1)) return HExpr::constant(0, Type::error(), e.span);
       if (!arg_kind(0, Kind::Num, "the argument")) return HExpr::constant(0, Type::error(), e.span);
       if (!args[0].type.dim.all_even())
-        return fail(fmt::format("'sqrt' of {} has no dimension (its exponents are not even)", dim_str(args[0].type.dim)));
+        return fail(
+            fmt::format("'sqrt' of {} has no dimension (its exponents are not even)", dim_str(args[0].type.dim)));
       Type t = Type::num(args[0].type.dim.half());
       return result(t);
     }
@@ -734,36 +817,42 @@ HExpr Checker::builtin_call(const ast::Expr& e, Builtin b, std::vector<HExpr> ar
       if (!arity(1, 1) || !arg_is(0, Type::num(), "the step number")) return HExpr::constant(0, Type::error(), e.span);
       return result(Type::date());
     case Builtin::Annuity:
-      if (!arity(2, 2) || !arg_is(0, Type::num(), "the rate per period") || !arg_is(1, Type::num(), "the number of periods"))
+      if (!arity(2, 2) || !arg_is(0, Type::num(), "the rate per period") ||
+          !arg_is(1, Type::num(), "the number of periods"))
         return HExpr::constant(0, Type::error(), e.span);
       return result(Type::num());
     case Builtin::Npv:
-      if (!arity(3, 3) || !arg_is(0, rate, "the discount rate") || !arg_is(1, Type::num(Dim::money() / Dim::time()), "the flow") ||
-          !arg_is(2, dur, "the term"))
+      if (!arity(3, 3) || !arg_is(0, rate, "the discount rate") ||
+          !arg_is(1, Type::num(Dim::money() / Dim::time()), "the flow") || !arg_is(2, dur, "the term"))
         return HExpr::constant(0, Type::error(), e.span);
       return result(money);
     case Builtin::Discount:
       if (!arity(2, 2) || !arg_is(0, rate, "the discount rate") || !arg_is(1, dur, "the time"))
         return HExpr::constant(0, Type::error(), e.span);
       return result(Type::num());
-    case Builtin::Paid: case Builtin::Due:
+    case Builtin::Paid:
+    case Builtin::Due:
       if (!arity(1, 1) || !arg_kind(0, Kind::Deal, "the argument")) return HExpr::constant(0, Type::error(), e.span);
       return result(money);
-    case Builtin::Inflow: case Builtin::Outflow: case Builtin::Equity:
+    case Builtin::Inflow:
+    case Builtin::Outflow:
+    case Builtin::Equity:
       if (!arity(1, 1) || !arg_kind(0, Kind::Party, "the argument")) return HExpr::constant(0, Type::error(), e.span);
       return result(money);
     case Builtin::Defaulted:
       if (!arity(1, 1) || !arg_kind(0, Kind::Party, "the argument")) return HExpr::constant(0, Type::error(), e.span);
       return result(Type::boolean());
     case Builtin::RevenueFrom:
-      if (!arity(2, 2) || !arg_kind(0, Kind::Party, "the receiving party") || !arg_kind(1, Kind::Party, "the paying party"))
+      if (!arity(2, 2) || !arg_kind(0, Kind::Party, "the receiving party") ||
+          !arg_kind(1, Kind::Party, "the paying party"))
         return HExpr::constant(0, Type::error(), e.span);
       return result(money);
     case Builtin::Holdings:
       if (!arity(2, 2) || !arg_kind(0, Kind::Party, "the holder") || !arg_kind(1, Kind::Party, "the issuer"))
         return HExpr::constant(0, Type::error(), e.span);
       return result(Type::num());
-    case Builtin::Normal: case Builtin::Uniform: {
+    case Builtin::Normal:
+    case Builtin::Uniform: {
       if (!arity(2, 2)) return HExpr::constant(0, Type::error(), e.span);
       if (!arg_kind(0, Kind::Num, "the first argument") || !arg_kind(1, Kind::Num, "the second argument"))
         return HExpr::constant(0, Type::error(), e.span);

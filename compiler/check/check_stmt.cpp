@@ -72,11 +72,14 @@ std::optional<HStmt> Checker::stmt(const ast::Stmt& s, Ctx& ctx) {
           d.notes.push_back({it->second.span, "declared here"});
           return std::nullopt;
         }
-      bool member = (ctx.party >= 0 && (party_info_[ctx.party].states.count(s.name) || party_info_[ctx.party].lets.count(s.name))) ||
-                    (ctx.deal >= 0 && (deal_info_[ctx.deal].states.count(s.name) || deal_info_[ctx.deal].lets.count(s.name) ||
-                                       deal_info_[ctx.deal].bindings.count(s.name)));
+      bool member =
+          (ctx.party >= 0 &&
+           (party_info_[ctx.party].states.count(s.name) || party_info_[ctx.party].lets.count(s.name))) ||
+          (ctx.deal >= 0 && (deal_info_[ctx.deal].states.count(s.name) || deal_info_[ctx.deal].lets.count(s.name) ||
+                             deal_info_[ctx.deal].bindings.count(s.name)));
       if (member) {
-        error(ctx, s.name_span, fmt::format("'{}' would hide the member of the same name; choose another name", s.name));
+        error(ctx, s.name_span,
+              fmt::format("'{}' would hide the member of the same name; choose another name", s.name));
         return std::nullopt;
       }
       int id = (*ctx.local_count)++;
@@ -89,8 +92,10 @@ std::optional<HStmt> Checker::stmt(const ast::Stmt& s, Ctx& ctx) {
       h.value = std::move(v);
       return h;
     }
-    case ast::StmtKind::Assign: return assign(s, ctx);
-    case ast::StmtKind::SetParam: return set_param(s, ctx);
+    case ast::StmtKind::Assign:
+      return assign(s, ctx);
+    case ast::StmtKind::SetParam:
+      return set_param(s, ctx);
     case ast::StmtKind::If: {
       HStmt h;
       h.kind = SKind::If;
@@ -101,7 +106,8 @@ std::optional<HStmt> Checker::stmt(const ast::Stmt& s, Ctx& ctx) {
       h.else_body = block(s.else_block, ctx);
       return h;
     }
-    case ast::StmtKind::Expr: return call_stmt(s, ctx);
+    case ast::StmtKind::Expr:
+      return call_stmt(s, ctx);
     case ast::StmtKind::Default: {
       HStmt h;
       h.kind = SKind::Default;
@@ -121,8 +127,9 @@ std::optional<HStmt> Checker::stmt(const ast::Stmt& s, Ctx& ctx) {
       h.span = s.span;
       if (!s.value) {
         if (ctx.deal < 0) {
-          error(ctx, s.span, "a bare `terminate` ends the current deal, so it belongs in a contract; name the deal: "
-                             "`terminate(deal_name)`");
+          error(ctx, s.span,
+                "a bare `terminate` ends the current deal, so it belongs in a contract; name the deal: "
+                "`terminate(deal_name)`");
           return std::nullopt;
         }
         h.index = ctx.deal;
@@ -166,7 +173,8 @@ HExpr Checker::compound(const std::string& op, HExpr current, HExpr value, Span 
     return HExpr::constant(0, Type::error(), span);
   };
   if (op == "=") {
-    if (!(value.type == t)) return fail(fmt::format("cannot assign {} to a state of type {}", type_str(value.type), type_str(t)));
+    if (!(value.type == t))
+      return fail(fmt::format("cannot assign {} to a state of type {}", type_str(value.type), type_str(t)));
     return value;
   }
   HExpr r;
@@ -175,16 +183,17 @@ HExpr Checker::compound(const std::string& op, HExpr current, HExpr value, Span 
   if (op == "+=" || op == "-=") {
     bool date_shift = t.kind == Kind::Date && value.type == Type::num(Dim::time());
     if (!date_shift && (!t.is_num() || !(value.type == t)))
-      return fail(fmt::format("cannot {} {} {} a state of type {}", op == "+=" ? "add" : "subtract", type_str(value.type),
-                              op == "+=" ? "to" : "from", type_str(t)));
-    if (date_shift) value = [&] {
-      HExpr m;
-      m.op = Op::Mul;
-      m.type = Type::date();
-      m.span = value.span;
-      m.args = {std::move(value), HExpr::constant(12, Type::num(), span)};
-      return m;
-    }();
+      return fail(fmt::format("cannot {} {} {} a state of type {}", op == "+=" ? "add" : "subtract",
+                              type_str(value.type), op == "+=" ? "to" : "from", type_str(t)));
+    if (date_shift)
+      value = [&] {
+        HExpr m;
+        m.op = Op::Mul;
+        m.type = Type::date();
+        m.span = value.span;
+        m.args = {std::move(value), HExpr::constant(12, Type::num(), span)};
+        return m;
+      }();
     r.op = op == "+=" ? Op::Add : Op::Sub;
   } else {
     if (!t.is_num() || !(value.type == Type::num()))
@@ -259,13 +268,15 @@ std::optional<HStmt> Checker::assign(const ast::Stmt& s, Ctx& ctx) {
       PartyInfo& pi = party_info_[p];
       auto it = pi.states.find(f);
       if (it == pi.states.end()) {
-        if (pi.lets.count(f)) return read_only(fmt::format("'{}.{}' is a derived value (`let`) and cannot be assigned",
-                                                           prog_.parties[p].name, f));
+        if (pi.lets.count(f))
+          return read_only(
+              fmt::format("'{}.{}' is a derived value (`let`) and cannot be assigned", prog_.parties[p].name, f));
         std::vector<std::string> names;
         for (const auto& [k, v] : pi.states) names.push_back(k);
         std::string sug = suggest(f, names);
-        error(ctx, target.op_span, fmt::format("party '{}' has no field '{}'{}", prog_.parties[p].name, f,
-                                               sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug)));
+        error(ctx, target.op_span,
+              fmt::format("party '{}' has no field '{}'{}", prog_.parties[p].name, f,
+                          sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug)));
         return std::nullopt;
       }
       if (f == "defaulted" || f == "default_date" || f == "equity")
@@ -279,11 +290,12 @@ std::optional<HStmt> Checker::assign(const ast::Stmt& s, Ctx& ctx) {
       layout_deal(d);
       DealInfo& di = deal_info_[d];
       if (ctx.deal != d && ctx.shock < 0)
-        return read_only(fmt::format("deal '{}''s state is written only by the deal itself and by shocks",
-                                     di.decl->name));
+        return read_only(
+            fmt::format("deal '{}''s state is written only by the deal itself and by shocks", di.decl->name));
       auto it = di.states.find(f);
       if (it == di.states.end() || di.bindings.count(f)) {
-        if (di.bindings.count(f)) return read_only(fmt::format("'{}' is a contract parameter and cannot be changed", f));
+        if (di.bindings.count(f))
+          return read_only(fmt::format("'{}' is a contract parameter and cannot be changed", f));
         error(ctx, target.op_span, fmt::format("deal '{}' has no state '{}'", di.decl->name, f));
         return std::nullopt;
       }
@@ -317,7 +329,8 @@ std::optional<HStmt> Checker::set_param(const ast::Stmt& s, Ctx& ctx) {
     std::vector<std::string> names;
     for (const ast::ParamDecl* p : param_decls_) names.push_back(p->name);
     std::string sug = suggest(s.name, names);
-    error(ctx, s.name_span, fmt::format("unknown param '{}'{}", s.name, sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug)));
+    error(ctx, s.name_span,
+          fmt::format("unknown param '{}'{}", s.name, sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug)));
     return std::nullopt;
   }
   resolve_param(g->second.index);
@@ -421,8 +434,7 @@ std::optional<HStmt> Checker::call_stmt(const ast::Stmt& s, Ctx& ctx) {
       error(ctx, s.span, fmt::format("calling '{}' here does nothing: functions are pure; use its value", n));
     } else {
       HExpr probe = expr(c, ctx);  // reports unknown functions with a suggestion
-      if (!probe.type.is_error())
-        error(ctx, s.span, fmt::format("calling '{}' here does nothing: use its value", n));
+      if (!probe.type.is_error()) error(ctx, s.span, fmt::format("calling '{}' here does nothing: use its value", n));
     }
     return std::nullopt;
   }
@@ -448,7 +460,9 @@ HClause Checker::clause(const ast::Clause& c, Ctx& outer) {
     return v;
   };
   switch (c.kind) {
-    case ast::ClauseKind::At: h.at = date_expr(c.expr, "the date of `at`"); break;
+    case ast::ClauseKind::At:
+      h.at = date_expr(c.expr, "the date of `at`");
+      break;
     case ast::ClauseKind::Every:
       h.from = date_expr(c.from, "the start of the window (`from`)");
       h.until = date_expr(c.until, "the end of the window (`until`)");

@@ -13,13 +13,20 @@ namespace deal::check {
 
 const char* kind_word(Global::Kind k) {
   switch (k) {
-    case Global::Param: return "param";
-    case Global::Party: return "party";
-    case Global::Contract: return "contract";
-    case Global::Deal: return "deal";
-    case Global::Fn: return "fn";
-    case Global::Shock: return "shock";
-    case Global::Scenario: return "scenario";
+    case Global::Param:
+      return "param";
+    case Global::Party:
+      return "party";
+    case Global::Contract:
+      return "contract";
+    case Global::Deal:
+      return "deal";
+    case Global::Fn:
+      return "fn";
+    case Global::Shock:
+      return "shock";
+    case Global::Scenario:
+      return "scenario";
   }
   return "name";
 }
@@ -28,10 +35,10 @@ namespace {
 
 const std::set<std::string>& builtin_names() {
   static const std::set<std::string> names = {
-      "min", "max", "abs", "floor", "ceil", "round", "exp", "log", "sqrt", "clamp", "years",
-      "date_of", "annuity", "npv", "discount", "paid", "due", "inflow", "outflow", "revenue_from",
-      "equity", "defaulted", "holdings", "normal", "lognormal", "uniform", "bernoulli", "pay",
-      "receive", "own", "sell", "borrow", "dt", "span", "now"};
+      "min",     "max",          "abs",     "floor",     "ceil",     "round",    "exp",       "log",     "sqrt",
+      "clamp",   "years",        "date_of", "annuity",   "npv",      "discount", "paid",      "due",     "inflow",
+      "outflow", "revenue_from", "equity",  "defaulted", "holdings", "normal",   "lognormal", "uniform", "bernoulli",
+      "pay",     "receive",      "own",     "sell",      "borrow",   "dt",       "span",      "now"};
   return names;
 }
 
@@ -72,8 +79,8 @@ void Checker::error(const Ctx& ctx, Span span, const std::string& msg) {
   // listing the deal(s) it was instantiated for.
   const DealInfo& di = deal_info_[ctx.deal];
   std::string key = fmt::format("{}:{}:{}|{}", span.file, span.line, span.col, msg);
-  auto note = std::make_pair(di.decl->span, fmt::format("in deal '{}' = {}(…), declared here",
-                                                        di.decl->name, di.decl->contract));
+  auto note = std::make_pair(di.decl->span,
+                             fmt::format("in deal '{}' = {}(…), declared here", di.decl->name, di.decl->contract));
   auto it = reported_index_.find(key);
   if (it != reported_index_.end()) {
     // Already reported for another deal: the note list grows, the error count does not.
@@ -94,8 +101,8 @@ void Checker::declare(const std::string& name, Global g) {
   }
   auto [it, fresh] = globals_.emplace(name, g);
   if (!fresh) {
-    Diagnostic& d = diags_.error(g.span, fmt::format("'{}' is already declared (as a {})", name,
-                                                      kind_word(it->second.kind)));
+    Diagnostic& d =
+        diags_.error(g.span, fmt::format("'{}' is already declared (as a {})", name, kind_word(it->second.kind)));
     d.notes.push_back({it->second.span, "previous declaration is here"});
   }
 }
@@ -110,7 +117,8 @@ void Checker::collect() {
   for (const ast::Module& m : modules_) {
     for (const ast::Decl& d : m.decls) {
       switch (d.kind) {
-        case ast::DeclKind::Import: break;
+        case ast::DeclKind::Import:
+          break;
         case ast::DeclKind::Calendar:
           if (calendar_) {
             Diagnostic& e = diags_.error(d.calendar->span, "a program has exactly one calendar");
@@ -236,23 +244,25 @@ Type Checker::resolve_type_ref(const ast::TypeRef& t) {
       d = Dim::money() / *u;
     } else if (auto it = units_.find(f.name); it != units_.end()) {
       d = Dim::unit(it->second);
-    } else if (f.name == "Bool" || f.name == "Date" || f.name == "Party" || f.name == "Deal" ||
-               f.name == "String") {
+    } else if (f.name == "Bool" || f.name == "Date" || f.name == "Party" || f.name == "Deal" || f.name == "String") {
       numeric = false;
-      single = f.name == "Bool" ? Type::boolean() : f.name == "Date" ? Type::date()
-             : f.name == "Party" ? Type::party() : f.name == "Deal" ? Type::deal() : Type::string();
+      single = f.name == "Bool"    ? Type::boolean()
+               : f.name == "Date"  ? Type::date()
+               : f.name == "Party" ? Type::party()
+               : f.name == "Deal"  ? Type::deal()
+                                   : Type::string();
       if (t.factors.size() > 1) {
         diags_.error(f.span, fmt::format("'{}' cannot be combined with other types", f.name));
         return Type::error();
       }
       continue;
     } else {
-      std::vector<std::string> known = {"Number", "Money", "Duration", "Flow", "Rate", "Quantity",
-                                        "Price", "Bool", "Date", "Party", "Deal", "String"};
+      std::vector<std::string> known = {"Number", "Money", "Duration", "Flow",  "Rate", "Quantity",
+                                        "Price",  "Bool",  "Date",     "Party", "Deal", "String"};
       known.insert(known.end(), prog_.units.begin(), prog_.units.end());
       std::string s = suggest(f.name, known);
-      diags_.error(f.span, fmt::format("unknown type '{}'{}", f.name,
-                                       s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
+      diags_.error(
+          f.span, fmt::format("unknown type '{}'{}", f.name, s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
       return Type::error();
     }
     if (f.name != "Quantity" && f.name != "Price" && !f.unit.empty()) {
@@ -402,8 +412,7 @@ void Checker::check_fns() {
         diags_.error(p.span, fmt::format("function '{}' has two parameters named '{}'", f->name, p.name));
       if (p.default_value) diags_.error(p.default_value->span, "function parameters cannot have default values");
       Type t = resolve_type_ref(p.type);
-      if (f->is_extern && !t.is_error() && t.kind != Kind::Num)
-        diags_.error(p.span, "an extern fn takes numbers only");
+      if (f->is_extern && !t.is_error() && t.kind != Kind::Num) diags_.error(p.span, "an extern fn takes numbers only");
       h.params.push_back(t);
       h.param_names.push_back(p.name);
     }

@@ -17,27 +17,36 @@ namespace deal::check {
 // What a global name denotes.
 struct Global {
   enum Kind { Param, Party, Contract, Deal, Fn, Shock, Scenario } kind;
-  int index;   // into the matching table below
-  Span span;   // the declaring name
+  int index;  // into the matching table below
+  Span span;  // the declaring name
 };
 
 // The HIR's enums and dates from the AST's.
 inline ClauseKind lower(ast::ClauseKind k) {
   switch (k) {
-    case ast::ClauseKind::At: return ClauseKind::At;
-    case ast::ClauseKind::Every: return ClauseKind::Every;
-    case ast::ClauseKind::When: return ClauseKind::When;
-    case ast::ClauseKind::Whenever: return ClauseKind::Whenever;
-    case ast::ClauseKind::OnDefault: return ClauseKind::OnDefault;
+    case ast::ClauseKind::At:
+      return ClauseKind::At;
+    case ast::ClauseKind::Every:
+      return ClauseKind::Every;
+    case ast::ClauseKind::When:
+      return ClauseKind::When;
+    case ast::ClauseKind::Whenever:
+      return ClauseKind::Whenever;
+    case ast::ClauseKind::OnDefault:
+      return ClauseKind::OnDefault;
   }
   return ClauseKind::At;
 }
 inline Period lower(ast::Period p) {
   switch (p) {
-    case ast::Period::Step: return Period::Step;
-    case ast::Period::Month: return Period::Month;
-    case ast::Period::Quarter: return Period::Quarter;
-    case ast::Period::Year: return Period::Year;
+    case ast::Period::Step:
+      return Period::Step;
+    case ast::Period::Month:
+      return Period::Month;
+    case ast::Period::Quarter:
+      return Period::Quarter;
+    case ast::Period::Year:
+      return Period::Year;
   }
   return Period::Step;
 }
@@ -49,8 +58,8 @@ const char* kind_word(Global::Kind k);
 // A contract parameter bound for one deal.
 struct Binding {
   enum Kind { PartyId, DealId, Value } kind = Value;
-  int id = -1;    // PartyId / DealId
-  HExpr value;    // Value: a constant, or a Slot load of the deal's bound-argument state
+  int id = -1;  // PartyId / DealId
+  HExpr value;  // Value: a constant, or a Slot load of the deal's bound-argument state
 };
 
 enum class Resolve { Todo, Doing, Done };
@@ -90,8 +99,8 @@ struct ProgramScope {
     std::map<std::string, HExpr> values;
   };
   struct Deal {
-    ast::DealDecl decl;  // name, contract and spans (no arguments): for messages
-    int contract = -1;   // index into `contracts`
+    ast::DealDecl decl;                       // name, contract and spans (no arguments): for messages
+    int contract = -1;                        // index into `contracts`
     std::map<std::string, Binding> bindings;  // the contract's parameters
     LetSources lets;
   };
@@ -104,7 +113,7 @@ struct PartyInfo {
   const ast::PartyDecl* decl = nullptr;  // null for World
   std::map<std::string, int> states;     // field name → index into HParty::states
   Lets lets;
-  std::vector<LazyState> lazy;           // parallel to HParty::states
+  std::vector<LazyState> lazy;  // parallel to HParty::states
   bool laid_out = false;
 };
 
@@ -123,22 +132,26 @@ struct DealInfo {
 // Where an expression or statement is being checked.
 struct Ctx {
   enum Where {
-    ParamInit,    // param initializers, scenario overrides, deal arguments: params only
-    StateInit,    // party/deal field initializers: params and earlier states
-    Block,        // party/deal/shock statement blocks
-    Condition,    // `when`/`whenever`/`at`/window expressions of clauses
-    Track,        // tracked series (after valuation)
-    Value,        // a party's `value` expression
-    FnBody,       // user function body
+    ParamInit,  // param initializers, scenario overrides, deal arguments: params only
+    StateInit,  // party/deal field initializers: params and earlier states
+    Block,      // party/deal/shock statement blocks
+    Condition,  // `when`/`whenever`/`at`/window expressions of clauses
+    Track,      // tracked series (after valuation)
+    Value,      // a party's `value` expression
+    FnBody,     // user function body
   } where = ParamInit;
-  int party = -1;         // checking inside this party (own fields by name; self)
-  int deal = -1;          // checking inside this deal instance
-  int shock = -1;         // inside this shock
+  int party = -1;  // checking inside this party (own fields by name; self)
+  int deal = -1;   // checking inside this deal instance
+  int shock = -1;  // inside this shock
   const HFn* fn = nullptr;
   bool in_every = false;  // `span` allowed
   int init_slot = -1;     // StateInit: the slot being initialized (reads must come before it)
   // Locals: a stack of scopes, each name → (local id, type, span).
-  struct Local { int id; Type type; Span span; };
+  struct Local {
+    int id;
+    Type type;
+    Span span;
+  };
   std::vector<std::map<std::string, Local>> scopes;
   int* local_count = nullptr;
   std::set<int>* fn_calls = nullptr;  // user functions called (for the recursion check)

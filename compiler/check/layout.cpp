@@ -121,7 +121,8 @@ void Checker::resolve_party_state(int p, int idx) {
   HState& hs = prog_.parties[p].states[idx];
   if (ls.status == Resolve::Done) return;
   if (ls.status == Resolve::Doing) {
-    diags_.error(ls.span, fmt::format("the initial value of '{}.{}' depends on itself", prog_.parties[p].name, hs.name));
+    diags_.error(ls.span,
+                 fmt::format("the initial value of '{}.{}' depends on itself", prog_.parties[p].name, hs.name));
     ls.type = Type::error();
     ls.status = Resolve::Done;
     return;
@@ -205,8 +206,8 @@ void Checker::layout_deal(int d) {
         continue;
       }
       if (pos >= c->params.size()) {
-        Diagnostic& e = diags_.error(a.value->span, fmt::format("too many arguments: contract '{}' takes {}",
-                                                                c->name, c->params.size()));
+        Diagnostic& e = diags_.error(
+            a.value->span, fmt::format("too many arguments: contract '{}' takes {}", c->name, c->params.size()));
         e.notes.push_back({c->name_span, "contract declared here"});
         break;
       }
@@ -241,8 +242,8 @@ void Checker::layout_deal(int d) {
     Type want = resolve_type_ref(p.type);
     const ast::Expr* arg = bound[k] ? bound[k]->value.get() : p.default_value.get();
     if (!arg) {
-      Diagnostic& e = diags_.error(decl->span, fmt::format("missing argument '{}' ({}) for contract '{}'", p.name,
-                                                           type_str(want), c->name));
+      Diagnostic& e = diags_.error(
+          decl->span, fmt::format("missing argument '{}' ({}) for contract '{}'", p.name, type_str(want), c->name));
       e.notes.push_back({p.span, "parameter declared here"});
       di.bindings[p.name] = Binding{Binding::Value, -1, HExpr::constant(0, Type::error())};
       continue;
@@ -255,8 +256,8 @@ void Checker::layout_deal(int d) {
     HExpr v = expr(*arg, ctx);
     Binding b;
     if (!v.type.is_error() && !want.is_error() && !(v.type == want)) {
-      diags_.error(arg->span, fmt::format("argument '{}' of contract '{}' is {}, but this value is {}", p.name,
-                                          c->name, type_str(want), type_str(v.type)));
+      diags_.error(arg->span, fmt::format("argument '{}' of contract '{}' is {}, but this value is {}", p.name, c->name,
+                                          type_str(want), type_str(v.type)));
       v.type = Type::error();
     }
     if (want.kind == Kind::Party || want.kind == Kind::Deal) {
@@ -300,7 +301,8 @@ void Checker::layout_deal(int d) {
       continue;
     }
     if (auto it = seen.find(m.name); it != seen.end()) {
-      Diagnostic& e = diags_.error(m.name_span, fmt::format("'{}' is declared twice in contract '{}'", m.name, c->name));
+      Diagnostic& e =
+          diags_.error(m.name_span, fmt::format("'{}' is declared twice in contract '{}'", m.name, c->name));
       e.notes.push_back({it->second, "previous declaration is here"});
       continue;
     }
@@ -356,14 +358,12 @@ void Checker::resolve_deal_state(int d, int idx) {
     Type want = resolve_type_ref(*ls.member->type);
     if (!want.is_error() && !(want == t))
       error(ctx, ls.init->span, fmt::format("declared as {} but its value is {}", type_str(want), type_str(t)));
-    else if (!want.is_error())
-      t = want;
+    else if (!want.is_error()) t = want;
   }
   ls.type = t;
   ls.status = Resolve::Done;
   hs.type = t;
   hs.init = std::move(init);
 }
-
 
 }  // namespace deal::check

@@ -258,7 +258,8 @@ class Loader {
       if (d.kind == ast::DeclKind::Import) imports.emplace_back(d.import->path, d.import->path_span);
     modules_.push_back(std::move(m));
     for (size_t k = 0; k < imports.size(); ++k)
-      load_import(imports[k].first, imports[k].second, dir, in_stdlib, k < import_roots.size() ? import_roots[k] : root);
+      load_import(imports[k].first, imports[k].second, dir, in_stdlib,
+                  k < import_roots.size() ? import_roots[k] : root);
     stack_.pop_back();
   }
 
@@ -321,8 +322,7 @@ class Loader {
         import_error(span, fmt::format("no standard library module '{}' (looked for {})", spec, display));
       else if (!r.os_reason.empty())
         import_error(span, fmt::format("cannot import '{}': {} ({})", spec, r.os_reason, display));
-      else
-        import_error(span, r.error);
+      else import_error(span, r.error);
       return;
     }
     load_text(display, key, std::move(r.text), target.parent_path(), inside(where, std_root_), root);
@@ -354,8 +354,8 @@ std::vector<ast::Module> load_program(const std::string& path, SourceManager& sm
   return l.take();
 }
 
-std::vector<ast::Module> load_source(const std::string& name, std::string text, SourceManager& sm,
-                                     Diagnostics& diags, const LoadOptions& opts) {
+std::vector<ast::Module> load_source(const std::string& name, std::string text, SourceManager& sm, Diagnostics& diags,
+                                     const LoadOptions& opts) {
   Diagnostics::CodeScope scope(diags, "import");
   Loader l(sm, diags, opts);
   l.load_root_text(name, std::move(text));

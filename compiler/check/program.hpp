@@ -50,33 +50,62 @@ double date_to_months(const ast::DateLit& d);  // a date literal (the checker)
 
 // Built-in functions callable in expressions.
 enum class Builtin {
-  Min, Max, Abs, Floor, Ceil, Round, Exp, Log, Sqrt, Clamp,
-  Years,        // years(d: Duration): Number
-  DateOf,       // date_of(step: Number): Date
-  Annuity,      // annuity(rate: Number, n: Number): Number — present value of n unit payments
-  Npv,          // npv(rate: Rate, flow: Flow, term: Duration): Money — continuous-flow PV
-  Discount,     // discount(rate: Rate, t: Duration): Number = (1+rate·1y)^-(t/1y)
-  Paid, Due,    // paid(deal) / due(deal): cumulative Money
-  Inflow, Outflow,   // inflow(P) / outflow(P): Money cleared in the latest clearing of this step (see docs)
+  Min,
+  Max,
+  Abs,
+  Floor,
+  Ceil,
+  Round,
+  Exp,
+  Log,
+  Sqrt,
+  Clamp,
+  Years,     // years(d: Duration): Number
+  DateOf,    // date_of(step: Number): Date
+  Annuity,   // annuity(rate: Number, n: Number): Number — present value of n unit payments
+  Npv,       // npv(rate: Rate, flow: Flow, term: Duration): Money — continuous-flow PV
+  Discount,  // discount(rate: Rate, t: Duration): Number = (1+rate·1y)^-(t/1y)
+  Paid,
+  Due,  // paid(deal) / due(deal): cumulative Money
+  Inflow,
+  Outflow,      // inflow(P) / outflow(P): Money cleared in the latest clearing of this step (see docs)
   RevenueFrom,  // revenue_from(P, Q): Money paid by Q to P in the latest clearing
   Equity,       // equity(P): Money (value at the latest valuation)
   Defaulted,    // defaulted(P): Bool
   Holdings,     // holdings(P, Q): Number (stake)
-  Normal, Lognormal, Uniform, Bernoulli,  // random draws, blocks only
+  Normal,
+  Lognormal,
+  Uniform,
+  Bernoulli,  // random draws, blocks only
 };
 
 enum class Op {
-  Const,      // num
-  Slot,       // index = slot
-  Local,      // index = local id (in the enclosing function/block)
-  Arg,        // index = parameter position of the enclosing fn
-  Dt, Now, Span, StepIndex,
-  Neg, Not,
-  Add, Sub, Mul, Div, Pow,
-  Lt, Le, Gt, Ge, Eq, Ne, And, Or,
-  If,         // args: cond, then, else
-  Call,       // builtin: fn; args
-  CallFn,     // index = fn id (a user fn, or an extern fn bound by the host); args
+  Const,  // num
+  Slot,   // index = slot
+  Local,  // index = local id (in the enclosing function/block)
+  Arg,    // index = parameter position of the enclosing fn
+  Dt,
+  Now,
+  Span,
+  StepIndex,
+  Neg,
+  Not,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Pow,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  Eq,
+  Ne,
+  And,
+  Or,
+  If,      // args: cond, then, else
+  Call,    // builtin: fn; args
+  CallFn,  // index = fn id (a user fn, or an extern fn bound by the host); args
 };
 
 struct HExpr {
@@ -123,13 +152,13 @@ enum class SKind {
 struct HStmt {
   SKind kind = SKind::Let;
   Span span;
-  int index = -1;     // Let: local id; Store: slot; Terminate: deal id
-  std::string name;   // Store: the state's display name ("Lab.revenue", "param demand_growth")
-  HExpr value;        // Let / Store / If (condition)
+  int index = -1;    // Let: local id; Store: slot; Terminate: deal id
+  std::string name;  // Store: the state's display name ("Lab.revenue", "param demand_growth")
+  HExpr value;       // Let / Store / If (condition)
   std::vector<HExpr> args;
   std::vector<std::string> pieces;  // Emit
   std::vector<HStmt> then_body, else_body;
-  int deal = -1;      // Pay: the deal on whose behalf (ledger attribution), -1 for parties/shocks
+  int deal = -1;  // Pay: the deal on whose behalf (ledger attribution), -1 for parties/shocks
 };
 
 using HBody = std::vector<HStmt>;
@@ -164,11 +193,11 @@ enum PartySlot { kCash = 0, kDebt, kCredit, kDefaulted, kDefaultDate, kEquity, k
 struct HParty {
   std::string name, kind;
   Span span;
-  int base = -1;                   // slots base..base+kPartyBuiltins-1 are the built-ins
-  std::vector<HState> states;      // every state incl. cash, debt, credit (with their inits)
-  std::vector<HClause> clauses;    // `every` blocks (and any other clause kinds allowed)
-  HExpr value;                     // equity valuation (default cash − debt)
-  bool is_world = false;           // id 0 is World
+  int base = -1;                 // slots base..base+kPartyBuiltins-1 are the built-ins
+  std::vector<HState> states;    // every state incl. cash, debt, credit (with their inits)
+  std::vector<HClause> clauses;  // `every` blocks (and any other clause kinds allowed)
+  HExpr value;                   // equity valuation (default cash − debt)
+  bool is_world = false;         // id 0 is World
 };
 
 // Deal states: alive flag and per-deal accumulators first, then bound arguments and fields.
@@ -176,14 +205,17 @@ enum DealSlot { kAlive = 0, kPaid, kDue, kDealBuiltins };
 
 struct HDeal {
   std::string name, contract;
-  Span span;            // the deal declaration
-  int base = -1;        // slots base.. for kAlive, kPaid, kDue
-  std::vector<HState> states;   // bound non-constant arguments and fields
-  std::vector<HClause> clauses; // at / every / whenever / when (in clause order)
+  Span span;                     // the deal declaration
+  int base = -1;                 // slots base.. for kAlive, kPaid, kDue
+  std::vector<HState> states;    // bound non-constant arguments and fields
+  std::vector<HClause> clauses;  // at / every / whenever / when (in clause order)
   // For each party the deal names (Party-typed parameters): what its default does.
-  struct OnDefault { int party; int clause; };  // clause = index into clauses, -1 = terminate
+  struct OnDefault {
+    int party;
+    int clause;
+  };  // clause = index into clauses, -1 = terminate
   std::vector<OnDefault> on_default;
-  int shock = -1;       // declared inside this shock (exists only when it is applied)
+  int shock = -1;            // declared inside this shock (exists only when it is applied)
   std::vector<int> parties;  // the parties bound to its Party parameters, in parameter order
 };
 
@@ -209,13 +241,13 @@ struct HFn {
 struct HShock {
   std::string name;
   Span span;
-  HBody sets;                   // `set` statements run at the start of the run
-  std::vector<HClause> clauses; // at / when
-  std::vector<int> deals;       // deals declared inside
+  HBody sets;                    // `set` statements run at the start of the run
+  std::vector<HClause> clauses;  // at / when
+  std::vector<int> deals;        // deals declared inside
 };
 
 struct HDistribution {
-  std::string name;             // normal, lognormal, uniform, triangular, bernoulli, choice
+  std::string name;  // normal, lognormal, uniform, triangular, bernoulli, choice
   std::vector<HExpr> args;
   Span span;
 };
@@ -228,15 +260,20 @@ struct HTrack {
 struct HScenario {
   std::string name;
   Span span;
-  std::vector<int> shocks;      // in apply order (parents' first)
-  struct Override { int param; std::optional<HExpr> value; std::optional<HDistribution> dist; Span span; };
+  std::vector<int> shocks;  // in apply order (parents' first)
+  struct Override {
+    int param;
+    std::optional<HExpr> value;
+    std::optional<HDistribution> dist;
+    Span span;
+  };
   std::vector<Override> overrides;  // in order; later ones win
   std::optional<double> horizon;    // month number of the horizon date
   long long paths = 1;
   unsigned long long seed = 0;
   double alpha = 1, beta = 1;
   std::vector<HTrack> tracks;
-  bool implicit = false;            // the `default` scenario of a program without scenarios
+  bool implicit = false;  // the `default` scenario of a program without scenarios
 };
 
 struct Calendar {
@@ -255,8 +292,8 @@ struct Program {
   int slot_count = 0;
   std::vector<std::string> slot_names;  // for messages ("Lab.cash")
   std::vector<HParam> params;
-  std::vector<int> param_init_order;    // dependencies first
-  std::vector<HParty> parties;          // parties[0] is World
+  std::vector<int> param_init_order;  // dependencies first
+  std::vector<HParty> parties;        // parties[0] is World
   std::vector<HDeal> deals;
   std::vector<HFn> fns;
   std::vector<HShock> shocks;

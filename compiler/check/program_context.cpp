@@ -111,13 +111,17 @@ void Checker::restore(const Program& p) {
   const ProgramScope& s = *scope_;
   for (size_t i = 0; i < p.units.size(); ++i) units_[p.units[i]] = int(i);
   // The global names, as collect() declared them.
-  for (size_t i = 0; i < p.params.size(); ++i) globals_.emplace(p.params[i].name, Global{Global::Param, int(i), p.params[i].span});
-  for (size_t i = 1; i < p.parties.size(); ++i) globals_.emplace(p.parties[i].name, Global{Global::Party, int(i), p.parties[i].span});
+  for (size_t i = 0; i < p.params.size(); ++i)
+    globals_.emplace(p.params[i].name, Global{Global::Param, int(i), p.params[i].span});
+  for (size_t i = 1; i < p.parties.size(); ++i)
+    globals_.emplace(p.parties[i].name, Global{Global::Party, int(i), p.parties[i].span});
   for (size_t i = 0; i < s.contracts.size(); ++i)
     globals_.emplace(s.contracts[i].name, Global{Global::Contract, int(i), s.contracts[i].name_span});
-  for (size_t i = 0; i < p.deals.size(); ++i) globals_.emplace(p.deals[i].name, Global{Global::Deal, int(i), p.deals[i].span});
+  for (size_t i = 0; i < p.deals.size(); ++i)
+    globals_.emplace(p.deals[i].name, Global{Global::Deal, int(i), p.deals[i].span});
   for (size_t i = 0; i < p.fns.size(); ++i) globals_.emplace(p.fns[i].name, Global{Global::Fn, int(i), p.fns[i].span});
-  for (size_t i = 0; i < p.shocks.size(); ++i) globals_.emplace(p.shocks[i].name, Global{Global::Shock, int(i), p.shocks[i].span});
+  for (size_t i = 0; i < p.shocks.size(); ++i)
+    globals_.emplace(p.shocks[i].name, Global{Global::Shock, int(i), p.shocks[i].span});
   for (size_t i = 0; i < p.scenarios.size(); ++i)
     if (!p.scenarios[i].implicit)
       globals_.emplace(p.scenarios[i].name, Global{Global::Scenario, int(i), p.scenarios[i].span});

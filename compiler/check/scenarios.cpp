@@ -40,7 +40,8 @@ void Checker::check_shocks() {
         case ast::ShockItemKind::Deal:
           if (it.deal) {
             auto g = globals_.find(it.deal->name);
-            if (g != globals_.end() && g->second.kind == Global::Deal && deal_info_[g->second.index].decl == it.deal.get())
+            if (g != globals_.end() && g->second.kind == Global::Deal &&
+                deal_info_[g->second.index].decl == it.deal.get())
               hs.deals.push_back(g->second.index);
           }
           break;
@@ -105,7 +106,8 @@ void Checker::check_scenarios() {
               continue;
             }
             if (std::find(h.shocks.begin(), h.shocks.end(), g->second.index) != h.shocks.end()) {
-              diags_.error(it.name_spans[k], fmt::format("shock '{}' is already applied in this scenario", it.names[k]));
+              diags_.error(it.name_spans[k],
+                           fmt::format("shock '{}' is already applied in this scenario", it.names[k]));
               continue;
             }
             h.shocks.push_back(g->second.index);
@@ -147,7 +149,8 @@ void Checker::check_scenarios() {
             };
             Type result = Type::error();
             size_t n = hd.args.size();
-            bool any_error = std::any_of(hd.args.begin(), hd.args.end(), [](const HExpr& a) { return a.type.is_error(); });
+            bool any_error =
+                std::any_of(hd.args.begin(), hd.args.end(), [](const HExpr& a) { return a.type.is_error(); });
             if (hd.name == "normal" || hd.name == "uniform" || hd.name == "triangular") {
               size_t want_n = hd.name == "triangular" ? 3 : 2;
               if (n != want_n) bad(fmt::format("{}() takes {} arguments", hd.name, want_n));
@@ -155,9 +158,11 @@ void Checker::check_scenarios() {
               else if (!hd.args[0].type.is_num()) bad(fmt::format("{}() draws numbers", hd.name));
               else result = hd.args[0].type;
             } else if (hd.name == "lognormal") {
-              if (n != 2 && n != 3) bad("lognormal() takes 2 or 3 arguments: mu, sigma (of the log) and an optional scale");
+              if (n != 2 && n != 3)
+                bad("lognormal() takes 2 or 3 arguments: mu, sigma (of the log) and an optional scale");
               else if (!any_error && (!(hd.args[0].type == Type::num()) || !(hd.args[1].type == Type::num())))
-                bad("lognormal()'s mu and sigma are plain numbers (of the log); give a third argument to scale the result");
+                bad("lognormal()'s mu and sigma are plain numbers (of the log); give a third argument to scale the "
+                    "result");
               else result = n == 3 ? hd.args[2].type : Type::num();
             } else if (hd.name == "bernoulli") {
               if (n != 1) bad("bernoulli() takes one argument, the probability");
@@ -189,8 +194,7 @@ void Checker::check_scenarios() {
             break;
           }
           double start = date_to_months(prog_.calendar.from), end = date_to_months(prog_.calendar.to);
-          if (*c < start || *c > end + 12)
-            diags_.error(it.value->span, "the horizon must fall within the calendar");
+          if (*c < start || *c > end + 12) diags_.error(it.value->span, "the horizon must fall within the calendar");
           h.horizon = *c;
           break;
         }
@@ -224,7 +228,8 @@ void Checker::check_scenarios() {
             HExpr v = expr(*t.expr, tctx);
             if (!check_trackable(v, t.expr->span)) continue;
             std::string label = t.label.empty() ? t.source_text : t.label;
-            auto same = std::find_if(h.tracks.begin(), h.tracks.end(), [&](const HTrack& x) { return x.label == label; });
+            auto same =
+                std::find_if(h.tracks.begin(), h.tracks.end(), [&](const HTrack& x) { return x.label == label; });
             if (same != h.tracks.end()) {
               same->expr = std::move(v);  // a later `track` of the same series wins (extends)
               continue;

@@ -104,13 +104,20 @@ std::string describe(const Dim& d, const UnitNames& units) {
 
 std::string describe(const Type& t, const UnitNames& units) {
   switch (t.kind) {
-    case Kind::Num: return describe(t.dim, units);
-    case Kind::Bool: return "Bool";
-    case Kind::Date: return "Date";
-    case Kind::Party: return "Party";
-    case Kind::Deal: return "Deal";
-    case Kind::String: return "String";
-    case Kind::Error: return "<error>";
+    case Kind::Num:
+      return describe(t.dim, units);
+    case Kind::Bool:
+      return "Bool";
+    case Kind::Date:
+      return "Date";
+    case Kind::Party:
+      return "Party";
+    case Kind::Deal:
+      return "Deal";
+    case Kind::String:
+      return "String";
+    case Kind::Error:
+      return "<error>";
   }
   return "?";
 }

@@ -62,7 +62,7 @@ using UnitNames = std::vector<std::string>;
 // The symbolic form: "$", "$/y", "1/y", "$/y/GW", "GW", "1" (dimensionless).
 std::string dim_symbol(const Dim& d, const UnitNames& units);
 // The named form of LANGUAGE.md §3 when there is one ("Money", "Flow", "Quantity[GW]"),
-// else "". 
+// else "".
 std::string dim_name(const Dim& d, const UnitNames& units);
 // For messages: "Money ($)", "Flow ($/y)", "Number", "$/y/GW".
 std::string describe(const Dim& d, const UnitNames& units);

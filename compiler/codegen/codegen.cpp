@@ -93,21 +93,25 @@ class Emitter {
   void declare_runtime() {
     auto type_of = [&](char c) -> llvm::Type* {
       switch (c) {
-        case 'v': return void_;
-        case 'd': return dbl_;
-        case 'i': return i32_;
-        default: return ptr_;
+        case 'v':
+          return void_;
+        case 'd':
+          return dbl_;
+        case 'i':
+          return i32_;
+        default:
+          return ptr_;
       }
     };
-#define DEAL_DECLARE(name, sig)                                                        \
-  {                                                                                    \
-    std::string s = sig;                                                               \
-    std::vector<llvm::Type*> params;                                                   \
-    for (size_t i = 1; i < s.size(); ++i) params.push_back(type_of(s[i]));             \
-    auto* ft = llvm::FunctionType::get(type_of(s[0]), params, false);                  \
-    auto* f = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, #name, m_);  \
-    f->addFnAttr(llvm::Attribute::NoUnwind);                                           \
-    rt_[#name] = f;                                                                    \
+#define DEAL_DECLARE(name, sig)                                                       \
+  {                                                                                   \
+    std::string s = sig;                                                              \
+    std::vector<llvm::Type*> params;                                                  \
+    for (size_t i = 1; i < s.size(); ++i) params.push_back(type_of(s[i]));            \
+    auto* ft = llvm::FunctionType::get(type_of(s[0]), params, false);                 \
+    auto* f = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, #name, m_); \
+    f->addFnAttr(llvm::Attribute::NoUnwind);                                          \
+    rt_[#name] = f;                                                                   \
   }
     DEAL_RT_FUNCTIONS(DEAL_DECLARE)
 #undef DEAL_DECLARE
@@ -266,34 +270,59 @@ class Emitter {
 
   llvm::Value* expr(const HExpr& e) {
     switch (e.op) {
-      case Op::Const: return leaf_number(&e, kLeafValue, e.num);
+      case Op::Const:
+        return leaf_number(&e, kLeafValue, e.num);
       case Op::Slot:
         if (is_hole(&e, kLeafValue)) return b_.CreateLoad(dbl_, slot_ptr(leaf_int(&e, kLeafValue, e.index)));
         return load_slot(e.index);
-      case Op::Local: return b_.CreateLoad(dbl_, locals_.at(size_t(e.index)));
-      case Op::Arg: return fn_args_.at(size_t(e.index));
-      case Op::Dt: return ctx_field(kDt);
-      case Op::Now: return ctx_field(kStepStart);
-      case Op::Span: return span_ ? span_ : ctx_field(kDt);
-      case Op::StepIndex: return ctx_field(kStepIndex);
-      case Op::Neg: return b_.CreateFNeg(expr(e.args[0]));
-      case Op::Not: return from_bool(b_.CreateFCmpOEQ(expr(e.args[0]), cnum(0)));
-      case Op::Add: return b_.CreateFAdd(expr(e.args[0]), expr(e.args[1]));
-      case Op::Sub: return b_.CreateFSub(expr(e.args[0]), expr(e.args[1]));
-      case Op::Mul: return b_.CreateFMul(expr(e.args[0]), expr(e.args[1]));
-      case Op::Div: return b_.CreateFDiv(expr(e.args[0]), expr(e.args[1]));
-      case Op::Pow: return pow(e);
-      case Op::Lt: return compare(llvm::CmpInst::FCMP_OLT, e);
-      case Op::Le: return compare(llvm::CmpInst::FCMP_OLE, e);
-      case Op::Gt: return compare(llvm::CmpInst::FCMP_OGT, e);
-      case Op::Ge: return compare(llvm::CmpInst::FCMP_OGE, e);
-      case Op::Eq: return compare(llvm::CmpInst::FCMP_OEQ, e);
-      case Op::Ne: return compare(llvm::CmpInst::FCMP_UNE, e);
-      case Op::And: return short_circuit(e, true);
-      case Op::Or: return short_circuit(e, false);
-      case Op::If: return if_expr(e);
-      case Op::Call: return builtin(e);
-      case Op::CallFn: return call_fn(e);
+      case Op::Local:
+        return b_.CreateLoad(dbl_, locals_.at(size_t(e.index)));
+      case Op::Arg:
+        return fn_args_.at(size_t(e.index));
+      case Op::Dt:
+        return ctx_field(kDt);
+      case Op::Now:
+        return ctx_field(kStepStart);
+      case Op::Span:
+        return span_ ? span_ : ctx_field(kDt);
+      case Op::StepIndex:
+        return ctx_field(kStepIndex);
+      case Op::Neg:
+        return b_.CreateFNeg(expr(e.args[0]));
+      case Op::Not:
+        return from_bool(b_.CreateFCmpOEQ(expr(e.args[0]), cnum(0)));
+      case Op::Add:
+        return b_.CreateFAdd(expr(e.args[0]), expr(e.args[1]));
+      case Op::Sub:
+        return b_.CreateFSub(expr(e.args[0]), expr(e.args[1]));
+      case Op::Mul:
+        return b_.CreateFMul(expr(e.args[0]), expr(e.args[1]));
+      case Op::Div:
+        return b_.CreateFDiv(expr(e.args[0]), expr(e.args[1]));
+      case Op::Pow:
+        return pow(e);
+      case Op::Lt:
+        return compare(llvm::CmpInst::FCMP_OLT, e);
+      case Op::Le:
+        return compare(llvm::CmpInst::FCMP_OLE, e);
+      case Op::Gt:
+        return compare(llvm::CmpInst::FCMP_OGT, e);
+      case Op::Ge:
+        return compare(llvm::CmpInst::FCMP_OGE, e);
+      case Op::Eq:
+        return compare(llvm::CmpInst::FCMP_OEQ, e);
+      case Op::Ne:
+        return compare(llvm::CmpInst::FCMP_UNE, e);
+      case Op::And:
+        return short_circuit(e, true);
+      case Op::Or:
+        return short_circuit(e, false);
+      case Op::If:
+        return if_expr(e);
+      case Op::Call:
+        return builtin(e);
+      case Op::CallFn:
+        return call_fn(e);
     }
     return cnum(0);
   }
@@ -371,21 +400,30 @@ class Emitter {
         for (size_t i = 1; i < e.args.size(); ++i) r = e.fn == Builtin::Min ? min2(r, arg(i)) : max2(r, arg(i));
         return r;
       }
-      case Builtin::Abs: return unary(llvm::Intrinsic::fabs);
-      case Builtin::Floor: return unary(llvm::Intrinsic::floor);
-      case Builtin::Ceil: return unary(llvm::Intrinsic::ceil);
-      case Builtin::Round: return unary(llvm::Intrinsic::round);
-      case Builtin::Exp: return unary(llvm::Intrinsic::exp);
-      case Builtin::Log: return unary(llvm::Intrinsic::log);
-      case Builtin::Sqrt: return unary(llvm::Intrinsic::sqrt);
+      case Builtin::Abs:
+        return unary(llvm::Intrinsic::fabs);
+      case Builtin::Floor:
+        return unary(llvm::Intrinsic::floor);
+      case Builtin::Ceil:
+        return unary(llvm::Intrinsic::ceil);
+      case Builtin::Round:
+        return unary(llvm::Intrinsic::round);
+      case Builtin::Exp:
+        return unary(llvm::Intrinsic::exp);
+      case Builtin::Log:
+        return unary(llvm::Intrinsic::log);
+      case Builtin::Sqrt:
+        return unary(llvm::Intrinsic::sqrt);
       case Builtin::Clamp: {
         llvm::Value* x = arg(0);
         llvm::Value* lo = arg(1);
         llvm::Value* hi = arg(2);
         return min2(max2(x, lo), hi);
       }
-      case Builtin::Years: return arg(0);
-      case Builtin::DateOf: return call_rt("deal_rt_date_of", {arg(0)});
+      case Builtin::Years:
+        return arg(0);
+      case Builtin::DateOf:
+        return call_rt("deal_rt_date_of", {arg(0)});
       case Builtin::Annuity: {
         // Present value of n payments of 1 at rate r per period: (1 − (1+r)^−n)/r; n when r = 0.
         llvm::Value* r = arg(0);
@@ -402,7 +440,8 @@ class Emitter {
         llvm::Value* t = arg(2);
         llvm::Value* g = b_.CreateFAdd(cnum(1), r);
         llvm::Value* v = b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, g, b_.CreateFNeg(t));
-        llvm::Value* pv = b_.CreateFDiv(b_.CreateFMul(f, b_.CreateFSub(cnum(1), v)), b_.CreateUnaryIntrinsic(llvm::Intrinsic::log, g));
+        llvm::Value* pv = b_.CreateFDiv(b_.CreateFMul(f, b_.CreateFSub(cnum(1), v)),
+                                        b_.CreateUnaryIntrinsic(llvm::Intrinsic::log, g));
         return b_.CreateSelect(b_.CreateFCmpOEQ(r, cnum(0)), b_.CreateFMul(f, t), pv);
       }
       case Builtin::Discount: {
@@ -410,16 +449,22 @@ class Emitter {
         llvm::Value* t = arg(1);
         return b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, b_.CreateFAdd(cnum(1), r), b_.CreateFNeg(t));
       }
-      case Builtin::Paid: return deal_slot(e.args[0], check::kPaid);
-      case Builtin::Due: return deal_slot(e.args[0], check::kDue);
-      case Builtin::Inflow: return call_rt("deal_rt_inflow", {as_i32(arg(0))});
-      case Builtin::Outflow: return call_rt("deal_rt_outflow", {as_i32(arg(0))});
+      case Builtin::Paid:
+        return deal_slot(e.args[0], check::kPaid);
+      case Builtin::Due:
+        return deal_slot(e.args[0], check::kDue);
+      case Builtin::Inflow:
+        return call_rt("deal_rt_inflow", {as_i32(arg(0))});
+      case Builtin::Outflow:
+        return call_rt("deal_rt_outflow", {as_i32(arg(0))});
       case Builtin::RevenueFrom: {
         llvm::Value* a = as_i32(arg(0));
         return call_rt("deal_rt_revenue_from", {a, as_i32(arg(1))});
       }
-      case Builtin::Equity: return party_slot(e.args[0], check::kEquity);
-      case Builtin::Defaulted: return party_slot(e.args[0], check::kDefaulted);
+      case Builtin::Equity:
+        return party_slot(e.args[0], check::kEquity);
+      case Builtin::Defaulted:
+        return party_slot(e.args[0], check::kDefaulted);
       case Builtin::Holdings: {
         llvm::Value* a = as_i32(arg(0));
         return call_rt("deal_rt_holdings", {a, as_i32(arg(1))});
@@ -438,7 +483,8 @@ class Emitter {
         llvm::Value* a = arg(0);
         return call_rt("deal_rt_uniform", {a, arg(1)});
       }
-      case Builtin::Bernoulli: return call_rt("deal_rt_bernoulli", {arg(0)});
+      case Builtin::Bernoulli:
+        return call_rt("deal_rt_bernoulli", {arg(0)});
     }
     return cnum(0);
   }
@@ -457,7 +503,8 @@ class Emitter {
     fn->addFnAttr(llvm::Attribute::NoUnwind);
     user_fns_[index] = fn;
     // Save the caller's emission state, emit the body, restore.
-    auto saved = std::make_tuple(fn_, S_, C_, entry_, span_, fn_args_, locals_, b_.GetInsertBlock(), b_.GetInsertPoint());
+    auto saved =
+        std::make_tuple(fn_, S_, C_, entry_, span_, fn_args_, locals_, b_.GetInsertBlock(), b_.GetInsertPoint());
     // A fn's body is the program's, not a shape's: no leaves from a deal's row.
     auto saved_shape = std::make_tuple(shape_, numbers_row_, ints_row_, scope_);
     shape_ = nullptr;
@@ -536,7 +583,9 @@ class Emitter {
 
   void stmt(const HStmt& s) {
     switch (s.kind) {
-      case SKind::Let: b_.CreateStore(expr(s.value), locals_.at(size_t(s.index))); break;
+      case SKind::Let:
+        b_.CreateStore(expr(s.value), locals_.at(size_t(s.index)));
+        break;
       case SKind::Store: {
         // In a shape the store's site was registered per member (find_shapes).
         llvm::Value* site = shape_ ? leaf_int(&s, kLeafSite, -1) : ci32(store_site(s.name, s.span));
@@ -580,7 +629,9 @@ class Emitter {
         call_rt("deal_rt_borrow", {party, expr(s.args[1])});
         break;
       }
-      case SKind::Default: call_rt("deal_rt_default", {as_i32(expr(s.args[0]))}); break;
+      case SKind::Default:
+        call_rt("deal_rt_default", {as_i32(expr(s.args[0]))});
+        break;
       case SKind::Terminate:
         // The deal ends after this block: clauses check `alive` before they run.
         b_.CreateStore(cnum(0), slot_ptr(leaf_int(&s, kLeafValue, p_.deals[size_t(s.index)].base + check::kAlive)));
@@ -610,8 +661,10 @@ class Emitter {
     switch (c.kind) {
       case ClauseKind::At: {
         llvm::Value* t = expr(*c.at);
-        llvm::Value* in_step = b_.CreateAnd(b_.CreateFCmpOLE(ctx_field(kStepStart), t), b_.CreateFCmpOLT(t, ctx_field(kStepEnd)));
-        when_true(in_step, [&] { body(c.body); }, "at");
+        llvm::Value* in_step =
+            b_.CreateAnd(b_.CreateFCmpOLE(ctx_field(kStepStart), t), b_.CreateFCmpOLT(t, ctx_field(kStepEnd)));
+        when_true(
+            in_step, [&] { body(c.body); }, "at");
         break;
       }
       case ClauseKind::Every: {
@@ -623,11 +676,13 @@ class Emitter {
             body(c.body);
             span_ = saved;
           };
-          int flag = c.period == Period::Month ? rt::kStartsMonth
-                   : c.period == Period::Quarter ? rt::kStartsQuarter
-                   : c.period == Period::Year ? rt::kStartsYear : 0;
+          int flag = c.period == Period::Month     ? rt::kStartsMonth
+                     : c.period == Period::Quarter ? rt::kStartsQuarter
+                     : c.period == Period::Year    ? rt::kStartsYear
+                                                   : 0;
           if (!flag) run_body();
-          else when_true(b_.CreateICmpNE(b_.CreateAnd(ctx_field(kPeriodFlags), ci32(flag)), ci32(0)), run_body, "every");
+          else
+            when_true(b_.CreateICmpNE(b_.CreateAnd(ctx_field(kPeriodFlags), ci32(flag)), ci32(0)), run_body, "every");
           break;
         }
         // The window [from, end) in month numbers; runs when it overlaps the step.
@@ -640,26 +695,32 @@ class Emitter {
         llvm::Value* hi = min2(end, ctx_field(kStepEnd));
         llvm::Value* overlap = b_.CreateFSub(hi, lo);
         llvm::Value* run = b_.CreateFCmpOGT(overlap, cnum(1e-9));  // months; guards against rounding
-        int flag = c.period == Period::Month ? rt::kStartsMonth
-                 : c.period == Period::Quarter ? rt::kStartsQuarter
-                 : c.period == Period::Year ? rt::kStartsYear : 0;
+        int flag = c.period == Period::Month     ? rt::kStartsMonth
+                   : c.period == Period::Quarter ? rt::kStartsQuarter
+                   : c.period == Period::Year    ? rt::kStartsYear
+                                                 : 0;
         if (flag) {
           llvm::Value* flags = ctx_field(kPeriodFlags);
           run = b_.CreateAnd(run, b_.CreateICmpNE(b_.CreateAnd(flags, ci32(flag)), ci32(0)));
         }
-        when_true(run, [&] {
-          // span: the overlap in years (the whole step when the window covers it).
-          llvm::Value* saved = span_;
-          span_ = b_.CreateFDiv(overlap, cnum(12));
-          body(c.body);
-          span_ = saved;
-        }, "every");
+        when_true(
+            run,
+            [&] {
+              // span: the overlap in years (the whole step when the window covers it).
+              llvm::Value* saved = span_;
+              span_ = b_.CreateFDiv(overlap, cnum(12));
+              body(c.body);
+              span_ = saved;
+            },
+            "every");
         break;
       }
       case ClauseKind::Whenever:
-        when_true(truth(expr(*c.cond)), [&] { body(c.body); }, "whenever");
+        when_true(
+            truth(expr(*c.cond)), [&] { body(c.body); }, "whenever");
         break;
-      default: break;
+      default:
+        break;
     }
   }
 
@@ -668,17 +729,25 @@ class Emitter {
     begin_locals(c.locals);
     llvm::Value* fired = slot_ptr(leaf_int(&c, kLeafFired, c.fired_slot));
     llvm::Value* not_fired = b_.CreateFCmpOEQ(b_.CreateLoad(dbl_, fired), cnum(0));
-    when_true(not_fired, [&] {
-      when_true(truth(expr(*c.cond)), [&] {
-        b_.CreateStore(cnum(1), fired);
-        body(c.body);
-      }, "when");
-    }, "unfired");
+    when_true(
+        not_fired,
+        [&] {
+          when_true(
+              truth(expr(*c.cond)),
+              [&] {
+                b_.CreateStore(cnum(1), fired);
+                body(c.body);
+              },
+              "when");
+        },
+        "unfired");
   }
 
   llvm::Value* alive(int d) { return truth(load_slot(p_.deals[size_t(d)].base + check::kAlive)); }
   // In a shape's function: the member deal's `alive` slot.
-  llvm::Value* alive_slot(const check::HDeal& tmpl) { return slot_ptr(leaf_int(&tmpl, kLeafAlive, tmpl.base + check::kAlive)); }
+  llvm::Value* alive_slot(const check::HDeal& tmpl) {
+    return slot_ptr(leaf_int(&tmpl, kLeafAlive, tmpl.base + check::kAlive));
+  }
   llvm::Value* member_alive(const check::HDeal& tmpl) { return truth(b_.CreateLoad(dbl_, alive_slot(tmpl))); }
 
   // A constant global array (internal), e.g. a shape's table.
@@ -730,20 +799,26 @@ class Emitter {
         scope_ = &od;
         llvm::Value* alive_now = truth(b_.CreateLoad(dbl_, alive_ptr));
         llvm::Value* hit = b_.CreateAnd(b_.CreateICmpEQ(party, leaf_int(&od, kLeafParty, od.party)), alive_now);
-        when_true(hit, [&] {
-          const HClause& c = tmpl.clauses[size_t(od.clause)];
-          begin_locals(c.locals);
-          body(c.body);
-        }, "on_default");
+        when_true(
+            hit,
+            [&] {
+              const HClause& c = tmpl.clauses[size_t(od.clause)];
+              begin_locals(c.locals);
+              body(c.body);
+            },
+            "on_default");
         scope_ = nullptr;
       }
     } else {
       for (const HClause* c : part_clauses(tmpl, part))
         // Checked before every clause: an earlier clause may have terminated the deal.
-        when_true(member_alive(tmpl), [&] {
-          if (part == DealPart::Triggers) trigger_clause(*c);
-          else scheduled_clause(*c);
-        }, "alive");
+        when_true(
+            member_alive(tmpl),
+            [&] {
+              if (part == DealPart::Triggers) trigger_clause(*c);
+              else scheduled_clause(*c);
+            },
+            "alive");
     }
     end_fn();
     shape_ = nullptr;
@@ -772,8 +847,10 @@ class Emitter {
     b_.SetInsertPoint(loop);
     llvm::PHINode* i = b_.CreatePHI(i32_, 2, "i");
     i->addIncoming(ci32(0), before);
-    llvm::Value* k = b_.CreateLoad(i32_, b_.CreateInBoundsGEP(llvm::ArrayType::get(i32_, uint64_t(n)), which_t, {ci32(0), i}));
-    llvm::Value* r = b_.CreateLoad(i32_, b_.CreateInBoundsGEP(llvm::ArrayType::get(i32_, uint64_t(n)), rows_t, {ci32(0), i}));
+    llvm::Value* k =
+        b_.CreateLoad(i32_, b_.CreateInBoundsGEP(llvm::ArrayType::get(i32_, uint64_t(n)), which_t, {ci32(0), i}));
+    llvm::Value* r =
+        b_.CreateLoad(i32_, b_.CreateInBoundsGEP(llvm::ArrayType::get(i32_, uint64_t(n)), rows_t, {ci32(0), i}));
     llvm::SwitchInst* sw = b_.CreateSwitch(k, next, unsigned(fns.size()));
     for (size_t f = 0; f < fns.size(); ++f) {
       auto* call = llvm::BasicBlock::Create(ctx_, "shape", fn_);
@@ -799,9 +876,10 @@ class Emitter {
     Shapes shapes = find_shapes(p_, deals, part, site_ids());
     std::vector<llvm::Function*> fns;
     for (size_t k = 0; k < shapes.shapes.size(); ++k)
-      fns.push_back(shape_fn(fmt::format("{}.{}", name, p_.deals[size_t(shapes.shapes[k].deals.front())].contract + "." +
-                                                            std::to_string(k)),
-                             shapes.shapes[k], part, false));
+      fns.push_back(
+          shape_fn(fmt::format("{}.{}", name,
+                               p_.deals[size_t(shapes.shapes[k].deals.front())].contract + "." + std::to_string(k)),
+                   shapes.shapes[k], part, false));
     begin_fn(name);
     dispatch(name, shapes, fns, nullptr);
     end_fn();
@@ -816,7 +894,8 @@ class Emitter {
       parts.push_back(begin_fn(std::string(names::parties_step) + "." + party.name, nullptr, true));
       for (const HClause& c : party.clauses) {
         llvm::Value* live = b_.CreateFCmpOEQ(load_slot(party.base + check::kDefaulted), cnum(0));
-        when_true(live, [&] { scheduled_clause(c); }, "live");
+        when_true(
+            live, [&] { scheduled_clause(c); }, "live");
       }
       end_fn();
     }
@@ -847,9 +926,9 @@ class Emitter {
     Shapes shapes = find_shapes(p_, all, DealPart::OnDefault, site_ids());
     std::vector<llvm::Function*> fns;
     for (size_t k = 0; k < shapes.shapes.size(); ++k)
-      fns.push_back(shape_fn(fmt::format("{}.{}.{}", names::on_default,
-                                         p_.deals[size_t(shapes.shapes[k].deals.front())].contract, k),
-                             shapes.shapes[k], DealPart::OnDefault, true));
+      fns.push_back(shape_fn(
+          fmt::format("{}.{}.{}", names::on_default, p_.deals[size_t(shapes.shapes[k].deals.front())].contract, k),
+          shapes.shapes[k], DealPart::OnDefault, true));
     // The entries: kind 0 = terminate (party, alive slot), 1 = the deal's clauses (shape, row).
     std::vector<int32_t> kind, party_or_shape, slot_or_row;
     size_t next = 0;  // into shapes.order, which lists the deals with clauses in order
@@ -890,7 +969,9 @@ class Emitter {
       b_.SetInsertPoint(loop);
       llvm::PHINode* i = b_.CreatePHI(i32_, 2, "i");
       i->addIncoming(ci32(0), before);
-      auto at = [&](llvm::GlobalVariable* t) { return b_.CreateLoad(i32_, b_.CreateInBoundsGEP(arr, t, {ci32(0), i})); };
+      auto at = [&](llvm::GlobalVariable* t) {
+        return b_.CreateLoad(i32_, b_.CreateInBoundsGEP(arr, t, {ci32(0), i}));
+      };
       llvm::Value* k = at(kind_t);
       llvm::Value* a = at(a_t);
       llvm::Value* bb = at(b_t);
@@ -899,7 +980,8 @@ class Emitter {
       b_.SetInsertPoint(term);
       llvm::Value* slot = slot_ptr(bb);
       llvm::Value* hit = b_.CreateAnd(b_.CreateICmpEQ(party, a), truth(b_.CreateLoad(dbl_, slot)));
-      when_true(hit, [&] { b_.CreateStore(cnum(0), slot); }, "end");
+      when_true(
+          hit, [&] { b_.CreateStore(cnum(0), slot); }, "end");
       b_.CreateBr(next_bb);
       // The deal's clauses (they test the party themselves).
       b_.SetInsertPoint(clauses);
@@ -964,8 +1046,10 @@ class Emitter {
     b_.SetInsertPoint(loop);
     llvm::PHINode* i = b_.CreatePHI(i32_, 2, "i");
     i->addIncoming(ci32(0), before);
-    llvm::Value* slot = b_.CreateLoad(i32_, b_.CreateInBoundsGEP(llvm::ArrayType::get(i32_, uint64_t(n)), slots_t, {ci32(0), i}));
-    llvm::Value* v = b_.CreateLoad(dbl_, b_.CreateInBoundsGEP(llvm::ArrayType::get(dbl_, uint64_t(n)), values_t, {ci32(0), i}));
+    llvm::Value* slot =
+        b_.CreateLoad(i32_, b_.CreateInBoundsGEP(llvm::ArrayType::get(i32_, uint64_t(n)), slots_t, {ci32(0), i}));
+    llvm::Value* v =
+        b_.CreateLoad(dbl_, b_.CreateInBoundsGEP(llvm::ArrayType::get(dbl_, uint64_t(n)), values_t, {ci32(0), i}));
     b_.CreateStore(v, slot_ptr(slot));
     llvm::Value* i1 = b_.CreateAdd(i, ci32(1));
     i->addIncoming(i1, loop);
@@ -984,7 +1068,8 @@ class Emitter {
     // Host overrides: the context's array, or (none given) a constant array of NaNs, so
     // each param needs one load and a select rather than branches.
     llvm::Value* given = ctx_field(kOverrides);
-    llvm::Value* none_given = b_.CreateICmpEQ(given, llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx_)));
+    llvm::Value* none_given =
+        b_.CreateICmpEQ(given, llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx_)));
     llvm::Value* overrides = b_.CreateSelect(none_given, no_overrides(), given);
     for (int pi : p_.param_init_order) {
       const check::HParam& param = p_.params[size_t(pi)];
@@ -1088,9 +1173,9 @@ class Emitter {
   }
 
   llvm::Value* draw(const check::HDistribution& d) {
-    static const std::map<std::string, int> kinds = {
-        {"normal", rt::kNormal},       {"lognormal", rt::kLognormal}, {"uniform", rt::kUniform},
-        {"triangular", rt::kTriangular}, {"bernoulli", rt::kBernoulli}, {"choice", rt::kChoice}};
+    static const std::map<std::string, int> kinds = {{"normal", rt::kNormal},       {"lognormal", rt::kLognormal},
+                                                     {"uniform", rt::kUniform},     {"triangular", rt::kTriangular},
+                                                     {"bernoulli", rt::kBernoulli}, {"choice", rt::kChoice}};
     std::vector<llvm::Value*> args;
     for (const HExpr& a : d.args) args.push_back(expr(a));
     if (d.name == "lognormal" && args.size() == 2) args.push_back(cnum(1));

@@ -31,12 +31,12 @@ struct EmitSite {
 
 // Names of the generated functions (looked up by the JIT).
 namespace names {
-std::string init(int scenario);             // void(double* S, StepCtx* C)
-std::string shock_at(int shock);            // at-clauses of one shock
-std::string shock_deals(int shock);         // step clauses of the deals declared in one shock
-std::string shock_deal_triggers(int shock); // `when` clauses of those deals
-std::string shock_triggers(int shock);      // `when` clauses of one shock
-std::string track(int scenario);            // void(double* S, StepCtx* C, double* out)
+std::string init(int scenario);              // void(double* S, StepCtx* C)
+std::string shock_at(int shock);             // at-clauses of one shock
+std::string shock_deals(int shock);          // step clauses of the deals declared in one shock
+std::string shock_deal_triggers(int shock);  // `when` clauses of those deals
+std::string shock_triggers(int shock);       // `when` clauses of one shock
+std::string track(int scenario);             // void(double* S, StepCtx* C, double* out)
 inline const char* parties_step = "deal_parties_step";
 inline const char* deals_step = "deal_deals_step";
 inline const char* deal_triggers = "deal_deal_triggers";

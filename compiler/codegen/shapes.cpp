@@ -30,9 +30,7 @@ struct Walk {
   std::vector<Leaf> leaves;
   const void* scope = nullptr;
 
-  void tok(long long v) {
-    key.append(reinterpret_cast<const char*>(&v), sizeof v);
-  }
+  void tok(long long v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); }
   void text(const std::string& s) {
     tok((long long)s.size());
     key += s;
@@ -45,13 +43,22 @@ struct Walk {
   void expr(const HExpr& e) {
     tok(int(e.op));
     switch (e.op) {
-      case Op::Const: leaf(&e, kLeafValue, LeafKind::Number, e.num); break;
-      case Op::Slot: leaf(&e, kLeafValue, LeafKind::Slot, e.index); break;
+      case Op::Const:
+        leaf(&e, kLeafValue, LeafKind::Number, e.num);
+        break;
+      case Op::Slot:
+        leaf(&e, kLeafValue, LeafKind::Slot, e.index);
+        break;
       case Op::Local:
       case Op::Arg:
-      case Op::CallFn: tok(e.index); break;
-      case Op::Call: tok(int(e.fn)); break;
-      default: break;
+      case Op::CallFn:
+        tok(e.index);
+        break;
+      case Op::Call:
+        tok(int(e.fn));
+        break;
+      default:
+        break;
     }
     tok((long long)e.args.size());
     for (const HExpr& a : e.args) expr(a);
@@ -70,12 +77,16 @@ struct Walk {
   void stmt(const HStmt& s) {
     tok(1000 + int(s.kind));
     switch (s.kind) {
-      case SKind::Let: tok(s.index); break;
+      case SKind::Let:
+        tok(s.index);
+        break;
       case SKind::Store:
         leaf(&s, kLeafValue, LeafKind::Slot, s.index);
         leaf(&s, kLeafSite, LeafKind::Id, sites.store(s, deal));
         break;
-      case SKind::Pay: leaf(&s, kLeafDeal, LeafKind::Id, s.deal); break;
+      case SKind::Pay:
+        leaf(&s, kLeafDeal, LeafKind::Id, s.deal);
+        break;
       case SKind::Terminate:
         leaf(&s, kLeafValue, LeafKind::Slot, program.deals.at(size_t(s.index)).base + check::kAlive);
         break;
@@ -84,7 +95,8 @@ struct Walk {
         for (const auto& piece : s.pieces) text(piece);
         leaf(&s, kLeafSite, LeafKind::Id, sites.emit(s, deal));
         break;
-      default: break;
+      default:
+        break;
     }
     expr(s.value);
     tok((long long)s.args.size());
@@ -148,7 +160,7 @@ bool has_part(const check::HDeal& deal, DealPart part) {
 Shapes find_shapes(const check::Program& program, const std::vector<int>& deals, DealPart part, const SiteIds& sites) {
   Shapes out;
   std::unordered_map<std::string, int> by_key;
-  std::vector<std::vector<Leaf>> templates;             // per shape: the first member's leaves
+  std::vector<std::vector<Leaf>> templates;              // per shape: the first member's leaves
   std::vector<std::vector<std::vector<double>>> values;  // per shape, per member: leaf values
   for (int d : deals) {
     const check::HDeal& deal = program.deals.at(size_t(d));

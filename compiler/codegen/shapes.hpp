@@ -43,12 +43,12 @@ struct LeafRef {
 
 // The `which` of each leaf (several nodes carry two).
 enum LeafWhich : int {
-  kLeafValue = 0,     // HExpr Const num / HExpr Slot index / HStmt Store slot / Terminate's alive slot
-  kLeafSite = 1,      // HStmt Store / Emit: its site id
-  kLeafDeal = 2,      // HStmt Pay: the deal id
-  kLeafFired = 3,     // HClause: fired slot
-  kLeafParty = 4,     // HDeal::OnDefault: the party id (node: the clause)
-  kLeafAlive = 5,     // the deal's own alive slot (node: the shape's first clause list)
+  kLeafValue = 0,  // HExpr Const num / HExpr Slot index / HStmt Store slot / Terminate's alive slot
+  kLeafSite = 1,   // HStmt Store / Emit: its site id
+  kLeafDeal = 2,   // HStmt Pay: the deal id
+  kLeafFired = 3,  // HClause: fired slot
+  kLeafParty = 4,  // HDeal::OnDefault: the party id (node: the clause)
+  kLeafAlive = 5,  // the deal's own alive slot (node: the shape's first clause list)
 };
 
 struct Column {

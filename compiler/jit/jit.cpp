@@ -81,10 +81,10 @@ void optimize(llvm::Module& m, llvm::TargetMachine* tm, int level) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  llvm::OptimizationLevel ol = level <= 0 ? llvm::OptimizationLevel::O0
-                             : level == 1 ? llvm::OptimizationLevel::O1
-                             : level == 2 ? llvm::OptimizationLevel::O2
-                                          : llvm::OptimizationLevel::O3;
+  llvm::OptimizationLevel ol = level <= 0   ? llvm::OptimizationLevel::O0
+                               : level == 1 ? llvm::OptimizationLevel::O1
+                               : level == 2 ? llvm::OptimizationLevel::O2
+                                            : llvm::OptimizationLevel::O3;
   llvm::ModulePassManager mpm = level <= 0 ? pb.buildO0DefaultPipeline(ol) : pb.buildPerModuleDefaultPipeline(ol);
   mpm.run(m, mam);
 }
@@ -134,8 +134,8 @@ std::string module_text(const llvm::Module& m) {
 // C math functions the optimised code may call (LLVM lowers some intrinsics to them).
 void add_math(llvm::orc::SymbolMap& map, llvm::orc::LLJIT& jit) {
   auto add = [&](const char* name, void* addr) {
-    map[jit.mangleAndIntern(name)] =
-        llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(addr), llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+    map[jit.mangleAndIntern(name)] = llvm::orc::ExecutorSymbolDef(
+        llvm::orc::ExecutorAddr::fromPtr(addr), llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
   };
   using F1 = double (*)(double);
   using F2 = double (*)(double, double);
@@ -167,7 +167,7 @@ CompiledProgram::CompiledProgram() : impl_(std::make_unique<Impl>()) {}
 CompiledProgram::~CompiledProgram() = default;
 
 std::unique_ptr<CompiledProgram> CompiledProgram::compile(const check::Program& program, const RuntimeSymbols& symbols,
-                                                         const JitOptions& options) {
+                                                          const JitOptions& options) {
   init_llvm();
   auto t0 = std::chrono::steady_clock::now();
   std::unique_ptr<CompiledProgram> cp(new CompiledProgram());
@@ -213,9 +213,8 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const check::Program& 
   // Errors ORC meets while materialising code (an unresolved symbol, say) are collected
   // and reported with the lookup that failed, instead of going to stderr on their own.
   auto orc_errors = std::make_shared<std::string>();
-  jit->getExecutionSession().setErrorReporter([orc_errors](llvm::Error err) {
-    *orc_errors += to_string(std::move(err)) + "\n";
-  });
+  jit->getExecutionSession().setErrorReporter(
+      [orc_errors](llvm::Error err) { *orc_errors += to_string(std::move(err)) + "\n"; });
   if (auto err = jit->addObjectFile(std::move(object)))
     throw std::runtime_error("cannot add the compiled module: " + to_string(std::move(err)));
 
@@ -235,7 +234,8 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const check::Program& 
   for (size_t s = 0; s < program.shocks.size(); ++s) {
     cp->shock_at_.push_back(reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::shock_at(int(s)))));
     cp->shock_deals_.push_back(reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::shock_deals(int(s)))));
-    cp->shock_deal_triggers_.push_back(reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::shock_deal_triggers(int(s)))));
+    cp->shock_deal_triggers_.push_back(
+        reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::shock_deal_triggers(int(s)))));
     cp->shock_triggers_.push_back(reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::shock_triggers(int(s)))));
   }
   cp->parties_step_ = reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::parties_step));

@@ -22,12 +22,18 @@ std::string location(const SourceManager& sm, Span s) {
 
 rt::ValueKind value_kind(const check::Type& t) {
   switch (t.kind) {
-    case check::Kind::Bool: return rt::ValueKind::Bool;
-    case check::Kind::Date: return rt::ValueKind::Date;
-    case check::Kind::Party: return rt::ValueKind::Party;
-    case check::Kind::Deal: return rt::ValueKind::Deal;
-    case check::Kind::String: return rt::ValueKind::String;
-    default: return rt::ValueKind::Number;
+    case check::Kind::Bool:
+      return rt::ValueKind::Bool;
+    case check::Kind::Date:
+      return rt::ValueKind::Date;
+    case check::Kind::Party:
+      return rt::ValueKind::Party;
+    case check::Kind::Deal:
+      return rt::ValueKind::Deal;
+    case check::Kind::String:
+      return rt::ValueKind::String;
+    default:
+      return rt::ValueKind::Number;
   }
 }
 
@@ -37,9 +43,9 @@ rt::Model build_model(const check::Program& p, const CompiledProgram& c, const S
   rt::Model m;
   m.first = to_date(p.calendar.from);
   m.last = to_date(p.calendar.to);
-  m.step = p.calendar.step == check::Period::Month ? rt::StepUnit::Month
-         : p.calendar.step == check::Period::Year  ? rt::StepUnit::Year
-                                                 : rt::StepUnit::Quarter;
+  m.step = p.calendar.step == check::Period::Month  ? rt::StepUnit::Month
+           : p.calendar.step == check::Period::Year ? rt::StepUnit::Year
+                                                    : rt::StepUnit::Quarter;
   m.slot_count = p.slot_count;
   m.slot_names = p.slot_names;
   for (const auto& party : p.parties) m.parties.push_back({party.name, party.kind, party.base});
@@ -58,7 +64,8 @@ rt::Model build_model(const check::Program& p, const CompiledProgram& c, const S
     s.seed = h.seed;
     s.alpha = h.alpha;
     s.beta = h.beta;
-    for (const auto& t : h.tracks) s.tracks.push_back({t.label, value_kind(t.expr.type), unit_of(t.expr.type, p.units)});
+    for (const auto& t : h.tracks)
+      s.tracks.push_back({t.label, value_kind(t.expr.type), unit_of(t.expr.type, p.units)});
     s.init = c.init(int(k));
     s.track = c.track(int(k));
     m.scenarios.push_back(std::move(s));

@@ -47,7 +47,9 @@ bool write_all(int fd, const char* p, size_t n) {
 
 }  // namespace
 
-std::string ObjectCache::path_of(std::string_view key) const { return (fs::path(dir_) / (std::string(key) + ".o")).string(); }
+std::string ObjectCache::path_of(std::string_view key) const {
+  return (fs::path(dir_) / (std::string(key) + ".o")).string();
+}
 
 std::optional<std::string> ObjectCache::find(std::string_view key) const {
   std::error_code ec;

@@ -59,10 +59,10 @@ struct DEAL_API Message {
   // usage errors; "internal" for a bug of the compiler. Hosts may match on it; the
   // message text may improve from one version to the next.
   std::string code;
-  std::string file;      // empty when the message has no location
+  std::string file;          // empty when the message has no location
   int line = 0, column = 0;  // from 1; 0 without a location
-  std::string message;   // "cannot add Money ($) and Flow ($/y)"
-  std::string text;      // rendered, with source line and caret (ends with a newline)
+  std::string message;       // "cannot add Money ($) and Flow ($/y)"
+  std::string text;          // rendered, with source line and caret (ends with a newline)
 };
 
 // Receives every diagnostic of a load (errors and warnings, in source order) and the
@@ -108,10 +108,10 @@ class DEAL_API UsageError : public Error {
 
 struct DEAL_API PartyResult {
   std::string name, kind;
-  double cash = 0, debt = 0, equity = 0;   // dollars, end of the last step (mean over paths)
-  bool defaulted = false;                  // single-path runs
-  std::optional<std::string> default_date; // single-path runs: "YYYY-MM-DD"
-  double default_probability = 0;          // share of paths in which it defaulted
+  double cash = 0, debt = 0, equity = 0;         // dollars, end of the last step (mean over paths)
+  bool defaulted = false;                        // single-path runs
+  std::optional<std::string> default_date;       // single-path runs: "YYYY-MM-DD"
+  double default_probability = 0;                // share of paths in which it defaulted
   std::optional<std::string> mean_default_date;  // Monte Carlo runs, when it ever defaulted
 };
 
@@ -123,8 +123,8 @@ struct DEAL_API ShortPayer {
 // Why and when a party defaulted (single-path runs), in the order they happened.
 struct DEAL_API DefaultResult {
   std::string party;
-  std::string date;    // "YYYY-MM-DD"
-  bool forced = false; // `default(p)` rather than a shortfall in clearing
+  std::string date;     // "YYYY-MM-DD"
+  bool forced = false;  // `default(p)` rather than a shortfall in clearing
   double owed = 0, paid = 0;
   std::vector<ShortPayer> short_payers;  // counterparties whose short payments made the difference
 };
@@ -179,18 +179,18 @@ struct DEAL_API ConcentrationEntry {
   std::optional<Counterparty> top_customer, top_supplier;
 };
 struct DEAL_API SystemicEntry {
-  std::string party;               // defaults alone at the first step …
-  double equity_lost = 0;          // … and the others lose this much equity
-  int induced_defaults = 0;        // … and this many others default
+  std::string party;         // defaults alone at the first step …
+  double equity_lost = 0;    // … and the others lose this much equity
+  int induced_defaults = 0;  // … and this many others default
   std::vector<std::string> defaulted;
 };
 struct DEAL_API AnalysesResult {
   std::optional<std::vector<ExposureEntry>> exposure;  // pairs with a positive amount
   std::optional<std::vector<CircularityEntry>> circularity;
-  std::optional<std::vector<CycleEntry>> cycles;       // largest first
+  std::optional<std::vector<CycleEntry>> cycles;  // largest first
   std::optional<std::vector<ConcentrationEntry>> concentration;
   std::optional<std::vector<SystemicEntry>> systemic;  // most important first
-  long long computed_on_path = 0;  // Monte Carlo runs: the analyses describe this path (1)
+  long long computed_on_path = 0;                      // Monte Carlo runs: the analyses describe this path (1)
 };
 
 // A date as "YYYY-MM-DD" from a month number (a Date series value).
@@ -218,13 +218,13 @@ class DEAL_API Result {
   unsigned long long seed() const;
   const std::vector<std::string>& dates() const;  // start of each step, "YYYY-MM-DD"
 
-  const std::vector<PartyResult>& parties() const;  // declaration order, World excluded
+  const std::vector<PartyResult>& parties() const;        // declaration order, World excluded
   const PartyResult& party(std::string_view name) const;  // UsageError if unknown
   double default_probability(std::string_view party) const;
   const std::vector<DefaultResult>& defaults() const;
   const std::vector<Event>& events() const;
 
-  const std::vector<Series>& all_series() const;  // in `track` order
+  const std::vector<Series>& all_series() const;       // in `track` order
   const Series& series(std::string_view label) const;  // UsageError if not tracked
   const LedgerResult& ledger() const;
   // Present when the run computed them (RunOptions::analyses).
@@ -244,10 +244,10 @@ class DEAL_API Result {
 // ------------------------------------------------------------------ running
 
 struct DEAL_API RunOptions {
-  std::optional<long long> paths{};         // Monte Carlo paths; default: the scenario's `paths`
-  std::optional<unsigned long long> seed{}; // default: the scenario's `seed`
-  int threads = 0;                          // worker threads for the paths; 0: one per core
-  bool check_ledger = false;                // verify conservation of money every step (RunError if violated)
+  std::optional<long long> paths{};          // Monte Carlo paths; default: the scenario's `paths`
+  std::optional<unsigned long long> seed{};  // default: the scenario's `seed`
+  int threads = 0;                           // worker threads for the paths; 0: one per core
+  bool check_ledger = false;                 // verify conservation of money every step (RunError if violated)
   // Exposure, circularity, concentration and systemic importance. Default, as `deal run`:
   // on for single-path runs, off for Monte Carlo runs (when asked for, they describe path 1).
   // They cost one extra run plus one per party.
@@ -335,10 +335,10 @@ class DEAL_API Program {
   // Runs the only scenario (UsageError if there are several).
   Result run(const RunOptions& options = {}) const { return scenario().run(options); }
 
-  std::vector<std::string> scenarios() const;    // declaration order ("default" when none is declared)
-  std::vector<std::string> parties() const;      // declaration order, World excluded
-  std::vector<ParamInfo> params() const;         // declaration order
-  std::vector<std::string> extern_fns() const;   // names of the extern fns, declaration order
+  std::vector<std::string> scenarios() const;           // declaration order ("default" when none is declared)
+  std::vector<std::string> parties() const;             // declaration order, World excluded
+  std::vector<ParamInfo> params() const;                // declaration order
+  std::vector<std::string> extern_fns() const;          // names of the extern fns, declaration order
   std::vector<std::string> unbound_extern_fns() const;  // those with no host function yet
 
  private:
@@ -429,10 +429,9 @@ Program& Program::bind(std::string_view name, F&& f) {
   using Traits = detail::callable_traits<std::remove_pointer_t<std::remove_cvref_t<F>>>;
   static_assert(Traits::all_double, "a host function takes doubles and returns a double");
   constexpr int n = Traits::arity;
-  return bind_raw(name, n,
-                  [g = std::forward<F>(f)](const double* args, int) mutable {
-                    return detail::call_with(g, args, std::make_index_sequence<std::size_t(n)>{});
-                  });
+  return bind_raw(name, n, [g = std::forward<F>(f)](const double* args, int) mutable {
+    return detail::call_with(g, args, std::make_index_sequence<std::size_t(n)>{});
+  });
 }
 
 }  // namespace deal

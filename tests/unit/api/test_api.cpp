@@ -161,9 +161,10 @@ deal bc = owe(B, C, $10B)
 }
 
 TEST_CASE("CompileError carries every diagnostic with the CLI's text", "[api][cli]") {
-  std::string path = temp_file("two_errors.deal", "calendar 2025Q1 .. 2025Q4 step quarter\n"
-                                                  "param x = $1B + $1B/y\n"
-                                                  "party A { cash = y0 }\n");
+  std::string path = temp_file("two_errors.deal",
+                               "calendar 2025Q1 .. 2025Q4 step quarter\n"
+                               "param x = $1B + $1B/y\n"
+                               "party A { cash = y0 }\n");
   deal::Engine engine;
   try {
     engine.load_file(path);
@@ -214,8 +215,7 @@ TEST_CASE("usage errors name what exists", "[api]") {
   CHECK_THROWS_WITH(prog.scenario("bas"), "no scenario named 'bas' (did you mean 'base'?); the program has: base, mc");
   CHECK_THROWS_WITH(prog.scenario(), Catch::Contains("has 2 scenarios"));
   CHECK_THROWS_WITH(prog.scenario("base").set("grwth", 0.1), Catch::Contains("did you mean 'growth'?"));
-  CHECK_THROWS_WITH(prog.scenario("base").set("growth", "$3B"),
-                    "param 'growth' is Rate (1/y), but $3B is Money ($)");
+  CHECK_THROWS_WITH(prog.scenario("base").set("growth", "$3B"), "param 'growth' is Rate (1/y), but $3B is Money ($)");
   CHECK_THROWS_AS(prog.scenario("base").set("growth", "3 +"), deal::CompileError);
   deal::Result r = prog.scenario("base").run();
   CHECK_THROWS_WITH(r.party("C"), Catch::Contains("no party named 'C'"));
@@ -324,7 +324,8 @@ scenario s { paths 50  param g ~ uniform(0%/y, 20%/y)  track A.cash }
           size_t k = size_t((t + round) % 4);
           deal::Scenario base = prog.scenario("base");  // each thread its own Scenario value
           if (base.set("demand_growth", 0.1 * double(k)).run().to_json() != base_json[k]) ++mismatches;
-          if (prog.scenario("stress").run({.paths = 200, .seed = k, .threads = 2}).to_json() != stress_json[k]) ++mismatches;
+          if (prog.scenario("stress").run({.paths = 200, .seed = k, .threads = 2}).to_json() != stress_json[k])
+            ++mismatches;
           if (ext.scenario("s").run({.seed = k}).to_json() != ext_json[k]) ++mismatches;
         }
       } catch (...) {

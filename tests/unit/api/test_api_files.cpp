@@ -82,5 +82,6 @@ TEST_CASE("EngineOptions::allow_imports = false refuses every import but the sta
 TEST_CASE("load_file refuses what is not a regular .deal text file", "[api][files]") {
   CHECK_THROWS_WITH(deal::Engine().load_file("/dev/zero"),
                     Catch::Contains("'/dev/zero' is not a regular file (it is a character device)"));
-  CHECK_THROWS_WITH(deal::Engine().load_file("/proc/self/environ"), Catch::Contains("is not a .deal file (it is binary)"));
+  CHECK_THROWS_WITH(deal::Engine().load_file("/proc/self/environ"),
+                    Catch::Contains("is not a .deal file (it is binary)"));
 }

@@ -47,7 +47,8 @@ TEST_CASE("try_load and try_run keep the reason without a handler", "[api]") {
   CHECK_THAT(why.text, Catch::Contains("t.deal:1:"));
 
   deal::Program p = engine.load_string(
-      "calendar 2025Q1 .. 2025Q2 step quarter\nparty A { cash = $1B  x = 0  every step { x = $1B / (A.cash - A.cash) } }\n"
+      "calendar 2025Q1 .. 2025Q2 step quarter\nparty A { cash = $1B  x = 0  every step { x = $1B / (A.cash - A.cash) } "
+      "}\n"
       "scenario s { track A.x }\n");
   deal::Message run_why;
   CHECK_FALSE(p.scenario("s").try_run({}, &run_why));

@@ -65,10 +65,37 @@ TEST_CASE("empty and blank files are valid", "[bad-input]") {
 }
 
 TEST_CASE("small broken inputs give errors", "[bad-input]") {
-  for (const char* text : {"$", "\"", "\"abc", "/*", "/* abc *", "(", ")", "{", "}", "[", "]", "party", "party A",
-                           "party A {", "param x =", "-", "- -", "1", "$$$", "\\", "@", "2027-", "1e", "1e+",
-                           "fn", "extern", "extern fn", "scenario s { clearing {", "param x = \"{\"",
-                           "param x = \"{\"}\"", "param x = \"\\\""}) {
+  for (const char* text : {"$",
+                           "\"",
+                           "\"abc",
+                           "/*",
+                           "/* abc *",
+                           "(",
+                           ")",
+                           "{",
+                           "}",
+                           "[",
+                           "]",
+                           "party",
+                           "party A",
+                           "party A {",
+                           "param x =",
+                           "-",
+                           "- -",
+                           "1",
+                           "$$$",
+                           "\\",
+                           "@",
+                           "2027-",
+                           "1e",
+                           "1e+",
+                           "fn",
+                           "extern",
+                           "extern fn",
+                           "scenario s { clearing {",
+                           "param x = \"{\"",
+                           "param x = \"{\"}\"",
+                           "param x = \"\\\""}) {
     std::string s(text, text + std::char_traits<char>::length(text));
     auto p = parse(s);
     INFO(s << "\n" << p->errors());
@@ -106,10 +133,12 @@ TEST_CASE("random ASCII from the language's alphabet never crashes the parser", 
 
 TEST_CASE("mutations of a valid program never crash the parser", "[bad-input]") {
   // Token-ish fragments, so mutations look like plausible mistakes.
-  const char* fragments[] = {"{", "}", "(", ")", ",", ";", "=", "+=", ":", ".", "..", "party ", "contract ",
-                             "deal ", "scenario ", "shock ", "param ", "let ", "if ", "else ", "then ", "every ",
-                             "step ", "at ", "when ", "on default(", "terminate", "$1B", "2025Q1", "\"s {x}\"",
-                             "x", " ", "\n", "-", "^", "not ", "and ", "track ", "value ", "~ normal(1, 2)"};
+  const char* fragments[] = {
+      "{",      "}",           "(",         ")",      ",",         ";",         "=",         "+=",
+      ":",      ".",           "..",        "party ", "contract ", "deal ",     "scenario ", "shock ",
+      "param ", "let ",        "if ",       "else ",  "then ",     "every ",    "step ",     "at ",
+      "when ",  "on default(", "terminate", "$1B",    "2025Q1",    "\"s {x}\"", "x",         " ",
+      "\n",     "-",           "^",         "not ",   "and ",      "track ",    "value ",    "~ normal(1, 2)"};
   const std::string seed = kSeedProgram;
   REQUIRE(parse(seed)->ok());
   std::mt19937 rng(4242);
@@ -119,8 +148,12 @@ TEST_CASE("mutations of a valid program never crash the parser", "[bad-input]") 
     for (int k = 0; k < edits; ++k) {
       size_t at = rng() % (text.size() + 1);
       switch (rng() % 4) {
-        case 0: text.erase(at, rng() % 12); break;
-        case 1: text.insert(at, fragments[rng() % (sizeof fragments / sizeof *fragments)]); break;
+        case 0:
+          text.erase(at, rng() % 12);
+          break;
+        case 1:
+          text.insert(at, fragments[rng() % (sizeof fragments / sizeof *fragments)]);
+          break;
         case 2: {  // duplicate a slice elsewhere
           size_t from = rng() % text.size(), n = rng() % 30;
           std::string slice = text.substr(from, n);

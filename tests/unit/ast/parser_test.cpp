@@ -29,7 +29,8 @@ std::string shape(const Expr& e) {
       s += shape(*e.args[0]) + " then " + shape(*e.args[1]) + " else " + shape(*e.args[2]);
       s += ")";
       return s;
-    case ExprKind::Field: return shape(*e.args[0]) + "." + e.name;
+    case ExprKind::Field:
+      return shape(*e.args[0]) + "." + e.name;
     case ExprKind::Call: {
       s = e.name + "(";
       for (size_t i = 0; i < e.args.size(); ++i) {
@@ -39,7 +40,8 @@ std::string shape(const Expr& e) {
       }
       return s + ")";
     }
-    default: return print(e);
+    default:
+      return print(e);
   }
 }
 
@@ -110,7 +112,7 @@ TEST_CASE("calls, named arguments and field access", "[parser]") {
   CHECK(shape_of("min(a, b)") == "min(a, b)");
   CHECK(shape_of("pay(A, B, x, priority: 1)") == "pay(A, B, x, priority: 1)");
   CHECK(shape_of("f()") == "f()");
-  CHECK(shape_of("f(a,)") == "f(a)");  // a trailing comma is allowed
+  CHECK(shape_of("f(a,)") == "f(a)");           // a trailing comma is allowed
   CHECK(shape_of("Lab.value") == "Lab.value");  // the keyword is allowed after a dot
   CHECK(shape_of("d.x.y") == "d.x.y");
   auto p = parse_expr("pay(A, B, x, priority: 1)");
@@ -180,12 +182,14 @@ param price: Money/Duration = $1B/y
 }
 
 TEST_CASE("calendar steps", "[parser]") {
-  for (auto [word, period] : {std::pair{"month", Period::Month}, {"quarter", Period::Quarter}, {"year", Period::Year}}) {
+  for (auto [word, period] :
+       {std::pair{"month", Period::Month}, {"quarter", Period::Quarter}, {"year", Period::Year}}) {
     auto p = parse(std::string("calendar 2025-01 .. 2026-12 step ") + word);
     CHECK(only_decl(*p).calendar->step == period);
   }
-  CHECK(parse("calendar 2025Q1 .. 2026Q4 step week")->errors().find(
-            "expected 'month', 'quarter' or 'year' after 'step', found 'week'") != std::string::npos);
+  CHECK(parse("calendar 2025Q1 .. 2026Q4 step week")
+            ->errors()
+            .find("expected 'month', 'quarter' or 'year' after 'step', found 'week'") != std::string::npos);
 }
 
 TEST_CASE("party with kind and every kind of member", "[parser]") {

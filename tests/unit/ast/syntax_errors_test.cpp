@@ -184,9 +184,20 @@ TEST_CASE("syntax errors render exactly", "[errors]") {
 
 TEST_CASE("no raw ANTLR vocabulary in messages", "[errors]") {
   const char* inputs[] = {
-      "party A {", "param x = )", "deal d = c(", "scenario s { track }", "party A { every }",
-      "contract c(a: Party { }", "param x = 1 +", "}", "param", "shock s { at { } }", "fn f(x: Number =",
-      "party A { cash = 1 every step { if { } } }", "scenario s { clearing { alpha } }", "import",
+      "party A {",
+      "param x = )",
+      "deal d = c(",
+      "scenario s { track }",
+      "party A { every }",
+      "contract c(a: Party { }",
+      "param x = 1 +",
+      "}",
+      "param",
+      "shock s { at { } }",
+      "fn f(x: Number =",
+      "party A { cash = 1 every step { if { } } }",
+      "scenario s { clearing { alpha } }",
+      "import",
   };
   for (const char* in : inputs) {
     std::string out = errors_of(in);
@@ -220,8 +231,11 @@ TEST_CASE("nesting limit is a clear error", "[errors][limits]") {
         "      |                                    ^\n");
   // Long flat chains are not nesting, but their trees are capped at 10 × the limit.
   CHECK(errors_of("param x = 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1\n", limits) == "");
-  CHECK(errors_of("param x = 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1\n", limits)
-            .find("error: expression too complex: more than 30 operations nested inside each other") != std::string::npos);
+  CHECK(errors_of("param x = 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 "
+                  "+ 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1\n",
+                  limits)
+            .find("error: expression too complex: more than 30 operations nested inside each other") !=
+        std::string::npos);
 }
 
 TEST_CASE("oversized input is refused", "[errors][limits]") {

@@ -58,7 +58,8 @@ TEST_CASE("* and / add and subtract exponents", "[dim]") {
   CHECK(type_of("1 / 2y") == "Rate (1/y)");
 }
 
-TEST_CASE("^ needs a dimensionless exponent, and a dimensionless base unless the exponent is an integer literal", "[dim]") {
+TEST_CASE("^ needs a dimensionless exponent, and a dimensionless base unless the exponent is an integer literal",
+          "[dim]") {
   CHECK(type_of("2 ^ 3") == "Number");
   CHECK(type_of("1.05 ^ 2.5") == "Number");
   CHECK(type_of("2GW ^ 2") == "GW^2");
@@ -111,7 +112,8 @@ TEST_CASE("a per-unit suffix that names a value divides; one that names nothing 
   CHECK_THAT(c.messages, Catch::Contains("cannot assign Rate (1/y) to a state of type Money ($)"));
   auto ok = check_source("party A { cash = $1B  every step { cash = cash * (1/dt * dt) } }\n");
   CHECK(ok.ok());
-  CHECK_THAT(type_of("2/foo"), Catch::Contains("'foo' is neither a unit nor a value in scope; to divide, write spaces: '2 / foo'"));
+  CHECK_THAT(type_of("2/foo"),
+             Catch::Contains("'foo' is neither a unit nor a value in scope; to divide, write spaces: '2 / foo'"));
   CHECK_THAT(type_of("3parsecs"), Catch::Contains("unknown unit 'parsecs'"));
 }
 

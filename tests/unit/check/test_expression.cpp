@@ -19,7 +19,7 @@ const char* kProgram =
     "party OpenAI {\n"
     "  cash = $1B\n"
     "  capacity = 2GW\n"
-    "  let net = cash - debt\n"           // never read by the program
+    "  let net = cash - debt\n"  // never read by the program
     "  let cap_value = capacity * $1B/GW\n"
     "  every step { receive(World, net * growth * dt) }\n"
     "}\n"
@@ -145,10 +145,10 @@ TEST_CASE("check_expression gives the HExpr a scenario track of the expression h
   REQUIRE(c.ok());
   const char* exprs[] = {
       "OpenAI.cash + $1",
-      "OpenAI.net",                       // a let the program never reads
+      "OpenAI.net",  // a let the program never reads
       "OpenAI.cap_value / B.cash",
-      "l1.interest * 1y + l2.balance",    // a deal's let and states
-      "l1.rate * l2.amount",              // constant and slot-bound contract arguments
+      "l1.interest * 1y + l2.balance",  // a deal's let and states
+      "l1.rate * l2.amount",            // constant and slot-bound contract arguments
       "if l1.alive then growth else 0%/y",
       "revenue_from(OpenAI, B) - twice(equity(B))",
       "holdings(OpenAI, B) + years(now - start)",

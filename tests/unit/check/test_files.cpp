@@ -153,9 +153,11 @@ TEST_CASE("an absolute import is outside the allowed folders, with a caret on th
   std::string secret = (t.outside / "passwd").string();
   Loaded l = load(t.program("main.deal", kCalendar + "import \"" + secret + "\"\n"));
   CHECK(l.errors);
-  CHECK_THAT(l.text, Catch::Contains("import '" + secret + "' is outside the folders this program may read (the "
-                                     "program's folder " + t.prog.string() +
-                                     " and the standard library); widen them with --import-path DIR"));
+  CHECK_THAT(l.text,
+             Catch::Contains("import '" + secret +
+                             "' is outside the folders this program may read (the "
+                             "program's folder " +
+                             t.prog.string() + " and the standard library); widen them with --import-path DIR"));
   CHECK_THAT(l.text, !Catch::Contains("SECRET-MARKER"));
   REQUIRE(l.diags.size() == 1);
   CHECK(l.diags[0].code == "import");
@@ -190,8 +192,8 @@ TEST_CASE("../ cannot lead out of the program's folder, nor can a symlink inside
   CHECK_THAT(dir_link.text, Catch::Contains("is outside the folders this program may read"));
 
   // std/ cannot be used to climb out of the standard library either.
-  Loaded std_up = load(t.program("std_up.deal", kCalendar + "import \"std/../../../../../../../etc/passwd\"\n"),
-                       with_stdlib());
+  Loaded std_up =
+      load(t.program("std_up.deal", kCalendar + "import \"std/../../../../../../../etc/passwd\"\n"), with_stdlib());
   CHECK_THAT(std_up.text, Catch::Contains("is outside the folders this program may read"));
 }
 
@@ -249,7 +251,8 @@ TEST_CASE("import_roots keep each import of source text to its own folder", "[im
   fs::create_directories(t.prog / "sub");
   Tree::write(t.prog / "sub/lib.deal", "import \"../up.deal\"\n");
   Tree::write(t.prog / "up.deal", "param up = 1\n");
-  std::string text = "import \"" + (t.prog / "up.deal").string() + "\"\nimport \"" + (t.prog / "sub/lib.deal").string() + "\"\n";
+  std::string text =
+      "import \"" + (t.prog / "up.deal").string() + "\"\nimport \"" + (t.prog / "sub/lib.deal").string() + "\"\n";
   deal::check::LoadOptions o;
   // The first import comes from a file in prog/, the second from one in prog/sub/.
   o.import_roots = {t.prog.string(), (t.prog / "sub").string()};
@@ -271,7 +274,8 @@ TEST_CASE("import_roots keep each import of source text to its own folder", "[im
 
 TEST_CASE("a binary or non-UTF-8 file is refused without quoting it", "[files]") {
   Tree t;
-  std::string bin = t.program("bin.deal", std::string("party A { cash = $1B }\n") + kSecret + std::string("\0\x01\x02", 3));
+  std::string bin =
+      t.program("bin.deal", std::string("party A { cash = $1B }\n") + kSecret + std::string("\0\x01\x02", 3));
   Loaded l = load(bin);
   CHECK(l.text == "error: '" + bin + "' is not a .deal file (it is binary)\n");
   CHECK(l.files == 0);

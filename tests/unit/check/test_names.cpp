@@ -129,29 +129,36 @@ TEST_CASE("statements: locals do not shadow, states are assignable, read-only th
              Catch::Contains("'g' is a param: change it with `set g = …` in a shock"));
   CHECK_THAT(check_source("param g = 1\nparty A { cash = $1B every step { set g = 2 } }\n").messages,
              Catch::Contains("`set` changes a param and is only allowed in shocks"));
-  CHECK(check_source("param g = 1\nparty A { cash = $1B }\nshock s { set g = 2  at 2025Q2 { A.cash *= 50%  set g += 1 } }\n").ok());
+  CHECK(check_source(
+            "param g = 1\nparty A { cash = $1B }\nshock s { set g = 2  at 2025Q2 { A.cash *= 50%  set g += 1 } }\n")
+            .ok());
   CHECK_THAT(check_source("party A { cash = $1B every step { cash *= $2 } }\n").messages,
              Catch::Contains("scales a number by a plain Number"));
 }
 
 TEST_CASE("span exists only in every blocks; draws only in blocks; states not in params", "[stmt]") {
-  CHECK_THAT(check_source("party A { cash = $1B }\ncontract c(p: Party) { at 2025Q1 { pay(p, World, $1B * span / 1y) } }\n"
-                          "deal d = c(A)\n").messages,
-             Catch::Contains("'span' is only defined inside `every` blocks"));
+  CHECK_THAT(
+      check_source("party A { cash = $1B }\ncontract c(p: Party) { at 2025Q1 { pay(p, World, $1B * span / 1y) } }\n"
+                   "deal d = c(A)\n")
+          .messages,
+      Catch::Contains("'span' is only defined inside `every` blocks"));
   CHECK(check_source("party A { cash = $1B every step { pay(World, normal($1M, $0.1M)) } }\n").ok());
   CHECK_THAT(check_source("party A { cash = $1B }\nparam x = A.cash\n").messages,
              Catch::Contains("cannot read the state 'A.cash'"));
 }
 
 TEST_CASE("pay, receive, own, borrow: arguments and their types", "[stmt]") {
-  CHECK(check_source("party A { cash = $1B every step { pay(World, $1M) receive(World, $2M, priority: 0) borrow($1M) } }\n").ok());
+  CHECK(check_source(
+            "party A { cash = $1B every step { pay(World, $1M) receive(World, $2M, priority: 0) borrow($1M) } }\n")
+            .ok());
   CHECK_THAT(check_source("party A { cash = $1B every step { pay(World, 3) } }\n").messages,
              Catch::Contains("the amount paid must be Money ($), not Number"));
   CHECK_THAT(check_source("party A { cash = $1B every step { pay(World, $1M, priorty: 2) } }\n").messages,
              Catch::Contains("'pay' has no argument 'priorty'"));
   CHECK_THAT(check_source("party A { cash = $1B }\nshock s { at 2025Q1 { receive(World, $1B) } }\n").messages,
              Catch::Contains("`receive(from, amount)` is for party blocks"));
-  CHECK_THAT(check_source("party A { cash = $1B }\nparty B { cash = $1B }\nshock s { at 2025Q1 { own(A, B, 150%) } }\n").messages,
+  CHECK_THAT(check_source("party A { cash = $1B }\nparty B { cash = $1B }\nshock s { at 2025Q1 { own(A, B, 150%) } }\n")
+                 .messages,
              Catch::Contains("a stake is a fraction"));
 }
 
@@ -162,8 +169,7 @@ TEST_CASE("initial values may use params and earlier states only", "[names]") {
 }
 
 TEST_CASE("scenarios: extends, apply, overrides, distributions, settings", "[scenario]") {
-  const char* base =
-      "param g = 30%/y\nparam hit = false\nparty A { cash = $1B }\nshock s1 { set g = 10%/y }\n";
+  const char* base = "param g = 30%/y\nparam hit = false\nparty A { cash = $1B }\nshock s1 { set g = 10%/y }\n";
   auto c = check_source(std::string(base) +
                         "scenario a { apply s1  track A.cash  paths 10 }\n"
                         "scenario b extends a { param g ~ normal(30%/y, 25%/y)  param hit ~ bernoulli(30%)  seed 7\n"
@@ -201,8 +207,9 @@ TEST_CASE("a program without scenarios has an implicit default scenario", "[scen
 
 TEST_CASE("a program needs exactly one calendar", "[names]") {
   CHECK_THAT(check_source("party A { cash = $1B }\n", false).messages, Catch::Contains("the program has no calendar"));
-  CHECK_THAT(check_source("calendar 2025Q1 .. 2025Q4 step quarter\ncalendar 2025Q1 .. 2026Q4 step quarter\n", false).messages,
-             Catch::Contains("a program has exactly one calendar"));
+  CHECK_THAT(
+      check_source("calendar 2025Q1 .. 2025Q4 step quarter\ncalendar 2025Q1 .. 2026Q4 step quarter\n", false).messages,
+      Catch::Contains("a program has exactly one calendar"));
 }
 
 namespace fs = std::filesystem;
@@ -212,8 +219,9 @@ TEST_CASE("imports: relative files, the standard library, each file once, cycles
   fs::remove_all(dir);
   fs::create_directories(dir / "lib");
   auto write = [&](const fs::path& p, const std::string& text) { std::ofstream(p) << text; };
-  write(dir / "main.deal", "import \"lib/a.deal\"\nimport \"lib/b.deal\"\ncalendar 2025Q1 .. 2025Q4 step quarter\n"
-                           "party P { cash = base_cash }\n");
+  write(dir / "main.deal",
+        "import \"lib/a.deal\"\nimport \"lib/b.deal\"\ncalendar 2025Q1 .. 2025Q4 step quarter\n"
+        "party P { cash = base_cash }\n");
   write(dir / "lib/a.deal", "import \"b.deal\"\nparam base_cash = other * 2\n");
   write(dir / "lib/b.deal", "param other = $1B\n");
   deal::SourceManager sm;

@@ -10,21 +10,21 @@ using deal::test::run;
 using deal::test::series;
 
 TEST_CASE("assignments: =, +=, -=, *=, /= and if/else", "[codegen]") {
-  auto r = run(
-      "party A { cash = $0  x = 10  every step {\n"
-      "  let k = 2\n"
-      "  if x > 100 { x = 0 } else if x > 20 { x -= 1 } else { x *= k }\n"
-      "  x += 1  x /= 1\n"
-      "} }\nscenario s { track A.x }\n");
+  auto r =
+      run("party A { cash = $0  x = 10  every step {\n"
+          "  let k = 2\n"
+          "  if x > 100 { x = 0 } else if x > 20 { x -= 1 } else { x *= k }\n"
+          "  x += 1  x /= 1\n"
+          "} }\nscenario s { track A.x }\n");
   // 10 → 21 → 21-1+1=21 … the else-if branch holds it at 21.
   CHECK(series(r, "A.x") == std::vector<double>{21, 21, 21, 21});
 }
 
 TEST_CASE("every step from … for … runs on overlapping steps with span", "[codegen]") {
-  auto r = run(
-      "party A { cash = $100B }\nparty B { cash = $0 }\n"
-      "contract c(x: Party, y: Party) { every step from 2025-05 for 6mo { pay(x, y, $12B * span / 1y) } }\n"
-      "deal d = c(A, B)\nscenario s { track B.cash }\n");
+  auto r =
+      run("party A { cash = $100B }\nparty B { cash = $0 }\n"
+          "contract c(x: Party, y: Party) { every step from 2025-05 for 6mo { pay(x, y, $12B * span / 1y) } }\n"
+          "deal d = c(A, B)\nscenario s { track B.cash }\n");
   // May–June in Q2 (2 months), Jul–Sep in Q3 (3 months), Oct in Q4 (1 month).
   auto b = series(r, "B.cash");
   CHECK(b[0] == 0);
@@ -34,15 +34,15 @@ TEST_CASE("every step from … for … runs on overlapping steps with span", "[c
 }
 
 TEST_CASE("every step … until, every quarter on a monthly calendar, at", "[codegen]") {
-  auto r = run(
-      "calendar 2025-01 .. 2025-12 step month\n"
-      "party A { cash = $0  n = 0  q = 0  once = 0\n"
-      "  every step until 2025-04 { n += 1 }\n"
-      "  every quarter { q += 1 }\n"
-      "}\n"
-      "contract tick(p: Party) { at 2025-06-15 { p.once += 1 } }\n"
-      "deal t = tick(A)\n"
-      "scenario s { track A.n, A.q, A.once }\n");
+  auto r =
+      run("calendar 2025-01 .. 2025-12 step month\n"
+          "party A { cash = $0  n = 0  q = 0  once = 0\n"
+          "  every step until 2025-04 { n += 1 }\n"
+          "  every quarter { q += 1 }\n"
+          "}\n"
+          "contract tick(p: Party) { at 2025-06-15 { p.once += 1 } }\n"
+          "deal t = tick(A)\n"
+          "scenario s { track A.n, A.q, A.once }\n");
   CHECK(series(r, "A.n").back() == 3);
   CHECK(series(r, "A.q").back() == 4);
   CHECK(series(r, "A.once").back() == 1);
@@ -51,25 +51,25 @@ TEST_CASE("every step … until, every quarter on a monthly calendar, at", "[cod
 }
 
 TEST_CASE("whenever runs each step its condition holds; when runs once after clearing", "[codegen]") {
-  auto r = run(
-      "party A { cash = $10B  hits = 0  fired = 0 }\n"
-      "contract watch(p: Party) {\n"
-      "  whenever p.cash > $0 { p.hits += 1 }\n"
-      "  when p.cash < $5B { p.fired += 1 }\n"
-      "  every step { pay(p, World, $3B) }\n"
-      "}\n"
-      "deal w = watch(A)\nscenario s { track A.hits, A.fired, A.cash }\n");
+  auto r =
+      run("party A { cash = $10B  hits = 0  fired = 0 }\n"
+          "contract watch(p: Party) {\n"
+          "  whenever p.cash > $0 { p.hits += 1 }\n"
+          "  when p.cash < $5B { p.fired += 1 }\n"
+          "  every step { pay(p, World, $3B) }\n"
+          "}\n"
+          "deal w = watch(A)\nscenario s { track A.hits, A.fired, A.cash }\n");
   CHECK(series(r, "A.cash") == std::vector<double>{7e9, 4e9, 1e9, 0});
   CHECK(series(r, "A.hits") == std::vector<double>{1, 2, 3, 4});
   CHECK(series(r, "A.fired") == std::vector<double>{0, 1, 1, 1});
 }
 
 TEST_CASE("pay, receive, borrow, own, sell, holdings, equity", "[codegen]") {
-  auto r = run(
-      "party A { cash = $10B  every step { pay(B, $1B)  receive(World, $2B)  borrow($1B) } }\n"
-      "party B { cash = $0 }\n"
-      "shock stakes { at 2025Q1 { own(A, B, 50%) }  at 2025Q3 { sell(A, B, 30%) } }\n"
-      "scenario s { apply stakes  track A.cash, A.debt, B.cash, holdings(A, B) as \"h\", equity(A) as \"eA\" }\n");
+  auto r =
+      run("party A { cash = $10B  every step { pay(B, $1B)  receive(World, $2B)  borrow($1B) } }\n"
+          "party B { cash = $0 }\n"
+          "shock stakes { at 2025Q1 { own(A, B, 50%) }  at 2025Q3 { sell(A, B, 30%) } }\n"
+          "scenario s { apply stakes  track A.cash, A.debt, B.cash, holdings(A, B) as \"h\", equity(A) as \"eA\" }\n");
   CHECK(series(r, "A.cash") == std::vector<double>{12e9, 14e9, 16e9, 18e9});
   CHECK(series(r, "A.debt") == std::vector<double>{1e9, 2e9, 3e9, 4e9});
   CHECK_THAT(series(r, "h"), Catch::Approx(std::vector<double>{0.5, 0.5, 0.2, 0.2}));
@@ -77,12 +77,12 @@ TEST_CASE("pay, receive, borrow, own, sell, holdings, equity", "[codegen]") {
 }
 
 TEST_CASE("paid, due, inflow, outflow, revenue_from read the ledger", "[codegen]") {
-  auto r = run(
-      "party A { cash = $1B  seen_in = $0  seen_from = $0 }\nparty B { cash = $0 }\n"
-      "contract c(x: Party, y: Party) { every step { pay(x, y, $2B) } }\n"
-      "deal d = c(A, B)\n"
-      "scenario s { track paid(d) as \"paid\", due(d) as \"due\", inflow(B) as \"in\", outflow(A) as \"out\",\n"
-      "  revenue_from(B, A) as \"rev\" }\n");
+  auto r =
+      run("party A { cash = $1B  seen_in = $0  seen_from = $0 }\nparty B { cash = $0 }\n"
+          "contract c(x: Party, y: Party) { every step { pay(x, y, $2B) } }\n"
+          "deal d = c(A, B)\n"
+          "scenario s { track paid(d) as \"paid\", due(d) as \"due\", inflow(B) as \"in\", outflow(A) as \"out\",\n"
+          "  revenue_from(B, A) as \"rev\" }\n");
   CHECK(series(r, "due")[0] == 2e9);
   CHECK(series(r, "paid")[0] == 1e9);
   CHECK(series(r, "in")[0] == 1e9);
@@ -92,15 +92,15 @@ TEST_CASE("paid, due, inflow, outflow, revenue_from read the ledger", "[codegen]
 }
 
 TEST_CASE("default, on default clauses and terminate", "[codegen]") {
-  auto r = run(
-      "party A { cash = $100B }\nparty B { cash = $0  lost = 0 }\n"
-      "contract c(buyer: Party, seller: Party) {\n"
-      "  every step { pay(buyer, seller, $1B) }\n"
-      "  on default(buyer) { seller.lost += 1  terminate }\n"
-      "}\n"
-      "deal d = c(A, B)\n"
-      "shock hit { at 2025Q2 { default(A) } }\n"
-      "scenario s { apply hit  track B.cash, B.lost, d.alive as \"alive\" }\n");
+  auto r =
+      run("party A { cash = $100B }\nparty B { cash = $0  lost = 0 }\n"
+          "contract c(buyer: Party, seller: Party) {\n"
+          "  every step { pay(buyer, seller, $1B) }\n"
+          "  on default(buyer) { seller.lost += 1  terminate }\n"
+          "}\n"
+          "deal d = c(A, B)\n"
+          "shock hit { at 2025Q2 { default(A) } }\n"
+          "scenario s { apply hit  track B.cash, B.lost, d.alive as \"alive\" }\n");
   CHECK(series(r, "B.cash") == std::vector<double>{1e9, 1e9, 1e9, 1e9});
   CHECK(series(r, "B.lost") == std::vector<double>{0, 1, 1, 1});
   CHECK(series(r, "alive") == std::vector<double>{1, 0, 0, 0});
@@ -153,9 +153,9 @@ TEST_CASE("a non-finite state stops the run with its name, date and line", "[cod
 }
 
 TEST_CASE("emit formats values with their units", "[codegen]") {
-  auto r = run(
-      "party A { cash = $2.5B  every step { emit \"cash {cash} rate {5%/y} on {now} ok {cash > $1B}\" } }\n"
-      "scenario s { horizon 2025Q1 }\n");
+  auto r =
+      run("party A { cash = $2.5B  every step { emit \"cash {cash} rate {5%/y} on {now} ok {cash > $1B}\" } }\n"
+          "scenario s { horizon 2025Q1 }\n");
   REQUIRE(r.events.size() == 1);
   CHECK(r.events[0].text == "cash $2.5B rate 5%/y on 2025Q1 ok true");
 }

@@ -82,8 +82,9 @@ TEST_CASE("dates: differences, shifts, comparisons", "[codegen]") {
 }
 
 TEST_CASE("user functions and locals", "[codegen]") {
-  std::string fns = std::string(kParams) + "fn grow(x: Money, g: Rate, h: Duration): Money = x * (1 + g * h)\n"
-                                           "fn twice(x: Money) = grow(x, 100%/y, 1y)\n";
+  std::string fns = std::string(kParams) +
+                    "fn grow(x: Money, g: Rate, h: Duration): Money = x * (1 + g * h)\n"
+                    "fn twice(x: Money) = grow(x, 100%/y, 1y)\n";
   CHECK(eval("grow(m, r, t)", fns) == Approx(3e9 * 1.1));
   CHECK(eval("twice(m)", fns) == Approx(6e9));
 }

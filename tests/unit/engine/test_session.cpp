@@ -40,7 +40,7 @@ TEST_CASE("a program is checked, compiled and described once, then run", "[engin
   rt::RunResult r = engine::run(*p, 0, {});
   REQUIRE(r.series.size() == 2);
   CHECK(r.series[1].values.back() == Approx(4e9));  // B receives $1B each quarter
-  CHECK(r.analyses);  // single path: every analysis by default
+  CHECK(r.analyses);                                // single path: every analysis by default
 }
 
 TEST_CASE("diagnostics come back as text with file, line and caret", "[engine]") {

@@ -112,9 +112,11 @@ TEST_CASE("an expression's errors point into the typed text and leave the worksp
 
 TEST_CASE("an expression runs in the scenario in context, with its overrides", "[workspace]") {
   engine::Workspace ws({});
-  REQUIRE(typed(ws, "calendar 2025Q1 .. 2025Q4 step quarter\nparam g = $1B\n"
-                    "party A { cash = $0  every step { receive(World, g) } }\n"
-                    "scenario base { }\nscenario big { param g = $2B }\n").ok);
+  REQUIRE(typed(ws,
+                "calendar 2025Q1 .. 2025Q4 step quarter\nparam g = $1B\n"
+                "party A { cash = $0  every step { receive(World, g) } }\n"
+                "scenario base { }\nscenario big { param g = $2B }\n")
+              .ok);
   engine::Problem why;
   auto base = engine::evaluate(ws, engine::kTypedInput, "A.cash", "base", true, {}, why);
   auto big = engine::evaluate(ws, engine::kTypedInput, "A.cash", "big", true, {}, why);

@@ -21,7 +21,9 @@ namespace {
 
 std::string program_text(const std::string& cash = "$10B") {
   return "calendar 2025Q1 .. 2026Q4 step quarter\n"
-         "party A { cash = " + cash + "  revenue = $1B/y  every step { revenue = revenue * 1.01  receive(World, revenue * dt) } }\n"
+         "party A { cash = " +
+         cash +
+         "  revenue = $1B/y  every step { revenue = revenue * 1.01  receive(World, revenue * dt) } }\n"
          "party B { cash = $0 }\n"
          "contract owe(d: Party, c: Party, amount: Money) { every step { pay(d, c, amount * span / 1y) } }\n"
          "deal ab = owe(A, B, $2B)\n"
@@ -103,9 +105,7 @@ TEST_CASE("a damaged or truncated entry is ignored and replaced", "[jit][cache]"
     f.put('\x5a');
   }
   SECTION("cut short") { fs::resize_file(entry, size / 2); }
-  SECTION("not an entry at all") {
-    std::ofstream(entry, std::ios::binary | std::ios::trunc) << "not an object";
-  }
+  SECTION("not an entry at all") { std::ofstream(entry, std::ios::binary | std::ios::trunc) << "not an object"; }
   Run again = compile_and_run(program_text(), t.dir.string());
   CHECK_FALSE(again.from_cache);
   CHECK(again.values == first.values);
@@ -115,7 +115,8 @@ TEST_CASE("a damaged or truncated entry is ignored and replaced", "[jit][cache]"
 TEST_CASE("the cache folder keeps at most its bound of entries", "[jit][cache]") {
   Temp t;
   jit::ObjectCache cache(t.dir.string());
-  for (int i = 0; i < jit::ObjectCache::kMaxEntries + 20; ++i) cache.store("k" + std::to_string(i), "object " + std::to_string(i));
+  for (int i = 0; i < jit::ObjectCache::kMaxEntries + 20; ++i)
+    cache.store("k" + std::to_string(i), "object " + std::to_string(i));
   CHECK(entries(t.dir).size() == size_t(jit::ObjectCache::kMaxEntries));
   auto last = cache.find("k" + std::to_string(jit::ObjectCache::kMaxEntries + 19));
   REQUIRE(last);

@@ -36,7 +36,7 @@ void require_identical(const rt::RunResult& a, const rt::RunResult& b) {
     CHECK(same(p.default_probability, q.default_probability));
     CHECK(p.mean_default_date == q.mean_default_date);
     CHECK(same({p.loss.mean, p.loss.p5, p.loss.p25, p.loss.p50, p.loss.p75, p.loss.p95},
-                {q.loss.mean, q.loss.p5, q.loss.p25, q.loss.p50, q.loss.p75, q.loss.p95}));
+               {q.loss.mean, q.loss.p5, q.loss.p25, q.loss.p50, q.loss.p75, q.loss.p95}));
   }
   REQUIRE(a.series.size() == b.series.size());
   for (size_t i = 0; i < a.series.size(); ++i) {
@@ -367,10 +367,12 @@ TEST_CASE("bad distribution arguments stop the run with a message", "[montecarlo
     const char* draw;
     const char* message;
   };
-  for (Case c : {Case{"normal(0, -1)", "normal(0, -1) on 2025-01-01: the mean must be finite and the standard deviation"},
-                 Case{"uniform(2, 1)", "uniform(2, 1) on 2025-01-01: the bounds must be finite with lo ≤ hi"},
-                 Case{"lognormal(0, -0.5)", "lognormal(0, -0.5, 1) on 2025-01-01"},
-                 Case{"if bernoulli(1.5) then 1 else 0", "bernoulli(1.5) on 2025-01-01: the probability must be between 0 and 1"}}) {
+  for (Case c :
+       {Case{"normal(0, -1)", "normal(0, -1) on 2025-01-01: the mean must be finite and the standard deviation"},
+        Case{"uniform(2, 1)", "uniform(2, 1) on 2025-01-01: the bounds must be finite with lo ≤ hi"},
+        Case{"lognormal(0, -0.5)", "lognormal(0, -0.5, 1) on 2025-01-01"},
+        Case{"if bernoulli(1.5) then 1 else 0",
+             "bernoulli(1.5) on 2025-01-01: the probability must be between 0 and 1"}}) {
     INFO(c.draw);
     auto m = test::compile(std::string("party A { cash = $0  x = 0  every step { x = ") + c.draw + " } }\n" +
                            "scenario s { paths 10 }\n");
@@ -384,16 +386,41 @@ TEST_CASE("bad distribution arguments stop the run with a message", "[montecarlo
   }
   // A per-path draw: triangular's mode outside its range.
   auto m = test::compile("param t = 0\nscenario s { paths 5 param t ~ triangular(0, 2, 1) }\n");
-  CHECK_THROWS_WITH(rt::run_scenario(m->model, 0),
-                    Catch::Contains("triangular(0, 2, 1) on 2025-01-01: the arguments must be finite with lo ≤ mode ≤ hi"));
+  CHECK_THROWS_WITH(
+      rt::run_scenario(m->model, 0),
+      Catch::Contains("triangular(0, 2, 1) on 2025-01-01: the arguments must be finite with lo ≤ mode ≤ hi"));
 }
 
 TEST_CASE("revenue_from sums each pair's payments of the step, for many pairs", "[montecarlo]") {
   // 41 pairs (more than the table's first size), one pair paid twice, one pair never.
-  auto r = test::run(std::string("party A { cash = $100000 }\nparty B1 { cash = $0 }\nparty B2 { cash = $0 }\nparty B3 { cash = $0 }\nparty B4 { cash = $0 }\nparty B5 { cash = $0 }\nparty B6 { cash = $0 }\nparty B7 { cash = $0 }\nparty B8 { cash = $0 }\nparty B9 { cash = $0 }\nparty B10 { cash = $0 }\nparty B11 { cash = $0 }\nparty B12 { cash = $0 }\nparty B13 { cash = $0 }\nparty B14 { cash = $0 }\nparty B15 { cash = $0 }\nparty B16 { cash = $0 }\nparty B17 { cash = $0 }\nparty B18 { cash = $0 }\nparty B19 { cash = $0 }\nparty B20 { cash = $0 }\nparty B21 { cash = $0 }\nparty B22 { cash = $0 }\nparty B23 { cash = $0 }\nparty B24 { cash = $0 }\nparty B25 { cash = $0 }\nparty B26 { cash = $0 }\nparty B27 { cash = $0 }\nparty B28 { cash = $0 }\nparty B29 { cash = $0 }\nparty B30 { cash = $0 }\nparty B31 { cash = $0 }\nparty B32 { cash = $0 }\nparty B33 { cash = $0 }\nparty B34 { cash = $0 }\nparty B35 { cash = $0 }\nparty B36 { cash = $0 }\nparty B37 { cash = $0 }\nparty B38 { cash = $0 }\nparty B39 { cash = $0 }\nparty B40 { cash = $0 }\ncontract flow(payer: Party, payee: Party, amount: Money) { every step { pay(payer, payee, amount) } }\ndeal d1 = flow(A, B1, $1)\ndeal d2 = flow(A, B2, $2)\ndeal d3 = flow(A, B3, $3)\ndeal d4 = flow(A, B4, $4)\ndeal d5 = flow(A, B5, $5)\ndeal d6 = flow(A, B6, $6)\ndeal d7 = flow(A, B7, $7)\ndeal d8 = flow(A, B8, $8)\ndeal d9 = flow(A, B9, $9)\ndeal d10 = flow(A, B10, $10)\ndeal d11 = flow(A, B11, $11)\ndeal d12 = flow(A, B12, $12)\ndeal d13 = flow(A, B13, $13)\ndeal d14 = flow(A, B14, $14)\ndeal d15 = flow(A, B15, $15)\ndeal d16 = flow(A, B16, $16)\ndeal d17 = flow(A, B17, $17)\ndeal d18 = flow(A, B18, $18)\ndeal d19 = flow(A, B19, $19)\ndeal d20 = flow(A, B20, $20)\ndeal d21 = flow(A, B21, $21)\ndeal d22 = flow(A, B22, $22)\ndeal d23 = flow(A, B23, $23)\ndeal d24 = flow(A, B24, $24)\ndeal d25 = flow(A, B25, $25)\ndeal d26 = flow(A, B26, $26)\ndeal d27 = flow(A, B27, $27)\ndeal d28 = flow(A, B28, $28)\ndeal d29 = flow(A, B29, $29)\ndeal d30 = flow(A, B30, $30)\ndeal d31 = flow(A, B31, $31)\ndeal d32 = flow(A, B32, $32)\ndeal d33 = flow(A, B33, $33)\ndeal d34 = flow(A, B34, $34)\ndeal d35 = flow(A, B35, $35)\ndeal d36 = flow(A, B36, $36)\ndeal d37 = flow(A, B37, $37)\ndeal d38 = flow(A, B38, $38)\ndeal d39 = flow(A, B39, $39)\ndeal d40 = flow(A, B40, $40)\ndeal d7b = flow(A, B7, $0.5)\ndeal back = flow(B3, A, $2)") +
-                     "\nscenario s { track revenue_from(B7, A) as \"b7\", revenue_from(B40, A) as \"b40\", "
-                     "revenue_from(A, B3) as \"a\", revenue_from(A, B4) as \"none\", revenue_from(B1, A) + "
-                     "revenue_from(B2, A) as \"b12\" }\n");
+  auto r = test::run(
+      std::string(
+          "party A { cash = $100000 }\nparty B1 { cash = $0 }\nparty B2 { cash = $0 }\nparty B3 { cash = $0 }\nparty "
+          "B4 { cash = $0 }\nparty B5 { cash = $0 }\nparty B6 { cash = $0 }\nparty B7 { cash = $0 }\nparty B8 { cash = "
+          "$0 }\nparty B9 { cash = $0 }\nparty B10 { cash = $0 }\nparty B11 { cash = $0 }\nparty B12 { cash = $0 "
+          "}\nparty B13 { cash = $0 }\nparty B14 { cash = $0 }\nparty B15 { cash = $0 }\nparty B16 { cash = $0 "
+          "}\nparty B17 { cash = $0 }\nparty B18 { cash = $0 }\nparty B19 { cash = $0 }\nparty B20 { cash = $0 "
+          "}\nparty B21 { cash = $0 }\nparty B22 { cash = $0 }\nparty B23 { cash = $0 }\nparty B24 { cash = $0 "
+          "}\nparty B25 { cash = $0 }\nparty B26 { cash = $0 }\nparty B27 { cash = $0 }\nparty B28 { cash = $0 "
+          "}\nparty B29 { cash = $0 }\nparty B30 { cash = $0 }\nparty B31 { cash = $0 }\nparty B32 { cash = $0 "
+          "}\nparty B33 { cash = $0 }\nparty B34 { cash = $0 }\nparty B35 { cash = $0 }\nparty B36 { cash = $0 "
+          "}\nparty B37 { cash = $0 }\nparty B38 { cash = $0 }\nparty B39 { cash = $0 }\nparty B40 { cash = $0 "
+          "}\ncontract flow(payer: Party, payee: Party, amount: Money) { every step { pay(payer, payee, amount) } "
+          "}\ndeal d1 = flow(A, B1, $1)\ndeal d2 = flow(A, B2, $2)\ndeal d3 = flow(A, B3, $3)\ndeal d4 = flow(A, B4, "
+          "$4)\ndeal d5 = flow(A, B5, $5)\ndeal d6 = flow(A, B6, $6)\ndeal d7 = flow(A, B7, $7)\ndeal d8 = flow(A, B8, "
+          "$8)\ndeal d9 = flow(A, B9, $9)\ndeal d10 = flow(A, B10, $10)\ndeal d11 = flow(A, B11, $11)\ndeal d12 = "
+          "flow(A, B12, $12)\ndeal d13 = flow(A, B13, $13)\ndeal d14 = flow(A, B14, $14)\ndeal d15 = flow(A, B15, "
+          "$15)\ndeal d16 = flow(A, B16, $16)\ndeal d17 = flow(A, B17, $17)\ndeal d18 = flow(A, B18, $18)\ndeal d19 = "
+          "flow(A, B19, $19)\ndeal d20 = flow(A, B20, $20)\ndeal d21 = flow(A, B21, $21)\ndeal d22 = flow(A, B22, "
+          "$22)\ndeal d23 = flow(A, B23, $23)\ndeal d24 = flow(A, B24, $24)\ndeal d25 = flow(A, B25, $25)\ndeal d26 = "
+          "flow(A, B26, $26)\ndeal d27 = flow(A, B27, $27)\ndeal d28 = flow(A, B28, $28)\ndeal d29 = flow(A, B29, "
+          "$29)\ndeal d30 = flow(A, B30, $30)\ndeal d31 = flow(A, B31, $31)\ndeal d32 = flow(A, B32, $32)\ndeal d33 = "
+          "flow(A, B33, $33)\ndeal d34 = flow(A, B34, $34)\ndeal d35 = flow(A, B35, $35)\ndeal d36 = flow(A, B36, "
+          "$36)\ndeal d37 = flow(A, B37, $37)\ndeal d38 = flow(A, B38, $38)\ndeal d39 = flow(A, B39, $39)\ndeal d40 = "
+          "flow(A, B40, $40)\ndeal d7b = flow(A, B7, $0.5)\ndeal back = flow(B3, A, $2)") +
+      "\nscenario s { track revenue_from(B7, A) as \"b7\", revenue_from(B40, A) as \"b40\", "
+      "revenue_from(A, B3) as \"a\", revenue_from(A, B4) as \"none\", revenue_from(B1, A) + "
+      "revenue_from(B2, A) as \"b12\" }\n");
   for (double v : test::series(r, "b7")) CHECK(v == 7.5);
   for (double v : test::series(r, "b40")) CHECK(v == 40);
   for (double v : test::series(r, "a")) CHECK(v == 2);

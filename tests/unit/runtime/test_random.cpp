@@ -66,8 +66,7 @@ double ks_statistic(std::vector<double> v, const std::function<double(double)>& 
   return d;
 }
 
-std::vector<double> draws(uint64_t seed, uint64_t path, const std::function<double(RandomStream&)>& f,
-                          int n = kDraws) {
+std::vector<double> draws(uint64_t seed, uint64_t path, const std::function<double(RandomStream&)>& f, int n = kDraws) {
   RandomStream s(seed, path);
   std::vector<double> v(static_cast<size_t>(n));
   for (double& x : v) x = f(s);
