@@ -18,17 +18,19 @@ deal::rt::PathRun& run_of(deal::rt::StepCtx* c) { return *static_cast<deal::rt::
 }  // namespace
 
 extern "C" {
-void deal_rt_pay(deal::rt::StepCtx* c, int32_t from, int32_t to, double amount, double priority,
-                 int32_t deal) noexcept {
-  run_of(c).pay(from, to, amount, priority, deal);
+void deal_rt_pay(deal::rt::StepCtx* c, int32_t from, int32_t to, double amount, double priority, int32_t deal,
+                 int32_t site) noexcept {
+  run_of(c).pay(from, to, amount, priority, deal, site);
 }
-void deal_rt_own(deal::rt::StepCtx* c, int32_t holder, int32_t issuer, double stake) noexcept {
-  run_of(c).own(holder, issuer, stake, false);
+void deal_rt_own(deal::rt::StepCtx* c, int32_t holder, int32_t issuer, double stake, int32_t site) noexcept {
+  run_of(c).own(holder, issuer, stake, false, site);
 }
-void deal_rt_sell(deal::rt::StepCtx* c, int32_t holder, int32_t issuer, double stake) noexcept {
-  run_of(c).own(holder, issuer, stake, true);
+void deal_rt_sell(deal::rt::StepCtx* c, int32_t holder, int32_t issuer, double stake, int32_t site) noexcept {
+  run_of(c).own(holder, issuer, stake, true, site);
 }
-void deal_rt_borrow(deal::rt::StepCtx* c, int32_t party, double amount) noexcept { run_of(c).borrow(party, amount); }
+void deal_rt_borrow(deal::rt::StepCtx* c, int32_t party, double amount, int32_t site) noexcept {
+  run_of(c).borrow(party, amount, site);
+}
 void deal_rt_default(deal::rt::StepCtx* c, int32_t party) noexcept { run_of(c).force_default(party); }
 void deal_rt_emit(deal::rt::StepCtx* c, int32_t id, const double* values) noexcept {
   try {
@@ -38,6 +40,9 @@ void deal_rt_emit(deal::rt::StepCtx* c, int32_t id, const double* values) noexce
   }
 }
 void deal_rt_nonfinite(deal::rt::StepCtx* c, int32_t site, double value) noexcept { run_of(c).nonfinite(site, value); }
+void deal_rt_bad_value(deal::rt::StepCtx* c, int32_t site, int32_t what, double value) noexcept {
+  run_of(c).bad_value(site, what, value);
+}
 double deal_rt_normal(deal::rt::StepCtx* c, double mean, double sd) noexcept { return run_of(c).normal(mean, sd); }
 double deal_rt_lognormal(deal::rt::StepCtx* c, double mu, double sigma, double scale) noexcept {
   return run_of(c).lognormal(mu, sigma, scale);
@@ -57,20 +62,14 @@ double deal_rt_holdings(deal::rt::StepCtx* c, int32_t holder, int32_t issuer) no
   if (holder <= 0 || issuer <= 0) return 0;
   return r.holdings.stake(holder - 1, issuer - 1);
 }
-double deal_rt_date_of(deal::rt::StepCtx* c, double step) noexcept {
-  auto& r = run_of(c);
-  int k = int(std::lround(step));
-  if (k < 0 || k > r.cal.steps()) {
-    r.fail(fmt::format("date_of({}): the calendar has steps 0 to {}", k, r.cal.steps() - 1));
-    return 0;
-  }
-  return deal::rt::month_number(r.cal.step_start(k));
+double deal_rt_date_of(deal::rt::StepCtx* c, double step, int32_t site) noexcept {
+  return run_of(c).date_of(step, site);
 }
-double deal_rt_host(deal::rt::StepCtx* c, int32_t fn, const double* args, int32_t n) noexcept {
+double deal_rt_host(deal::rt::StepCtx* c, int32_t fn, const double* args, int32_t n, int32_t site) noexcept {
   try {
-    return run_of(c).host(fn, args, n);
+    return run_of(c).host(fn, args, n, site);
   } catch (const std::exception& e) {
-    run_of(c).fail(fmt::format("a host function threw: {}", e.what()));
+    run_of(c).fail_at(site, fmt::format("a host function threw: {}", e.what()));
     return std::numeric_limits<double>::quiet_NaN();
   }
 }

@@ -40,13 +40,14 @@ using OutFn = void (*)(double* state, StepCtx* ctx, double* out);
 // the result, then the parameters — v void, d double, i int32, p pointer. Every entry
 // takes the StepCtx* first.
 #define DEAL_RT_FUNCTIONS(X)                                                             \
-  X(deal_rt_pay, "vpiiddi")       /* ctx, from, to, amount, priority, deal (-1: none) */ \
-  X(deal_rt_own, "vpiid")         /* ctx, holder, issuer, stake */                       \
-  X(deal_rt_sell, "vpiid")        /* ctx, holder, issuer, stake */                       \
-  X(deal_rt_borrow, "vpid")       /* ctx, party, amount */                               \
+  X(deal_rt_pay, "vpiiddii")      /* ctx, from, to, amount, priority, deal (-1), site */ \
+  X(deal_rt_own, "vpiidi")        /* ctx, holder, issuer, stake, site */                 \
+  X(deal_rt_sell, "vpiidi")       /* ctx, holder, issuer, stake, site */                 \
+  X(deal_rt_borrow, "vpidi")      /* ctx, party, amount, site */                         \
   X(deal_rt_default, "vpi")       /* ctx, party */                                       \
   X(deal_rt_emit, "vpip")         /* ctx, emit id, const double* values */               \
-  X(deal_rt_nonfinite, "vpid")    /* ctx, store id, the value stored */                  \
+  X(deal_rt_nonfinite, "vpid")    /* ctx, store site, the value stored */                \
+  X(deal_rt_bad_value, "vpiid")   /* ctx, site, BadValue, the value */                   \
   X(deal_rt_normal, "dpdd")       /* ctx, mean, sd */                                    \
   X(deal_rt_lognormal, "dpddd")   /* ctx, mu, sigma (of the log), scale */               \
   X(deal_rt_uniform, "dpdd")      /* ctx, lo, hi */                                      \
@@ -56,10 +57,16 @@ using OutFn = void (*)(double* state, StepCtx* ctx, double* out);
   X(deal_rt_outflow, "dpi")       /* ctx, party */                                       \
   X(deal_rt_revenue_from, "dpii") /* ctx, receiver, payer */                             \
   X(deal_rt_holdings, "dpii")     /* ctx, holder, issuer */                              \
-  X(deal_rt_date_of, "dpd")       /* ctx, step → month number */                       \
-  X(deal_rt_host, "dpipi")        /* ctx, extern fn id, const double* args, n */
+  X(deal_rt_date_of, "dpdi")      /* ctx, step, site → month number */                 \
+  X(deal_rt_host, "dpipii")       /* ctx, extern fn id, const double* args, n, site */
 
 // Distribution kinds for deal_rt_draw (scenario `param x ~ dist(…)`).
 namespace deal::rt {
+// What generated code found wrong with a value it checks itself (deal_rt_bad_value).
+enum BadValue : int32_t {
+  kNotADate = 0,       // an `at`, `from` or `until` date that is NaN
+  kNegativeMoney = 1,  // a store that makes a party's cash, debt or credit negative
+  kNotADuration = 2    // a `for` duration that is NaN
+};
 enum DistKind : int32_t { kNormal = 0, kLognormal, kUniform, kTriangular, kBernoulli, kChoice };
-}
+}  // namespace deal::rt

@@ -25,6 +25,7 @@ void run_single_path(const Model& model, const ModelScenario& sc, const RunOptio
   std::vector<double> track_out(std::max<size_t>(1, nt));
   run.run(ov, [&](int) {
     sc.track(run.S.data(), &run.ctx, track_out.data());
+    run.check_tracks(track_out.data());
     for (size_t t = 0; t < nt; ++t) r.series[t].values.push_back(track_out[t]);
   });
   if (run.ctx.status) throw RunError(run.error.empty() ? "the run failed" : run.error);

@@ -37,6 +37,7 @@ struct ModelTrack {
   std::string label;
   ValueKind kind = ValueKind::Number;
   std::string unit;  // dimension symbol, e.g. "$", "$/y", "1/y", "" for Number
+  int site = -1;     // its expression (Model::sites), for an error when it is NaN
 };
 
 struct ModelScenario {
@@ -56,10 +57,12 @@ struct ModelParam {
   int slot = -1;
 };
 
-struct StoreInfo {
-  std::string name;      // "Lab.cash"
+// A source place a run-time error names (LANGUAGE.md §8): a state's store, or a
+// statement or call that can fail at run time.
+struct SiteInfo {
+  std::string name;      // the state stored ("Lab.cash"); empty for other sites
   std::string location;  // "file.deal:12:5"
-  std::string line;      // the source line, for the message
+  std::string snippet;   // the source line with its gutter and a caret under the span
 };
 
 struct EmitInfo {
@@ -67,6 +70,7 @@ struct EmitInfo {
   std::vector<ValueKind> kinds;
   std::vector<std::string> units;
   std::string location;
+  int site = -1;  // Model::sites, for a run error while formatting the line
 };
 
 // A host function for `extern fn` (the embedding API binds these).
@@ -82,7 +86,7 @@ struct Model {
   std::vector<ModelParam> params;
   std::vector<ModelShock> shocks;
   std::vector<ModelScenario> scenarios;
-  std::vector<StoreInfo> stores;
+  std::vector<SiteInfo> sites;
   std::vector<EmitInfo> emits;
   std::vector<std::string> extern_fns;  // names, indexed by fn id (empty for non-extern)
   PhaseFn parties_step = nullptr, deals_step = nullptr, deal_triggers = nullptr;

@@ -287,6 +287,7 @@ void run_monte_carlo(const Model& model, const ModelScenario& sc, const RunOptio
           double* tv = blk.tracks.data() + size_t(i) * nts;
           run.run(ov, [&](int k) {
             sc.track(run.S.data(), &run.ctx, track_out.data());
+            run.check_tracks(track_out.data());
             for (size_t t = 0; t < nt; ++t) tv[t * steps + size_t(k)] = track_out[t];
           });
           if (run.ctx.status) {

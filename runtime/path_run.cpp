@@ -86,35 +86,115 @@ void PathRun::fail(std::string message) {
 
 std::string PathRun::date_text() const { return format_date(cal.step_start(step)); }
 
+void PathRun::fail_at(int site, const std::string& what, const std::string& why) {
+  if (!error.empty()) return;
+  std::string when = fmt::format("on {} (step {}){}{}", date_text(), step + 1, why.empty() ? "" : ": ", why);
+  if (site < 0 || size_t(site) >= m.sites.size()) return fail(fmt::format("error: {} {}", what, when));
+  const SiteInfo& s = m.sites[size_t(site)];
+  fail(fmt::format("{}: error: {} {}{}{}", s.location, what, when, s.snippet.empty() ? "" : "\n", s.snippet));
+}
+
 // ------------------------------------------------------------------ entry points
 
 void PathRun::grow_obligations() { obligation_buffer.resize(2 * obligation_buffer.size()); }
 
-void PathRun::bad_payment(int from, int to, double amount, int deal) {
+namespace {
+// A value as a message shows it: NaN and the infinities by name, numbers as %g.
+std::string shown(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+infinity" : "-infinity";
+  return fmt::format("{:g}", v);
+}
+}  // namespace
+
+void PathRun::bad_payment(int from, int to, double amount, int deal, int site) {
   if (from < 0 || from > n || to < 0 || to > n) return fail("internal error: party id out of range in pay()");
   // The exposure analysis' run (pay_in_full) lets cash go negative, which can drive a
   // model's formulas (min(x, cash), …) below zero: there a negative amount is no obligation.
   if (opts.pay_in_full && amount < 0 && std::isfinite(amount)) return;
   std::string who = deal >= 0 ? fmt::format("deal '{}'", m.deals[size_t(deal)].name) : std::string("a party or shock");
-  fail(fmt::format("{} tried to pay {} from {} to {} on {}: an amount must be finite and not negative", who, amount,
-                   m.parties[size_t(from)].name, m.parties[size_t(to)].name, date_text()));
+  fail_at(site,
+          fmt::format("{} tried to pay {} from {} to {}", who, shown(amount), m.parties[size_t(from)].name,
+                      m.parties[size_t(to)].name),
+          "an amount must be finite and not negative");
 }
 
-void PathRun::own(int holder, int issuer, double stake, bool sell) {
-  if (holder == 0 || issuer == 0 || holder == issuer) return;
-  if (!std::isfinite(stake)) return fail("a stake must be finite");
+void PathRun::bad_priority(double priority, int site) {
+  fail_at(site, fmt::format("a priority of {}", shown(priority)),
+          fmt::format("a priority must be a whole number from 0 to {:g}", kMaxPriority));
+}
+
+void PathRun::own(int holder, int issuer, double stake, bool sell, int site) {
+  const char* verb = sell ? "sell" : "own";
+  if (holder < 0 || holder > n || issuer < 0 || issuer > n)
+    return fail("internal error: party id out of range in own()");
+  if (holder == issuer)
+    return fail_at(site, fmt::format("{0}({1}, {1}, …)", verb, m.parties[size_t(holder)].name),
+                   "a party cannot hold a stake in itself");
+  if (!(stake >= 0) || stake == kInfinity)
+    return fail_at(site, fmt::format("{} of a stake of {}", verb, shown(stake)),
+                   "a stake must be a finite fraction from 0% to 100%");
+  // World holds what no party does: owning from or of World moves nothing (documented).
+  if (holder == 0 || issuer == 0) return;
+  if (sell) {
+    double held = holdings.stake(holder - 1, issuer - 1);
+    if (stake > held + Holdings::kStakeTol)
+      return fail_at(site,
+                     fmt::format("{} sells {:g}% of {}", m.parties[size_t(holder)].name, 100 * stake,
+                                 m.parties[size_t(issuer)].name),
+                     fmt::format("it holds {:g}%", 100 * held));
+  } else {
+    // The stakes in one issuer never sum past 100% (LANGUAGE.md §6.4).
+    double held = holdings.held_in(issuer - 1) + stake;
+    if (held > 1 + Holdings::kStakeTol)
+      return fail_at(site,
+                     fmt::format("the stakes in {} would sum to {:g}%", m.parties[size_t(issuer)].name, 100 * held),
+                     "the stakes in one party sum to at most 100%");
+  }
   try {
     if (sell) holdings.sell(holder - 1, issuer - 1, stake);
     else holdings.own(holder - 1, issuer - 1, stake);
   } catch (const std::exception& e) {
-    fail(fmt::format("{} on {}: {}", sell ? "sell" : "own", date_text(), e.what()));
+    fail_at(site, fmt::format("{}: {}", verb, e.what()));
   }
 }
 
-void PathRun::borrow(int party, double amount) {
-  if (party == 0 || is_defaulted(party)) return;
-  if (!std::isfinite(amount) || amount < 0)
-    return fail(fmt::format("{} cannot borrow {}", m.parties[size_t(party)].name, amount));
+double PathRun::date_of(double k, int site) {
+  if (!(k >= 0 && k <= cal.steps()) || double(int(k)) != k) {
+    fail_at(site, fmt::format("date_of({})", shown(k)),
+            fmt::format("a step is a whole number from 0 to {} (the end of the calendar)", cal.steps()));
+    return kNaN;
+  }
+  return month_number(cal.step_start(int(k)));
+}
+
+void PathRun::bad_value(int site, int what, double v) {
+  switch (what) {
+    case kNotADate:
+      return fail_at(site, "this date is NaN", "the clause could never run");
+    case kNotADuration:
+      return fail_at(site, "this duration is NaN", "the clause could never run");
+    case kNegativeMoney: {
+      std::string name = site >= 0 && size_t(site) < m.sites.size() ? m.sites[size_t(site)].name : "a party's money";
+      return fail_at(site, fmt::format("state '{}' became negative ({})", name, format_quantity(v, "$")),
+                     "cash, debt and credit are never negative (money moves only through pay and borrow)");
+    }
+    default:
+      return fail_at(site, fmt::format("bad value {}", shown(v)));
+  }
+}
+
+void PathRun::bad_track(size_t t) {
+  const ModelTrack& tr = sc.tracks[t];
+  fail_at(tr.site, fmt::format("track '{}' is NaN", tr.label));
+}
+
+void PathRun::borrow(int party, double amount, int site) {
+  if (party == 0) return fail_at(site, "borrow(World, …)", "World lends; it cannot borrow");
+  if (is_defaulted(party)) return;
+  if (!(amount >= 0) || amount == kInfinity)
+    return fail_at(site, fmt::format("{} cannot borrow {}", m.parties[size_t(party)].name, shown(amount)),
+                   "an amount must be finite and not negative");
   slot(party, 0) += amount;
   slot(party, 1) += amount;
   if (use_ledger) ledger.record_borrow(step, party - 1, amount);
@@ -151,7 +231,16 @@ void PathRun::emit(int id, const double* vals) {
         text += v != 0 ? "true" : "false";
         break;
       case ValueKind::Date:
-        text += std::isfinite(v) ? format_date_compact(from_ticks(v * double(kTicksPerMonth))) : "none";
+        if (!std::isfinite(v)) {
+          text += "none";  // no date: the default date of a party that did not default
+        } else {
+          try {
+            text += format_date_compact(from_ticks(v * double(kTicksPerMonth)));
+          } catch (const std::exception&) {
+            return fail_at(info.site, fmt::format("an `emit` line shows a date in the year {:.0f}", std::floor(v / 12)),
+                           "a date lies in the years 1 to 9999");
+          }
+        }
         break;
       case ValueKind::Party:
         text += m.parties.at(size_t(v)).name;
@@ -168,10 +257,8 @@ void PathRun::emit(int id, const double* vals) {
 }
 
 void PathRun::nonfinite(int site, double v) {
-  const StoreInfo& s = m.stores.at(size_t(site));
-  fail(fmt::format("{}: error: state '{}' became {} on {} (step {}){}", s.location, s.name,
-                   std::isnan(v) ? "NaN" : (v > 0 ? "+infinity" : "-infinity"), date_text(), step + 1,
-                   s.line.empty() ? "" : "\n    " + s.line));
+  std::string name = site >= 0 && size_t(site) < m.sites.size() ? m.sites[size_t(site)].name : "?";
+  fail_at(site, fmt::format("state '{}' became {}", name, shown(v)));
 }
 
 double PathRun::bad_draw(const std::string& call, const char* why) {
@@ -179,10 +266,10 @@ double PathRun::bad_draw(const std::string& call, const char* why) {
   return kNaN;
 }
 
-double PathRun::host(int fn, const double* args, int count) {
+double PathRun::host(int fn, const double* args, int count, int site) {
   if (fn < 0 || size_t(fn) >= opts.host_functions.size() || !opts.host_functions[size_t(fn)]) {
-    std::string name = size_t(fn) < m.extern_fns.size() ? m.extern_fns[size_t(fn)] : "?";
-    fail(fmt::format("extern fn '{}' has no host function bound (bind it through the embedding API)", name));
+    std::string name = fn >= 0 && size_t(fn) < m.extern_fns.size() ? m.extern_fns[size_t(fn)] : "?";
+    fail_at(site, fmt::format("extern fn '{}' has no host function bound", name), "bind it through the embedding API");
     return kNaN;
   }
   return opts.host_functions[size_t(fn)](args, count);

@@ -107,34 +107,57 @@ struct PathRun {
   bool is_defaulted(int party) { return party > 0 && slot(party, 3) != 0; }
 
   void fail(std::string message);
+  // An error at a source place (LANGUAGE.md §8): "path:line:col: error: WHAT on DATE (step
+  // k): WHY" and the line with its caret; Monte Carlo adds the path. site −1: no place known.
+  [[gnu::noinline, gnu::cold]] void fail_at(int site, const std::string& what, const std::string& why = "");
 
   std::string date_text() const;
 
   // ---------------------------------------------------------------- entry points
 
   // The hot path of every pay/receive: checks, then one push_back; messages are built out of line.
-  void pay(int from, int to, double amount, double priority, int deal) {
+  void pay(int from, int to, double amount, double priority, int deal, int site) {
     if (from < 0 || from > n || to < 0 || to > n || !(amount >= 0) || amount == kInfinity) [[unlikely]]
-      return bad_payment(from, to, amount, deal);
+      return bad_payment(from, to, amount, deal, site);
+    // Priorities are whole numbers 0–1000 (LANGUAGE.md §6.2); literals are checked at
+    // compile time, computed ones here — never rounded or clamped.
+    if (!(priority >= 0 && priority <= kMaxPriority) || double(int(priority)) != priority) [[unlikely]]
+      return bad_priority(priority, site);
     if (amount == 0 || from == to || is_defaulted(from)) return;  // defaulted parties create no obligations
     if (n_obligations == obligation_buffer.size()) [[unlikely]]
       grow_obligations();
     Obligation& o = obligation_buffer[n_obligations++];
     o.from = rt_index(from);
     o.to = rt_index(to);
-    o.priority = int(priority);  // a whole number (checked); lround for safety otherwise
-    if (double(o.priority) != priority) o.priority = int(std::lround(priority));
+    o.priority = int(priority);
     o.deal = deal;
     o.amount = amount;
   }
+  static constexpr double kMaxPriority = 1000;
 
   [[gnu::noinline]] void grow_obligations();
 
-  [[gnu::noinline, gnu::cold]] void bad_payment(int from, int to, double amount, int deal);
+  [[gnu::noinline, gnu::cold]] void bad_payment(int from, int to, double amount, int deal, int site);
+  [[gnu::noinline, gnu::cold]] void bad_priority(double priority, int site);
 
-  void own(int holder, int issuer, double stake, bool sell);
+  void own(int holder, int issuer, double stake, bool sell, int site);
 
-  void borrow(int party, double amount);
+  void borrow(int party, double amount, int site);
+
+  // date_of(k): the month number of step k's first day (k = steps: the calendar's end).
+  double date_of(double k, int site);
+
+  // What generated code checks itself and reports here (abi.hpp: deal_rt_bad_value).
+  [[gnu::noinline, gnu::cold]] void bad_value(int site, int what, double v);
+
+  // A tracked value that is NaN (Number, Money, Bool tracks; a Date track is null when
+  // there is no date, e.g. the default date of a party that did not default).
+  void check_tracks(const double* out) {
+    for (size_t t = 0; t < sc.tracks.size(); ++t)
+      if (std::isnan(out[t]) && sc.tracks[t].kind != ValueKind::Date) [[unlikely]]
+        return bad_track(t);
+  }
+  [[gnu::noinline, gnu::cold]] void bad_track(size_t t);
 
   void mark_defaulted(int party);
 
@@ -199,7 +222,7 @@ struct PathRun {
   // This step's payments from payer to receiver (model ids).
   double revenue_from(int receiver, int payer) { return step_pairs.get(receiver, payer); }
 
-  double host(int fn, const double* args, int count);
+  double host(int fn, const double* args, int count, int site);
 
   // ---------------------------------------------------------------- the step
 

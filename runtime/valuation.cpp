@@ -10,9 +10,7 @@
 
 namespace deal::rt {
 
-namespace {
-constexpr double kStakeTol = 1e-12;
-}
+namespace {}
 
 void Holdings::own(int holder, int issuer, double stake) {
   DEAL_REQUIRE(holder >= 0 && holder < parties_ && issuer >= 0 && issuer < parties_,
@@ -47,6 +45,13 @@ double Holdings::stake(int holder, int issuer) const {
   for (const Entry& e : entries_)
     if (e.holder == holder && e.issuer == issuer) return e.stake;
   return 0.0;
+}
+
+double Holdings::held_in(int issuer) const {
+  double s = 0;
+  for (const Entry& e : entries_)
+    if (e.issuer == issuer) s += e.stake;
+  return s;
 }
 
 void Holdings::remove_issuer(int issuer) {

@@ -26,6 +26,9 @@ class Holdings {
     double stake = 0.0;  // fraction of the issuer's equity
   };
 
+  // Rounding slack when stakes are compared with 100% or with what a holder holds.
+  static constexpr double kStakeTol = 1e-12;
+
   Holdings() = default;
   explicit Holdings(int parties) : parties_(parties) {}
 
@@ -35,6 +38,8 @@ class Holdings {
   // `sell(holder, issuer, stake)`: the holder must hold at least that much.
   void sell(int holder, int issuer, double stake);
   double stake(int holder, int issuer) const;
+  // The sum of every holder's stake in `issuer`.
+  double held_in(int issuer) const;
   // Every holder loses its stake in `issuer` (the issuer defaulted).
   void remove_issuer(int issuer);
   void clear() { entries_.clear(); }

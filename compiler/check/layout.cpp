@@ -97,6 +97,7 @@ void Checker::layout_parties() {
         ls.member = &m;
         ls.status = Resolve::Todo;
         ls.span = m.name_span;
+        hp.states[size_t(bi->second)].span = m.name_span;  // a run-time error on it names this line
         continue;
       }
       HState s;

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <tuple>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -423,7 +424,7 @@ class Emitter {
       case Builtin::Years:
         return arg(0);
       case Builtin::DateOf:
-        return call_rt("deal_rt_date_of", {arg(0)});
+        return call_rt("deal_rt_date_of", {arg(0), ci32(call_site(e.span))});
       case Builtin::Annuity: {
         // Present value of n payments of 1 at rate r per period: (1 − (1+r)^−n)/r; n when r = 0.
         llvm::Value* r = arg(0);
@@ -533,7 +534,7 @@ class Emitter {
       // Arguments through a buffer: the host's function table is indexed by extern id.
       llvm::Value* buf = entry_alloca(dbl_, "host.args", ci32(int(std::max<size_t>(1, args.size()))));
       for (size_t i = 0; i < args.size(); ++i) b_.CreateStore(args[i], b_.CreateConstInBoundsGEP1_64(dbl_, buf, i));
-      return call_rt("deal_rt_host", {ci32(e.index), buf, ci32(int(args.size()))});
+      return call_rt("deal_rt_host", {ci32(e.index), buf, ci32(int(args.size())), ci32(call_site(e.span))});
     }
     llvm::Function* fn = user_fn(e.index);
     args.push_back(C_);
@@ -548,8 +549,38 @@ class Emitter {
   }
 
   int store_site(const std::string& name, Span span) {
-    out_.stores.push_back({name, span});
-    return int(out_.stores.size() - 1);
+    out_.sites.push_back({name, span});
+    return int(out_.sites.size() - 1);
+  }
+
+  // The site of a statement or call that can fail at run time. Every member of a shape
+  // has the same source (its contract's), so one site serves them all; code emitted
+  // more than once (an `on default` clause per entry) registers its span once.
+  int call_site(Span span) {
+    auto key = std::tuple(span.file, span.line, span.col, span.end_line, span.end_col);
+    auto [it, fresh] = call_sites_.try_emplace(key, int(out_.sites.size()));
+    if (fresh) out_.sites.push_back({"", span});
+    return it->second;
+  }
+
+  // A date an `at`, `from` or `until` computes: NaN stops the run at its line (it would
+  // otherwise never fire).
+  llvm::Value* checked_date(const HExpr& e, rt::BadValue what = rt::kNotADate) {
+    llvm::Value* t = expr(e);
+    when_true(
+        b_.CreateFCmpUNO(t, t),
+        [&] {
+          call_rt("deal_rt_bad_value", {ci32(call_site(e.span)), ci32(what), t});
+        },
+        "nan_date");
+    return t;
+  }
+
+  // Whether `slot` is a party's cash, debt or credit (never negative, LANGUAGE.md §6.3).
+  bool is_party_money(int slot) const {
+    for (const auto& party : p_.parties)
+      if (slot >= party.base + check::kCash && slot <= party.base + check::kCredit) return true;
+    return false;
   }
 
   int emit_site(const HStmt& s) {
@@ -567,9 +598,19 @@ class Emitter {
   }
 
   // Stores v into a slot and reports a NaN or infinity with the state's name and line.
-  void checked_store(int slot, llvm::Value* v, int site) { checked_store(slot_ptr(slot), v, ci32(site)); }
-  void checked_store(llvm::Value* ptr, llvm::Value* v, llvm::Value* site) {
+  // A store into a party's cash, debt or credit (`money`) also stops the run if negative.
+  void checked_store(int slot, llvm::Value* v, int site) {
+    checked_store(slot_ptr(slot), v, ci32(site), is_party_money(slot));
+  }
+  void checked_store(llvm::Value* ptr, llvm::Value* v, llvm::Value* site, bool money) {
     b_.CreateStore(v, ptr);
+    if (money)
+      when_true(
+          b_.CreateFCmpOLT(v, cnum(0)),
+          [&] {
+            call_rt("deal_rt_bad_value", {site, ci32(rt::kNegativeMoney), v});
+          },
+          "negative");
     llvm::Value* finite = b_.CreateFCmpOLT(b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, v),
                                            cnum(std::numeric_limits<double>::infinity()));
     auto* bad_bb = llvm::BasicBlock::Create(ctx_, "nonfinite", fn_);
@@ -590,7 +631,8 @@ class Emitter {
         // In a shape the store's site was registered per member (find_shapes).
         llvm::Value* site = shape_ ? leaf_int(&s, kLeafSite, -1) : ci32(store_site(s.name, s.span));
         llvm::Value* ptr = is_hole(&s, kLeafValue) ? slot_ptr(leaf_int(&s, kLeafValue, s.index)) : slot_ptr(s.index);
-        checked_store(ptr, expr(s.value), site);
+        // Every member stores the same field (the template's), so one test decides for all.
+        checked_store(ptr, expr(s.value), site, is_party_money(s.index));
         break;
       }
       case SKind::If: {
@@ -613,7 +655,7 @@ class Emitter {
         llvm::Value* to = as_i32(expr(s.args[1]));
         llvm::Value* amount = expr(s.args[2]);
         llvm::Value* priority = expr(s.args[3]);
-        call_rt("deal_rt_pay", {from, to, amount, priority, leaf_int(&s, kLeafDeal, s.deal)});
+        call_rt("deal_rt_pay", {from, to, amount, priority, leaf_int(&s, kLeafDeal, s.deal), ci32(call_site(s.span))});
         break;
       }
       case SKind::Own:
@@ -621,12 +663,13 @@ class Emitter {
         llvm::Value* holder = as_i32(expr(s.args[0]));
         llvm::Value* issuer = as_i32(expr(s.args[1]));
         llvm::Value* stake = expr(s.args[2]);
-        call_rt(s.kind == SKind::Own ? "deal_rt_own" : "deal_rt_sell", {holder, issuer, stake});
+        call_rt(s.kind == SKind::Own ? "deal_rt_own" : "deal_rt_sell",
+                {holder, issuer, stake, ci32(call_site(s.span))});
         break;
       }
       case SKind::Borrow: {
         llvm::Value* party = as_i32(expr(s.args[0]));
-        call_rt("deal_rt_borrow", {party, expr(s.args[1])});
+        call_rt("deal_rt_borrow", {party, expr(s.args[1]), ci32(call_site(s.span))});
         break;
       }
       case SKind::Default:
@@ -660,7 +703,7 @@ class Emitter {
     begin_locals(c.locals);
     switch (c.kind) {
       case ClauseKind::At: {
-        llvm::Value* t = expr(*c.at);
+        llvm::Value* t = checked_date(*c.at);
         llvm::Value* in_step =
             b_.CreateAnd(b_.CreateFCmpOLE(ctx_field(kStepStart), t), b_.CreateFCmpOLT(t, ctx_field(kStepEnd)));
         when_true(
@@ -687,10 +730,10 @@ class Emitter {
         }
         // The window [from, end) in month numbers; runs when it overlaps the step.
         double cal_start = check::date_to_months(p_.calendar.from);
-        llvm::Value* from = c.from ? expr(*c.from) : cnum(cal_start);
+        llvm::Value* from = c.from ? checked_date(*c.from) : cnum(cal_start);
         llvm::Value* end = cnum(std::numeric_limits<double>::infinity());
-        if (c.length) end = b_.CreateFAdd(from, b_.CreateFMul(expr(*c.length), cnum(12)));
-        else if (c.until) end = expr(*c.until);
+        if (c.length) end = b_.CreateFAdd(from, b_.CreateFMul(checked_date(*c.length, rt::kNotADuration), cnum(12)));
+        else if (c.until) end = checked_date(*c.until);
         llvm::Value* lo = max2(from, ctx_field(kStepStart));
         llvm::Value* hi = min2(end, ctx_field(kStepEnd));
         llvm::Value* overlap = b_.CreateFSub(hi, lo);
@@ -1138,7 +1181,9 @@ class Emitter {
     std::vector<std::pair<int, const check::HState*>> computed;
     for (auto [slot, st] : states) {
       double v = st->init ? st->init->num : 0.0;
-      if ((!st->init || st->init->is_const()) && std::isfinite(v)) constant(slot, v);
+      // A negative constant cash, debt or credit is left to the checked stores below.
+      if ((!st->init || st->init->is_const()) && std::isfinite(v) && !(v < 0 && is_party_money(slot)))
+        constant(slot, v);
       else computed.emplace_back(slot, st);
     }
     for (const auto& deal : p_.deals) {
@@ -1194,6 +1239,7 @@ class Emitter {
   llvm::GlobalVariable *party_base_ = nullptr, *deal_base_ = nullptr;
   std::map<std::string, llvm::Function*> rt_;
   std::map<int, llvm::Function*> user_fns_;
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t, uint32_t, uint32_t>, int> call_sites_;  // span → site
   llvm::Function* init_states_ = nullptr;
   llvm::GlobalVariable* no_overrides_ = nullptr;
 

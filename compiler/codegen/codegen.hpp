@@ -16,8 +16,10 @@ class Module;
 
 namespace deal::codegen {
 
-// Where a state is stored, so a NaN or infinity can be reported with its name and line.
-struct StoreSite {
+// A place in the source a run-time error can name: a state's store (name: the state, so a
+// NaN or infinity is reported with its name) or a statement or call that can fail at run
+// time — pay, own, borrow, date_of, an extern fn, an `at` date (name empty).
+struct Site {
   std::string name;
   Span span;
 };
@@ -47,7 +49,7 @@ inline const char* values = "deal_values";          // void(double* S, StepCtx* 
 struct Generated {
   std::unique_ptr<llvm::LLVMContext> context;
   std::unique_ptr<llvm::Module> module;
-  std::vector<StoreSite> stores;
+  std::vector<Site> sites;
   std::vector<EmitSite> emits;
 
   Generated();

@@ -174,7 +174,7 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const check::Program& 
   const int level = std::clamp(options.opt_level, 0, 3);
   auto tm = host_machine(level);
   codegen::Generated g = generate(program, *tm);
-  cp->stores_ = std::move(g.stores);
+  cp->sites_ = std::move(g.sites);
   cp->emits_ = std::move(g.emits);
 
   // Native code: from the cache when this exact module was compiled before, else

@@ -47,7 +47,7 @@ class CompiledProgram {
   rt::OnDefaultFn on_default() const { return on_default_; }
   rt::OutFn values() const { return values_; }
 
-  const std::vector<codegen::StoreSite>& stores() const { return stores_; }
+  const std::vector<codegen::Site>& sites() const { return sites_; }
   const std::vector<codegen::EmitSite>& emits() const { return emits_; }
   double compile_ms() const { return compile_ms_; }
   // Whether the native code came from the object cache (no optimisation, no codegen).
@@ -63,7 +63,7 @@ class CompiledProgram {
   rt::PhaseFn parties_step_ = nullptr, deals_step_ = nullptr, deal_triggers_ = nullptr;
   rt::OnDefaultFn on_default_ = nullptr;
   rt::OutFn values_ = nullptr;
-  std::vector<codegen::StoreSite> stores_;
+  std::vector<codegen::Site> sites_;
   std::vector<codegen::EmitSite> emits_;
   double compile_ms_ = 0;
   bool from_cache_ = false;

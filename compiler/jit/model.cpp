@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "compiler/diagnostics.hpp"
+
 namespace deal::jit {
 
 namespace {
@@ -16,6 +18,21 @@ std::string unit_of(const check::Type& t, const check::UnitNames& units) {
 std::string location(const SourceManager& sm, Span s) {
   if (!s.valid() || s.file == 0 || s.file > sm.size()) return "<unknown>";
   return fmt::format("{}:{}:{}", sm.file(s.file).path, s.line, s.col);
+}
+
+// A run-time error's place: its location, and the source line with gutter and caret as
+// a compile error shows them (the diagnostic renderer's lines after the first).
+rt::SiteInfo site_info(const SourceManager& sm, const std::string& name, Span span) {
+  rt::SiteInfo info{name, location(sm, span), ""};
+  if (span.valid() && span.file != 0 && span.file <= sm.size()) {
+    Diagnostic d;
+    d.span = span;
+    std::string text = render(sm, d);
+    size_t nl = text.find('\n');
+    if (nl != std::string::npos) info.snippet = text.substr(nl + 1);
+    while (!info.snippet.empty() && info.snippet.back() == '\n') info.snippet.pop_back();
+  }
+  return info;
 }
 
 }  // namespace
@@ -54,6 +71,8 @@ rt::Model build_model(const check::Program& p, const CompiledProgram& c, const S
   for (size_t s = 0; s < p.shocks.size(); ++s)
     m.shocks.push_back({p.shocks[s].name, c.shock_at(int(s)), c.shock_deals(int(s)), c.shock_deal_triggers(int(s)),
                         c.shock_triggers(int(s))});
+  // Codegen's sites first (generated code refers to them by index), then the tracks'.
+  for (const auto& st : c.sites()) m.sites.push_back(site_info(sm, st.name, st.span));
   for (size_t k = 0; k < p.scenarios.size(); ++k) {
     const check::HScenario& h = p.scenarios[k];
     rt::ModelScenario s;
@@ -64,15 +83,13 @@ rt::Model build_model(const check::Program& p, const CompiledProgram& c, const S
     s.seed = h.seed;
     s.alpha = h.alpha;
     s.beta = h.beta;
-    for (const auto& t : h.tracks)
-      s.tracks.push_back({t.label, value_kind(t.expr.type), unit_of(t.expr.type, p.units)});
+    for (const auto& t : h.tracks) {
+      m.sites.push_back(site_info(sm, "", t.expr.span));
+      s.tracks.push_back({t.label, value_kind(t.expr.type), unit_of(t.expr.type, p.units), int(m.sites.size() - 1)});
+    }
     s.init = c.init(int(k));
     s.track = c.track(int(k));
     m.scenarios.push_back(std::move(s));
-  }
-  for (const auto& st : c.stores()) {
-    std::string line(st.span.valid() ? sm.line_text(st.span.file, st.span.line) : std::string_view());
-    m.stores.push_back({st.name, location(sm, st.span), line});
   }
   for (const auto& e : c.emits()) {
     rt::EmitInfo info;
@@ -82,6 +99,8 @@ rt::Model build_model(const check::Program& p, const CompiledProgram& c, const S
       info.units.push_back(unit_of(t, p.units));
     }
     info.location = location(sm, e.span);
+    m.sites.push_back(site_info(sm, "", e.span));
+    info.site = int(m.sites.size() - 1);
     m.emits.push_back(std::move(info));
   }
   for (const auto& f : p.fns) m.extern_fns.push_back(f.is_extern ? f.name : "");

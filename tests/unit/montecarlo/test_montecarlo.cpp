@@ -88,7 +88,7 @@ contract supply(buyer: Party, seller: Party, amount: Money) {
 deal ab = supply(A, B, $200M)
 deal bc = supply(B, C, $250M)
 deal ca = supply(C, A, $100M)
-shock s { at 2025Q3 { if hit { A.cash -= $500M } } }
+shock s { at 2025Q3 { if hit { A.cash -= min($500M, A.cash) } } }
 scenario mc {
   apply s
   paths 1500
