@@ -129,6 +129,13 @@ struct ClearingWorkspace::Impl {
   Eigen::MatrixXd dense;
   Eigen::VectorXd rhs, sol;
   std::vector<Eigen::Triplet<double>> triplets;
+  // The parties at risk (reduce_to_risk): creditors by debtor, the closure, and the
+  // reduced problem solved in `sub`.
+  std::vector<int> cred_begin, cred_obs, risk_list, risk_index, sub_from;
+  std::vector<double> exposure, sub_cash, sub_credit;
+  std::vector<std::uint8_t> at_risk;
+  std::vector<Obligation> sub_obs;
+  std::unique_ptr<Impl> sub;
 };
 
 ClearingWorkspace::ClearingWorkspace() : impl_(std::make_unique<Impl>()) {}
@@ -680,18 +687,12 @@ void validate(const ClearingInput& in) {
   }
 }
 
-}  // namespace
-
-void clear(const ClearingInput& in, ClearingWorkspace& ws, ClearingResult& out) {
-  validate(in);
-  Impl& w = ws.impl();
+// Dues P and receipts R at full payment, funds E (cash and usable credit) and solvency
+// slack tol of every party, in one pass over the obligations; whether everyone can pay.
+bool prepare(const ClearingInput& in, Impl& w) {
   const int n = int(in.cash.size());
   const auto& obs = in.obligations;
   const size_t m = obs.size();
-  const double alpha = in.options.alpha, beta = in.options.beta;
-  out.stats = ClearingStats{};
-
-  // Dues and receipts at full payment, in one pass: the fast path needs nothing else.
   w.P.assign(size_t(n), 0.0);
   w.R.assign(size_t(n), 0.0);
   for (size_t k = 0; k < m; ++k) {
@@ -714,14 +715,128 @@ void clear(const ClearingInput& in, ClearingWorkspace& ws, ClearingResult& out) 
     w.tol[size_t(j)] = kSolvencyRelTol * (w.P[size_t(j)] + w.E[size_t(j)]);
     if (w.E[size_t(j)] + w.R[size_t(j)] < w.P[size_t(j)] - w.tol[size_t(j)]) everyone_pays = false;
   }
+  return everyone_pays;
+}
+
+// The parties whose payments can fall below their dues: the closure, from the parties
+// short at full payment, of "a creditor whose margin E + R − P + tol is less than what
+// its at-risk debtors owe it" (it could be insolvent if they all paid nothing). Every
+// other party pays in full in the greatest clearing vector: its receipts from parties
+// outside the set are full, and what the set owes it cannot exhaust its margin; so the
+// greatest clearing vector is the set's own, with payments from outside it as constants
+// (proof: the combined vector is a fixed point, and any fixed point restricted to the
+// set is one of the set's problem). A party that owes nothing is never at risk.
+// Fills w.risk_list; returns its size.
+size_t reduce_to_risk(const ClearingInput& in, Impl& w) {
+  const int n = int(in.cash.size());
+  const auto& obs = in.obligations;
+  w.cred_begin.assign(size_t(n) + 1, 0);
+  for (const Obligation& o : obs)
+    if (o.from >= 0 && o.to >= 0) ++w.cred_begin[size_t(o.from) + 1];
+  for (int j = 0; j < n; ++j) w.cred_begin[size_t(j) + 1] += w.cred_begin[size_t(j)];
+  w.cred_obs.resize(size_t(w.cred_begin[size_t(n)]));
+  w.scratch.assign(w.cred_begin.begin(), w.cred_begin.end() - 1);
+  for (size_t k = 0; k < obs.size(); ++k)
+    if (obs[k].from >= 0 && obs[k].to >= 0) w.cred_obs[size_t(w.scratch[size_t(obs[k].from)]++)] = int(k);
+  w.at_risk.assign(size_t(n), 0);
+  w.exposure.assign(size_t(n), 0.0);
+  w.risk_list.clear();
+  auto margin = [&](int j) {
+    const size_t i = size_t(j);
+    // Less a relative slack for the rounding of the sums, so the test errs toward "at risk".
+    return w.E[i] + w.R[i] - w.P[i] + w.tol[i] - 1e-9 * (w.E[i] + w.R[i] + w.P[i]);
+  };
+  for (int j = 0; j < n; ++j)
+    if (w.P[size_t(j)] > 0.0 && margin(j) < 0.0) {
+      w.at_risk[size_t(j)] = 1;
+      w.risk_list.push_back(j);
+    }
+  for (size_t q = 0; q < w.risk_list.size(); ++q) {
+    const int i = w.risk_list[q];
+    for (int p = w.cred_begin[size_t(i)]; p < w.cred_begin[size_t(i) + 1]; ++p) {
+      const Obligation& o = obs[size_t(w.cred_obs[size_t(p)])];
+      const int j = o.to;
+      if (w.at_risk[size_t(j)] || w.P[size_t(j)] <= 0.0) continue;
+      w.exposure[size_t(j)] += o.amount;
+      if (w.exposure[size_t(j)] >= margin(j)) {
+        w.at_risk[size_t(j)] = 1;
+        w.risk_list.push_back(j);
+      }
+    }
+  }
+  return w.risk_list.size();
+}
+
+}  // namespace
+
+void clear(const ClearingInput& in, ClearingWorkspace& ws, ClearingResult& out) {
+  validate(in);
+  Impl& w = ws.impl();
+  const int n = int(in.cash.size());
+  const auto& obs = in.obligations;
+  const size_t m = obs.size();
+  const double alpha = in.options.alpha, beta = in.options.beta;
+  out.stats = ClearingStats{};
+
+  // Dues and receipts at full payment, in one pass: the fast path needs nothing else.
+  const bool everyone_pays = prepare(in, w);
   out.owed.assign(w.P.begin(), w.P.end());
   out.paid.resize(m);
 
   if (everyone_pays) {
     for (size_t k = 0; k < m; ++k) out.paid[k] = obs[k].amount;
     w.ins.assign(size_t(n), 0);
+  } else if (in.options.reduce && 2 * reduce_to_risk(in, w) <= size_t(n)) {
+    // The slow path on the parties at risk only (usually a few: the short parties and
+    // the creditors they could pull under); everyone else pays in full.
+    out.stats.fast_path = false;
+    const int r = int(w.risk_list.size());
+    w.risk_index.assign(size_t(n), -1);
+    for (int q = 0; q < r; ++q) w.risk_index[size_t(w.risk_list[size_t(q)])] = q;
+    w.sub_obs.clear();
+    w.sub_from.clear();
+    for (size_t k = 0; k < m; ++k) {
+      const Obligation& o = obs[k];
+      out.paid[k] = o.amount;
+      const int f = o.from >= 0 ? w.risk_index[size_t(o.from)] : -1;
+      const int t = o.to >= 0 ? w.risk_index[size_t(o.to)] : -1;
+      if (f < 0 && t < 0) continue;
+      Obligation s = o;
+      s.from = f >= 0 ? f : kWorld;  // a payment into the set from outside it is a constant
+      s.to = t >= 0 ? t : kWorld;    // what the set pays out only leaves it
+      w.sub_obs.push_back(s);
+      w.sub_from.push_back(f >= 0 ? int(k) : -1);
+    }
+    w.sub_cash.resize(size_t(r));
+    w.sub_credit.resize(size_t(r));
+    for (int q = 0; q < r; ++q) {
+      const size_t j = size_t(w.risk_list[size_t(q)]);
+      w.sub_cash[size_t(q)] = in.cash[j];
+      w.sub_credit[size_t(q)] = in.credit.empty() ? 0.0 : in.credit[j];
+    }
+    ClearingInput sub_in;
+    sub_in.obligations = w.sub_obs;
+    sub_in.cash = w.sub_cash;
+    sub_in.credit = w.sub_credit;
+    sub_in.options = in.options;
+    if (!w.sub) w.sub = std::make_unique<Impl>();
+    Impl& sw = *w.sub;
+    prepare(sub_in, sw);
+    out.stats.parties_solved = r;
+    Solver s{sub_in, sw, out.stats, r, alpha, beta};
+    s.run();
+    for (int q = 0; q < r; ++q) {
+      const double y = sw.U[size_t(q)];
+      for (int p = sw.deb_begin[size_t(q)]; p < sw.deb_begin[size_t(q) + 1]; ++p) {
+        const int k = w.sub_from[size_t(sw.order[size_t(p)])];
+        out.paid[size_t(k)] = s.pay(p, y);
+      }
+    }
+    w.ins.assign(size_t(n), 0);
+    for (int q = 0; q < r; ++q) w.ins[size_t(w.risk_list[size_t(q)])] = sw.ins[size_t(q)];
   } else {
     out.stats.fast_path = false;
+    out.stats.parties_solved = n;
     Solver s{in, w, out.stats, n, alpha, beta};
     s.run();
     for (int k : w.world_obs) out.paid[size_t(k)] = obs[size_t(k)].amount;
