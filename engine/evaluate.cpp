@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include "compiler/check/checker.hpp"
+#include "compiler/jit/jit.hpp"
 #include "compiler/jit/model.hpp"
+#include "runtime/driver.hpp"
 #include "engine/frontend_lock.hpp"
 
 namespace deal::engine {
@@ -89,6 +91,42 @@ int context_index(const check::Program& p, std::string_view context) {
   return context.empty() ? -1 : p.find_scenario(std::string(context));
 }
 
+// Runs `expr` (checked against the workspace's program) as the one track of a copy of
+// scenario `base` of the workspace's compiled model — its init and phases as they are,
+// only the track function compiled now (a few milliseconds, where compiling the program
+// again takes as long as the program is large).
+std::optional<rt::RunResult> run_as_track(const Compiled& compiled, int base, const check::HExpr& expr,
+                                          std::optional<double> horizon, const rt::RunOptions& run, Problem& problem) {
+  const check::Program& p = compiled.program();
+  rt::Model model = compiled.model();
+  std::unique_ptr<jit::CompiledTracks> code;
+  try {
+    std::lock_guard<std::mutex> lock(frontend_mutex());
+    code = jit::CompiledTracks::compile(p, {expr}, int(model.sites.size()), rt::runtime_symbols());
+  } catch (const std::exception& e) {
+    problem = {fmt::format("internal compiler error: {}", e.what()), false};
+    return std::nullopt;
+  }
+  for (const auto& site : code->sites()) model.sites.push_back(jit::site_info(compiled.checked().sm, site));
+  rt::ModelScenario s = model.scenarios.at(size_t(base));
+  s.name = kEvalScenario;
+  s.paths = 1;
+  s.tracks = {jit::model_track(kValueLabel, expr.type, p.units)};
+  model.sites.push_back(jit::site_info(compiled.checked().sm, codegen::Site{"", expr.span}));
+  s.tracks[0].site = int(model.sites.size() - 1);
+  s.track = code->fn();
+  if (horizon) s.horizon = jit::date_of_months(*horizon);
+  model.scenarios.push_back(std::move(s));
+  rt::RunOptions one = run;
+  one.paths = 1;
+  try {
+    return rt::run_scenario(model, int(model.scenarios.size() - 1), one);
+  } catch (const std::exception& e) {
+    problem = {fmt::format("{}\n", e.what()), true};
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
 std::optional<Evaluation> evaluate(Workspace& ws, std::string_view origin, std::string_view text,
@@ -130,17 +168,29 @@ std::optional<Evaluation> evaluate(Workspace& ws, std::string_view origin, std::
     return std::nullopt;
   }
   check::Program& tp = *t.program;
-  int k = tp.add_tracking_scenario(context_index(tp, context), kEvalScenario, kValueLabel, tracked->expr);
-  // Params need one step of the placeholder calendar.
-  if (no_calendar) tp.scenarios[size_t(k)].horizon = check::date_to_months(tp.calendar.from);
-  auto r = compile_and_run(std::move(t), k, run, problem);
-  if (!r) return std::nullopt;
-  for (const auto& s : r->result.series)
+  std::string ignored;
+  const Compiled* compiled = no_calendar ? nullptr : ws.compiled(ignored);
+  std::optional<rt::RunResult> result;
+  if (compiled && compiled->program().slot_count == tp.slot_count) {
+    // The compiled program ends with the plain scenario (Workspace::compiled).
+    int base = context.empty() ? int(compiled->model().scenarios.size()) - 1 : context_index(tp, context);
+    result = run_as_track(*compiled, base, tracked->expr, std::nullopt, run, problem);
+    if (!result) return std::nullopt;
+    v.step = compiled->model().step;
+  } else {
+    int k = tp.add_tracking_scenario(context_index(tp, context), kEvalScenario, kValueLabel, tracked->expr);
+    // Params need one step of the placeholder calendar.
+    if (no_calendar) tp.scenarios[size_t(k)].horizon = check::date_to_months(tp.calendar.from);
+    auto r = compile_and_run(std::move(t), k, run, problem);
+    if (!r) return std::nullopt;
+    v.step = r->compiled->model().step;
+    result = std::move(r->result);
+  }
+  for (const auto& s : result->series)
     if (s.label == kValueLabel) v.values = s.values;
   v.scenario = context.empty() ? "default" : std::string(context);
   if (no_calendar) v.values.resize(std::min<size_t>(v.values.size(), 1));
-  v.dates = r->result.dates;
-  v.step = r->compiled->model().step;
+  v.dates = result->dates;
   return v;
 }
 

@@ -303,8 +303,13 @@ const Compiled* Workspace::compiled(std::string& error) {
     error = "internal error: the accepted program no longer checks";
     return nullptr;
   }
+  // Expressions evaluated with no scenario run in a plain one (evaluate.cpp): compiled
+  // now, with the program, so an evaluation compiles only its own track.
+  b->program->add_tracking_scenario(-1, kBaseScenario, kBaseScenario, check::HExpr::constant(0, check::Type::num()));
+  LoadOptions lo;
+  lo.cache_dir = options_.cache_dir;
   try {
-    compiled_ = Compiled::compile(std::move(static_cast<Checked&>(*b)));
+    compiled_ = Compiled::compile(std::move(static_cast<Checked&>(*b)), lo);
   } catch (const CompileFailure& e) {
     error = e.what();
     return nullptr;

@@ -51,7 +51,13 @@ struct WorkspaceOptions {
   // Folders imports may read besides the folder of the file that declares them (typed
   // input: the current directory) and the standard library (`--import-path DIR`).
   std::vector<std::string> import_paths;
+  // The object cache for the accepted program's native code (LoadOptions::cache_dir).
+  std::string cache_dir;
 };
+
+// The scenario the workspace's compiled program has besides the program's own, last:
+// no shocks, no overrides — what an expression evaluated with no scenario runs in.
+inline const char* kBaseScenario = "__repl_base";
 
 class Workspace {
  public:

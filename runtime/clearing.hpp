@@ -64,11 +64,11 @@ struct ClearingInput {
 };
 
 struct ClearingStats {
-  bool fast_path = true;  // nobody was short: every obligation paid in full, O(m)
-  int rounds = 0;         // rounds of the exact algorithm (0 on the fast path)
-  int linear_solves = 0;  // linear systems solved
-  int largest_block = 0;  // size of the largest strongly connected block solved
-  int closed_blocks = 0;  // balanced closed blocks (beta = 1) settled at their bound
+  bool fast_path = true;   // nobody was short: every obligation paid in full, O(m)
+  int rounds = 0;          // rounds of the exact algorithm (0 on the fast path)
+  int linear_solves = 0;   // linear systems solved
+  int largest_block = 0;   // size of the largest strongly connected block solved
+  int closed_blocks = 0;   // balanced closed blocks (beta = 1) settled at their bound
   int parties_solved = 0;  // parties the slow path solved for (all, or those at risk)
 };
 

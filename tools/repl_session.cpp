@@ -38,6 +38,7 @@ engine::WorkspaceOptions workspace_options(const SessionOptions& o) {
   engine::WorkspaceOptions w;
   w.color = o.color;
   w.import_paths = o.import_paths;
+  w.cache_dir = engine::default_cache_dir();
   return w;
 }
 

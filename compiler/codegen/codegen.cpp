@@ -59,7 +59,8 @@ enum CtxField { kStepStart = 0, kStepEnd, kDt, kStepIndex, kPeriodFlags, kStatus
 
 class Emitter {
  public:
-  Emitter(const check::Program& p, Generated& out) : p_(p), out_(out), ctx_(*out.context), b_(ctx_) {
+  Emitter(const check::Program& p, Generated& out, int site_base = 0) : p_(p), out_(out), ctx_(*out.context), b_(ctx_) {
+    site_base_ = site_base;
     m_ = out.module.get();
     dbl_ = llvm::Type::getDoubleTy(ctx_);
     i32_ = llvm::Type::getInt32Ty(ctx_);
@@ -86,6 +87,18 @@ class Emitter {
     emit_values();
     // User functions that were never called still get bodies (so --emit ir shows them).
     for (size_t f = 0; f < p_.fns.size(); ++f) user_fn(int(f));
+  }
+
+  // Only a track function of `exprs` (names::eval_track), for an expression evaluated
+  // against an already compiled program.
+  void run_tracks(const std::vector<check::HExpr>& exprs) {
+    begin_fn(names::eval_track, ptr_);
+    llvm::Value* out = fn_->getArg(2);
+    for (size_t i = 0; i < exprs.size(); ++i) {
+      locals_.clear();
+      b_.CreateStore(expr(exprs[i]), b_.CreateConstInBoundsGEP1_64(dbl_, out, i));
+    }
+    end_fn();
   }
 
  private:
@@ -548,9 +561,10 @@ class Emitter {
     for (const HStmt& s : stmts) stmt(s);
   }
 
+  // Site ids count from site_base_ (a module compiled against another's sites).
   int store_site(const std::string& name, Span span) {
     out_.sites.push_back({name, span});
-    return int(out_.sites.size() - 1);
+    return site_base_ + int(out_.sites.size() - 1);
   }
 
   // The site of a statement or call that can fail at run time. Every member of a shape
@@ -558,7 +572,7 @@ class Emitter {
   // more than once (an `on default` clause per entry) registers its span once.
   int call_site(Span span) {
     auto key = std::tuple(span.file, span.line, span.col, span.end_line, span.end_col);
-    auto [it, fresh] = call_sites_.try_emplace(key, int(out_.sites.size()));
+    auto [it, fresh] = call_sites_.try_emplace(key, site_base_ + int(out_.sites.size()));
     if (fresh) out_.sites.push_back({"", span});
     return it->second;
   }
@@ -1240,6 +1254,7 @@ class Emitter {
   std::map<std::string, llvm::Function*> rt_;
   std::map<int, llvm::Function*> user_fns_;
   std::map<std::tuple<uint32_t, uint32_t, uint32_t, uint32_t, uint32_t>, int> call_sites_;  // span → site
+  int site_base_ = 0;
   llvm::Function* init_states_ = nullptr;
   llvm::GlobalVariable* no_overrides_ = nullptr;
 
@@ -1265,6 +1280,15 @@ Generated generate(const check::Program& program) {
   g.module = std::make_unique<llvm::Module>("deal_program", *g.context);
   Emitter e(program, g);
   e.run();
+  return g;
+}
+
+Generated generate_tracks(const check::Program& program, const std::vector<check::HExpr>& exprs, int site_base) {
+  Generated g;
+  g.context = std::make_unique<llvm::LLVMContext>();
+  g.module = std::make_unique<llvm::Module>("deal_tracks", *g.context);
+  Emitter e(program, g, site_base);
+  e.run_tracks(exprs);
   return g;
 }
 

@@ -44,6 +44,7 @@ inline const char* deals_step = "deal_deals_step";
 inline const char* deal_triggers = "deal_deal_triggers";
 inline const char* on_default = "deal_on_default";  // void(double* S, StepCtx* C, int32 party)
 inline const char* values = "deal_values";          // void(double* S, StepCtx* C, double* out)
+inline const char* eval_track = "deal_eval_track";  // generate_tracks: void(double* S, StepCtx* C, double* out)
 }  // namespace names
 
 struct Generated {
@@ -59,5 +60,10 @@ struct Generated {
 };
 
 Generated generate(const check::Program& program);
+
+// A module of one function, names::eval_track, that writes `exprs` (checked against
+// `program`) to out[0..]; for evaluating expressions against the compiled program
+// without compiling it again. Its site ids start at `site_base` (the program's count).
+Generated generate_tracks(const check::Program& program, const std::vector<check::HExpr>& exprs, int site_base);
 
 }  // namespace deal::codegen

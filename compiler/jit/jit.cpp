@@ -157,11 +157,87 @@ void add_math(llvm::orc::SymbolMap& map, llvm::orc::LLJIT& jit) {
   add("memcpy", reinterpret_cast<void*>(&::memcpy));
 }
 
+// An object linked by its own LLJIT. The process-symbols JITDylib holds exactly the
+// runtime table and a few libm functions, bound by address: generated code can reach
+// nothing else in the process.
+struct Linked {
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+  // Errors ORC meets while materialising code (an unresolved symbol, say) are collected
+  // and reported with the lookup that failed, instead of going to stderr on their own.
+  std::shared_ptr<std::string> orc_errors = std::make_shared<std::string>();
+
+  void* lookup(const std::string& name) {
+    auto addr = jit->lookup(name);
+    if (!addr) {
+      std::string why = to_string(addr.takeError());
+      if (!orc_errors->empty()) why += "\n" + *orc_errors;
+      throw std::runtime_error(fmt::format("internal error: cannot compile the generated function {}: {}", name, why));
+    }
+    return addr->toPtr<void*>();
+  }
+};
+
+Linked link(std::unique_ptr<llvm::MemoryBuffer> object, const RuntimeSymbols& symbols, int level) {
+  llvm::orc::LLJITBuilder builder;
+  builder.setJITTargetMachineBuilder(host_builder(level));
+  builder.setProcessSymbolsJITDylibSetup([&symbols](llvm::orc::LLJIT& j) -> llvm::Expected<llvm::orc::JITDylibSP> {
+    auto& jd = j.getExecutionSession().createBareJITDylib("<deal runtime>");
+    llvm::orc::SymbolMap map;
+    for (const auto& [name, addr] : symbols)
+      map[j.mangleAndIntern(name)] = llvm::orc::ExecutorSymbolDef(
+          llvm::orc::ExecutorAddr::fromPtr(addr), llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+    add_math(map, j);
+    if (auto err = jd.define(llvm::orc::absoluteSymbols(std::move(map)))) return err;
+    return &jd;
+  });
+  Linked l;
+  l.jit = unwrap(builder.create(), "cannot create the JIT");
+  l.jit->getExecutionSession().setErrorReporter(
+      [errors = l.orc_errors](llvm::Error err) { *errors += to_string(std::move(err)) + "\n"; });
+  if (auto err = l.jit->addObjectFile(std::move(object)))
+    throw std::runtime_error("cannot add the compiled module: " + to_string(std::move(err)));
+  return l;
+}
+
 }  // namespace
 
 struct CompiledProgram::Impl {
   std::unique_ptr<llvm::orc::LLJIT> jit;
 };
+
+struct CompiledTracks::Impl {
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+};
+
+CompiledTracks::CompiledTracks() : impl_(std::make_unique<Impl>()) {}
+CompiledTracks::~CompiledTracks() = default;
+
+std::unique_ptr<CompiledTracks> CompiledTracks::compile(const check::Program& program,
+                                                        const std::vector<check::HExpr>& exprs, int site_base,
+                                                        const RuntimeSymbols& symbols, const JitOptions& options) {
+  init_llvm();
+  auto t0 = std::chrono::steady_clock::now();
+  std::unique_ptr<CompiledTracks> ct(new CompiledTracks());
+  // One small function, run for one path: the cheap tier is the fast one.
+  const int level = std::min(1, std::clamp(options.opt_level, 0, 3));
+  auto tm = host_machine(level);
+  codegen::Generated g = codegen::generate_tracks(program, exprs, site_base);
+  g.module->setDataLayout(tm->createDataLayout());
+  g.module->setTargetTriple(tm->getTargetTriple().str());
+  std::string problems;
+  llvm::raw_string_ostream os(problems);
+  if (llvm::verifyModule(*g.module, &os))
+    throw std::runtime_error("internal error: the generated IR is invalid:\n" + problems);
+  ct->sites_ = std::move(g.sites);
+  optimize(*g.module, tm.get(), level);
+  llvm::orc::SimpleCompiler compiler(*tm);
+  auto object = unwrap(compiler(*g.module), "cannot compile the generated module");
+  Linked linked = link(std::move(object), symbols, level);
+  ct->fn_ = reinterpret_cast<rt::OutFn>(linked.lookup(codegen::names::eval_track));
+  ct->impl_->jit = std::move(linked.jit);
+  ct->compile_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return ct;
+}
 
 CompiledProgram::CompiledProgram() : impl_(std::make_unique<Impl>()) {}
 CompiledProgram::~CompiledProgram() = default;
@@ -195,38 +271,9 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const check::Program& 
     if (cache) cache->store(key, std::string_view(object->getBufferStart(), object->getBufferSize()));
   }
 
-  // The process-symbols JITDylib holds exactly the runtime table and a few libm functions,
-  // bound by address: generated code can reach nothing else in the process.
-  llvm::orc::LLJITBuilder builder;
-  builder.setJITTargetMachineBuilder(host_builder(level));
-  builder.setProcessSymbolsJITDylibSetup([&symbols](llvm::orc::LLJIT& j) -> llvm::Expected<llvm::orc::JITDylibSP> {
-    auto& jd = j.getExecutionSession().createBareJITDylib("<deal runtime>");
-    llvm::orc::SymbolMap map;
-    for (const auto& [name, addr] : symbols)
-      map[j.mangleAndIntern(name)] = llvm::orc::ExecutorSymbolDef(
-          llvm::orc::ExecutorAddr::fromPtr(addr), llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
-    add_math(map, j);
-    if (auto err = jd.define(llvm::orc::absoluteSymbols(std::move(map)))) return err;
-    return &jd;
-  });
-  auto jit = unwrap(builder.create(), "cannot create the JIT");
-  // Errors ORC meets while materialising code (an unresolved symbol, say) are collected
-  // and reported with the lookup that failed, instead of going to stderr on their own.
-  auto orc_errors = std::make_shared<std::string>();
-  jit->getExecutionSession().setErrorReporter(
-      [orc_errors](llvm::Error err) { *orc_errors += to_string(std::move(err)) + "\n"; });
-  if (auto err = jit->addObjectFile(std::move(object)))
-    throw std::runtime_error("cannot add the compiled module: " + to_string(std::move(err)));
-
-  auto lookup = [&](const std::string& name) {
-    auto addr = jit->lookup(name);
-    if (!addr) {
-      std::string why = to_string(addr.takeError());
-      if (!orc_errors->empty()) why += "\n" + *orc_errors;
-      throw std::runtime_error(fmt::format("internal error: cannot compile the generated function {}: {}", name, why));
-    }
-    return addr->toPtr<void*>();
-  };
+  Linked linked = link(std::move(object), symbols, level);
+  auto& jit = linked.jit;
+  auto lookup = [&](const std::string& name) { return linked.lookup(name); };
   for (size_t k = 0; k < program.scenarios.size(); ++k) {
     cp->inits_.push_back(reinterpret_cast<rt::InitFn>(lookup(codegen::names::init(int(k)))));
     cp->tracks_.push_back(reinterpret_cast<rt::OutFn>(lookup(codegen::names::track(int(k)))));

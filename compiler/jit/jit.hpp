@@ -70,6 +70,28 @@ class CompiledProgram {
 };
 
 // The optimised IR or the host's assembly for a program, without running it.
+// One track function (codegen::generate_tracks) compiled against an already compiled
+// program: what the REPL compiles for an expression, instead of the whole program again.
+class CompiledTracks {
+ public:
+  static std::unique_ptr<CompiledTracks> compile(const check::Program& program, const std::vector<check::HExpr>& exprs,
+                                                 int site_base, const RuntimeSymbols& symbols,
+                                                 const JitOptions& options = {});
+  ~CompiledTracks();
+  rt::OutFn fn() const { return fn_; }
+  // Its sites, numbered from the site_base it was compiled with.
+  const std::vector<codegen::Site>& sites() const { return sites_; }
+  double compile_ms() const { return compile_ms_; }
+
+ private:
+  CompiledTracks();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  rt::OutFn fn_ = nullptr;
+  std::vector<codegen::Site> sites_;
+  double compile_ms_ = 0;
+};
+
 std::string emit_ir(const check::Program& program, const JitOptions& options = {});
 std::string emit_asm(const check::Program& program, const JitOptions& options = {});
 

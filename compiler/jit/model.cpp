@@ -37,6 +37,14 @@ rt::SiteInfo site_info(const SourceManager& sm, const std::string& name, Span sp
 
 }  // namespace
 
+rt::SiteInfo site_info(const SourceManager& sm, const codegen::Site& site) {
+  return site_info(sm, site.name, site.span);
+}
+
+rt::ModelTrack model_track(const std::string& label, const check::Type& type, const check::UnitNames& units) {
+  return {label, value_kind(type), unit_of(type, units), -1};
+}
+
 rt::ValueKind value_kind(const check::Type& t) {
   switch (t.kind) {
     case check::Kind::Bool:

@@ -9,6 +9,12 @@ namespace deal::jit {
 
 rt::Model build_model(const check::Program& program, const CompiledProgram& compiled, const SourceManager& sm);
 
+// A site as run errors show it: its location and the source line with its caret.
+rt::SiteInfo site_info(const SourceManager& sm, const codegen::Site& site);
+
+// How a track of this type is described to the runtime (label, kind, unit; no site).
+rt::ModelTrack model_track(const std::string& label, const check::Type& type, const check::UnitNames& units);
+
 // How a value of this type is shown (tracks, emit lines, the REPL).
 rt::ValueKind value_kind(const check::Type& t);
 
