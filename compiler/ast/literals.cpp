@@ -103,6 +103,12 @@ bool decode_date(std::string_view t, DateLit& out, LiteralError& err) {
   std::string text(t);
   out = {};
   out.year = num(0, 4);
+  // Run-time dates are proleptic Gregorian years 1..9999 (runtime/calendar.cpp); a year
+  // 0000 would pass every later check and abort the run.
+  if (out.year < 1) {
+    err = {0, 4, fmt::format("'{}' is not a date: the year must be 0001 to 9999", text)};
+    return false;
+  }
   if (t.size() == 6 && t[4] == 'Q') {
     int q = t[5] - '0';
     if (q < 1 || q > 4) {
