@@ -364,13 +364,10 @@ class Builder {
     return true;
   }
 
-  static std::string source_text(ParserRuleContext* c) {
-    Token* a = c->getStart();
-    Token* b = c->getStop() ? c->getStop() : a;
-    std::string s = a->getInputStream()->getText(antlr4::misc::Interval(a->getStartIndex(), b->getStopIndex()));
-    s.erase(std::remove_if(s.begin(), s.end(), [](unsigned char ch) { return std::isspace(ch); }), s.end());
-    return s;
-  }
+  // The expression's tokens, concatenated: its text without whitespace and without
+  // comments (a comment may hold anything, control characters included, and a label is
+  // printed).
+  static std::string source_text(ParserRuleContext* c) { return c->getText(); }
 
   // ---------------------------------------------------------------- types
 

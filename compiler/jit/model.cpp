@@ -71,7 +71,8 @@ rt::Model build_model(const check::Program& p, const CompiledProgram& c, const S
     m.scenarios.push_back(std::move(s));
   }
   for (const auto& st : c.stores()) {
-    std::string line(st.span.valid() ? sm.line_text(st.span.file, st.span.line) : std::string_view());
+    // Escaped and cut as diagnostics show it: a comment on the line may hold control bytes.
+    std::string line = st.span.valid() ? source_excerpt(sm.line_text(st.span.file, st.span.line), st.span.col) : "";
     m.stores.push_back({st.name, location(sm, st.span), line});
   }
   for (const auto& e : c.emits()) {
