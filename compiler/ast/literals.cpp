@@ -130,9 +130,16 @@ bool decode_number(std::string_view text, NumberParts& out, LiteralError& err) {
   bool zero = digits.find_first_not_of('0') == std::string::npos;
   if (zero) v = 0;
   if (!zero && (res.ec != std::errc() || !std::isfinite(v) || v == 0)) {
+    // Which way it left the range follows from the decimal magnitude (significant digits
+    // plus exponent), not from the exponent's sign: `1000…0` (309 digits) has exponent 0.
+    long long magnitude = static_cast<long long>(digits.size() - digits.find_first_not_of('0')) + exponent;
+    std::string shown(text);
+    if (count_code_points(text) > 32) shown = std::string(text.substr(0, 24)) + "…";  // ASCII: digits and letters
     err = {0, count_code_points(text),
-           exponent > 0 ? fmt::format("number '{}' is too large", text)
-                        : fmt::format("number '{}' is too small to represent", text)};
+           magnitude > 0
+               ? fmt::format("number '{}' is too large: the largest number is about 1.797e308", shown)
+               : fmt::format("number '{}' is too small to represent: the smallest non-zero double is about 4.9e-324",
+                             shown)};
     return false;
   }
   out.value = v;

@@ -246,19 +246,30 @@ bool DepthLimitedParser::counted(size_t rule) {
     case RuleIfExpr:
     case RuleCallArgs:
     case RuleBlock:
-    case RuleIfStmt:
       return true;
     default:
       return false;
   }
 }
 
+// One level of nesting is one unit of the limit: `if c { … }` is counted by its block
+// alone (counting the `if` too made 100 nested ifs hit a limit the message called 200),
+// and an `else if` link, which nests with no block of its own, by its `if`.
+bool DepthLimitedParser::counts(ParserRuleContext* ctx) {
+  size_t rule = ctx->getRuleIndex();
+  if (rule == RuleIfStmt) {
+    auto* parent = dynamic_cast<ParserRuleContext*>(ctx->parent);
+    return parent && parent->getRuleIndex() == RuleIfStmt;
+  }
+  return counted(rule);
+}
+
 void DepthLimitedParser::Counter::enterEveryRule(ParserRuleContext* ctx) {
-  if (counted(ctx->getRuleIndex())) ++depth;
+  if (counts(ctx)) ++depth;
 }
 
 void DepthLimitedParser::Counter::exitEveryRule(ParserRuleContext* ctx) {
-  if (counted(ctx->getRuleIndex()) && depth > 0) --depth;
+  if (counts(ctx) && depth > 0) --depth;
 }
 
 void DepthLimitedParser::enterOuterAlt(ParserRuleContext* ctx, size_t alt) {

@@ -158,6 +158,7 @@ class DepthLimitedParser : public DealParser {
     void visitErrorNode(antlr4::tree::ErrorNode*) override {}
   };
   static bool counted(size_t rule);
+  static bool counts(antlr4::ParserRuleContext* ctx);
   size_t limit_;
   Counter counter_;
 };

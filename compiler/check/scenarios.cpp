@@ -87,8 +87,11 @@ void Checker::check_scenarios() {
         HExpr v = expr(*e, ctx);
         auto c = const_value(v);
         if (v.type.is_error()) return std::nullopt;
-        if (!c || !(v.type == Type::num()) || *c != std::floor(*c) || *c < lo || *c > 9.0e15) {
-          diags_.error(e->span, fmt::format("{} must be a whole number{}", what, lo > 0 ? " of at least 1" : " ≥ 0"));
+        // 2^53: the run's cap on paths, and the largest whole number a literal holds exactly.
+        constexpr double kMax = 9007199254740992.0;
+        if (!c || !(v.type == Type::num()) || *c != std::floor(*c) || *c < lo || *c > kMax) {
+          diags_.error(e->span, fmt::format("{} must be a whole number from {} to 2^53 (9007199254740992)", what,
+                                            lo > 0 ? 1 : 0));
           return std::nullopt;
         }
         return c;

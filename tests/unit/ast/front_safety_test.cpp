@@ -95,3 +95,53 @@ TEST_CASE("a very long source line is cut to a window around the caret", "[diagn
   // Short lines are shown whole, as before.
   CHECK_THAT(errors_of("param x = 1 +\n"), Catch::Contains("    1 | param x = 1 +\n"));
 }
+
+TEST_CASE("messages say what is wrong: number range, a declaration without a name", "[errors][messages]") {
+  // A 309-digit integer has exponent 0 but is too large, not "too small".
+  std::string e = errors_of("param x = 2" + std::string(308, '0') + "\n");
+  CHECK_THAT(e, Catch::Contains("error: number '200000000000000000000000…' is too large: the largest number is "
+                                "about 1.797e308"));
+  CHECK_THAT(errors_of("param x = 0.00002e-320\n"), Catch::Contains("is too small to represent: the smallest non-zero "
+                                                                    "double is about 4.9e-324"));
+  CHECK_THAT(errors_of("param x = $1e400B\n"), Catch::Contains("number '$1e400B' is too large"));
+  CHECK(parse("param x = 1" + std::string(300, '0') + "\nparam y = 5e-324\n")->ok());
+  // `param = 5`: the name is missing; 'param' is not being used as one.
+  CHECK_THAT(errors_of("param = 5\n"),
+             Catch::Contains("test.deal:1:6: error: expected a name after 'param': a param is "
+                             "declared as `param name = value`, e.g. `param growth = 5%/y`"));
+  CHECK_THAT(errors_of("party { cash = $1B }\n"),
+             Catch::Contains("1:6: error: expected a name after 'party': a party is declared as `party Name {"));
+  CHECK_THAT(errors_of("deal = c(A)\n"), Catch::Contains("expected a name after 'deal': a deal is declared as"));
+  CHECK_THAT(errors_of("scenario s { param = 4 }\n"),
+             Catch::Contains("1:19: error: expected a name after 'param': a scenario overrides a param as"));
+  // As a member name it is still a reserved word.
+  CHECK_THAT(errors_of("party A { param = 2 }\n"), Catch::Contains("'param' is a reserved word and cannot be used"));
+}
+
+TEST_CASE("nested if blocks reach the nesting limit the message names", "[limits][nesting]") {
+  auto nested = [](int n) {
+    std::string s = "party A { x = 0  every step {\n";
+    for (int i = 0; i < n; ++i) s += "if x > 0 {\n";
+    s += "x = 1\n";
+    for (int i = 0; i < n; ++i) s += "}\n";
+    return s + "} }\n";
+  };
+  // The party's and the clause's braces count too: 198 ifs are 200 levels.
+  CHECK(parse(nested(150))->ok());
+  INFO(parse(nested(198))->errors());
+  CHECK(parse(nested(198))->ok());
+  CHECK_THAT(parse(nested(199))->errors(), Catch::Contains("blocks nested too deeply (limit 200)"));
+  // With a smaller limit the count is the same: one level per `{`.
+  deal::ast::ParseLimits small;
+  small.max_depth = 10;
+  CHECK(parse(nested(8), small)->ok());
+  CHECK_THAT(parse(nested(9), small)->errors(), Catch::Contains("blocks nested too deeply (limit 10)"));
+  // An `else if` chain nests one level per link.
+  auto chain = [](int n) {
+    std::string s = "party A { x = 0  every step {\nif x > 0 { x = 1 }";
+    for (int i = 0; i < n; ++i) s += " else if x > 0 { x = 1 }";
+    return s + "\n} }\n";
+  };
+  CHECK(parse(chain(190))->ok());
+  CHECK_THAT(parse(chain(210))->errors(), Catch::Contains("blocks nested too deeply (limit 200)"));
+}

@@ -78,3 +78,15 @@ TEST_CASE("clearing alpha and beta are constants in [0, 1]; NaN is refused", "[c
   CHECK(ok.program->scenarios[0].alpha == 0);
   CHECK(ok.program->scenarios[0].beta == 1);
 }
+
+TEST_CASE("paths and seed name their limit, 2^53", "[check][limits]") {
+  CHECK_THAT(errors_of("party A { cash = $1B }\nscenario s { paths 1e16 }\n"),
+             Catch::Contains("t.deal:3:20: error: paths must be a whole number from 1 to 2^53 (9007199254740992)"));
+  CHECK_THAT(errors_of("party A { cash = $1B }\nscenario s { seed 1e17 }\n"),
+             Catch::Contains("seed must be a whole number from 0 to 2^53 (9007199254740992)"));
+  CHECK_THAT(errors_of("party A { cash = $1B }\nscenario s { paths 0 }\n"),
+             Catch::Contains("paths must be a whole number from 1 to 2^53"));
+  auto ok = check_source("party A { cash = $1B }\nscenario s { paths 9007199254740992  seed 0 }\n");
+  REQUIRE(ok.ok());
+  CHECK(ok.program->scenarios[0].paths == 9007199254740992LL);
+}
