@@ -90,3 +90,53 @@ TEST_CASE("paths and seed name their limit, 2^53", "[check][limits]") {
   REQUIRE(ok.ok());
   CHECK(ok.program->scenarios[0].paths == 9007199254740992LL);
 }
+
+TEST_CASE("cash is set only by shocks and a party's own block: deals pay, borrow or receive", "[check][ledger]") {
+  // A contract that writes a party's cash would create money --check-ledger never sees.
+  std::string e = errors_of(
+      "party A { cash = $1B }\nparty B { cash = $0 }\n"
+      "contract gift(giver: Party, taker: Party) { every step { taker.cash += $1B } }\ndeal g = gift(A, B)\n");
+  CHECK_THAT(e, Catch::Contains("t.deal:4:58: error: a contract cannot assign 'taker.cash': money changes hands "
+                                "only through payments (LANGUAGE.md §6.3); use pay(taker, to, amount)"));
+  CHECK_THAT(errors_of("party A { cash = $1B }\nparty B { cash = $0  every step { A.cash = $5B } }\n"),
+             Catch::Contains("t.deal:3:35: error: party 'B' cannot assign 'A.cash'"));
+  // Allowed: a shock (c05 in the conformance suite), a party's own cash (c.f. e06), other
+  // states of other parties, and a contract's own field named `cash`.
+  CHECK(check_source("party A { cash = $1B }\nshock s { at 2025Q1 { A.cash -= $94B } }\n").ok());
+  CHECK(check_source("party A { cash = $1B  every step { cash = cash / 2  self.cash *= 2 } }\n").ok());
+  CHECK(check_source("party A { cash = $1B  x = 0 }\nparty B { every step { A.x += 1  A.debt += $1 } }\n").ok());
+  CHECK(check_source("party A { cash = $1B }\ncontract c(p: Party) { cash = $0  every step { cash += $1 "
+                     " p.debt += $1 } }\ndeal d = c(A)\n")
+            .ok());
+}
+
+TEST_CASE("own(A, A), borrow(World), negative credit, debt and borrowing are compile errors", "[check][ledger]") {
+  CHECK_THAT(errors_of("party A { cash = $1B  every step { own(A, A, 10%) } }\n"),
+             Catch::Contains("t.deal:2:40: error: a party cannot own a stake in itself: 'A' is both the holder and "
+                             "the issuer"));
+  CHECK_THAT(errors_of("party A { cash = $1B }\nshock s { at 2025Q1 { sell(A, A, 1%) } }\n"),
+             Catch::Contains("a party cannot sell a stake in itself"));
+  // In a contract, per deal: only the deal that binds both to one party is wrong.
+  std::string e = errors_of(
+      "party A { cash = $1B }\nparty B { cash = $1B }\n"
+      "contract stake(h: Party, i: Party) { at 2025Q1 { own(h, i, 10%) } }\ndeal ok = stake(A, B)\n"
+      "deal bad = stake(B, B)\n");
+  CHECK_THAT(e, Catch::Contains("'B' is both the holder and the issuer (in deal 'bad')"));
+  CHECK_THAT(e, !Catch::Contains("in deal 'ok'"));
+  CHECK_THAT(errors_of("party A { cash = $1B }\nshock s { at 2025Q1 { borrow(World, $1B) } }\n"),
+             Catch::Contains("t.deal:3:30: error: World cannot borrow"));
+  CHECK_THAT(errors_of("party A { cash = $1B  every step { borrow(-$1B) } }\n"),
+             Catch::Contains("t.deal:2:43: error: the amount borrowed cannot be negative"));
+  CHECK_THAT(errors_of("party A { cash = $1B  debt = -$1B }\n"),
+             Catch::Contains("t.deal:2:30: error: a party's debt cannot be negative"));
+  CHECK_THAT(errors_of("party A { cash = $1B  credit = -5 * $1B }\n"),
+             Catch::Contains("t.deal:2:32: error: a party's credit cannot be negative"));
+  CHECK_THAT(errors_of("party A { cash = $1B  every step { credit = -$1B } }\n"),
+             Catch::Contains("t.deal:2:45: error: a party's credit cannot be negative"));
+  CHECK_THAT(errors_of("party A { cash = $1B }\nshock s { at 2025Q1 { A.debt = -$1B } }\n"),
+             Catch::Contains("a party's debt cannot be negative"));
+  // Zero and positive values, and values known only at run time, are fine here.
+  CHECK(check_source("param d = $1B\nparty A { cash = $1B  debt = $0  credit = d  every step { debt = d - $2B "
+                     " borrow($1B)  own(A, World, 0%) } }\n")
+            .ok());
+}
