@@ -839,6 +839,12 @@ bool too_large(const SourceFile& f, uint32_t file, Diagnostics& diags, const Par
 }  // namespace
 
 Module parse_module(const SourceManager& sm, uint32_t file, Diagnostics& diags, const ParseLimits& limits) {
+  ParseStats unused;
+  return parse_module(sm, file, diags, limits, unused);
+}
+
+Module parse_module(const SourceManager& sm, uint32_t file, Diagnostics& diags, const ParseLimits& limits,
+                    ParseStats& stats) {
   Module m;
   m.file = file;
   if (file == 0 || file > sm.size()) {
@@ -849,7 +855,7 @@ Module parse_module(const SourceManager& sm, uint32_t file, Diagnostics& diags, 
   if (too_large(f, file, diags, limits)) return m;
   detail::ErrorSink sink(diags, file);
   try {
-    detail::Session session(sink, limits);
+    detail::Session session(sink, limits, &stats);
     session.parse_module(f.text, f.path, m);
   } catch (const std::exception& e) {
     sink.flush();
