@@ -96,7 +96,8 @@ std::vector<Cell> cells_of(std::string_view line) {
   for (size_t i = 0; i < line.size();) {
     auto c = static_cast<unsigned char>(line[i]);
     size_t len = std::min(utf8_len(c), line.size() - i);
-    bool valid = len == utf8_len(c) && (len > 1 || c < 0x80);
+    // Lead bytes no UTF-8 text has (C0, C1 start overlong forms; F5.. are past U+10FFFF).
+    bool valid = len == utf8_len(c) && (len > 1 || c < 0x80) && c != 0xC0 && c != 0xC1 && c < 0xF5;
     for (size_t k = 1; k < len && valid; ++k) valid = (static_cast<unsigned char>(line[i + k]) & 0xC0) == 0x80;
     Cell cell;
     if (!valid) {

@@ -68,6 +68,10 @@ TEST_CASE("diagnostics escape control bytes of the source line and keep the care
   REQUIRE(caret.find('^') != std::string::npos);
   // The caret is under the second `y`, whatever the escapes' widths.
   CHECK(caret.find('^') == shown.rfind('y'));
+  // An overlong form of ESC (C0 9B) is not UTF-8 either: shown byte by byte.
+  e = errors_of("param x = 1 /* \xc0\x9b */ y\n");
+  CHECK_THAT(e, Catch::Contains("/* \\xc0\\x9b */"));
+  CHECK_FALSE(has_raw_control(e));
 }
 
 TEST_CASE("a very long source line is cut to a window around the caret", "[diagnostics][limits]") {
