@@ -101,6 +101,11 @@ class Diagnostics {
   std::string default_code_;
 };
 
+// A source line as diagnostics show it: control characters and bytes that are not UTF-8
+// escaped (`\x1b`), and a long line cut to about 160 columns around column `col`, with
+// `…` where it is cut. For messages that quote a line without a caret (run-time errors).
+std::string source_excerpt(std::string_view line, uint32_t col);
+
 // Renders one diagnostic, with source line and caret, as the CLI prints it.
 std::string render(const SourceManager& sm, const Diagnostic& d, bool color = false);
 // Renders them all in the order reported, plus a final "N errors" line when N > 1.

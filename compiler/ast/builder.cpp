@@ -364,13 +364,10 @@ class Builder {
     return true;
   }
 
-  static std::string source_text(ParserRuleContext* c) {
-    Token* a = c->getStart();
-    Token* b = c->getStop() ? c->getStop() : a;
-    std::string s = a->getInputStream()->getText(antlr4::misc::Interval(a->getStartIndex(), b->getStopIndex()));
-    s.erase(std::remove_if(s.begin(), s.end(), [](unsigned char ch) { return std::isspace(ch); }), s.end());
-    return s;
-  }
+  // The expression's tokens, concatenated: its text without whitespace and without
+  // comments (a comment may hold anything, control characters included, and a label is
+  // printed).
+  static std::string source_text(ParserRuleContext* c) { return c->getText(); }
 
   // ---------------------------------------------------------------- types
 
@@ -842,6 +839,12 @@ bool too_large(const SourceFile& f, uint32_t file, Diagnostics& diags, const Par
 }  // namespace
 
 Module parse_module(const SourceManager& sm, uint32_t file, Diagnostics& diags, const ParseLimits& limits) {
+  ParseStats unused;
+  return parse_module(sm, file, diags, limits, unused);
+}
+
+Module parse_module(const SourceManager& sm, uint32_t file, Diagnostics& diags, const ParseLimits& limits,
+                    ParseStats& stats) {
   Module m;
   m.file = file;
   if (file == 0 || file > sm.size()) {
@@ -852,7 +855,7 @@ Module parse_module(const SourceManager& sm, uint32_t file, Diagnostics& diags, 
   if (too_large(f, file, diags, limits)) return m;
   detail::ErrorSink sink(diags, file);
   try {
-    detail::Session session(sink, limits);
+    detail::Session session(sink, limits, &stats);
     session.parse_module(f.text, f.path, m);
   } catch (const std::exception& e) {
     sink.flush();

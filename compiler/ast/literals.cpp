@@ -14,6 +14,51 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_word(char c) { return is_alpha(c) || is_digit(c) || c == '_'; }
 
+// Characters a string may not hold: they would reach a terminal raw through `emit` lines
+// and track labels (ESC starts escape sequences that retitle or reprogram it, BEL rings).
+// C0 except tab, DEL, and the C1 block (U+009B is a one-byte CSI on some terminals).
+bool is_control(char32_t c) { return (c < 0x20 && c != '\t') || (c >= 0x7F && c <= 0x9F); }
+
+std::string describe_control(char32_t c) {
+  const char* name = nullptr;
+  switch (c) {
+    case 0x00:
+      name = "null";
+      break;
+    case 0x07:
+      name = "bell";
+      break;
+    case 0x08:
+      name = "backspace";
+      break;
+    case 0x0B:
+      name = "vertical tab";
+      break;
+    case 0x0C:
+      name = "form feed";
+      break;
+    case 0x0D:
+      name = "carriage return";
+      break;
+    case 0x1B:
+      name = "escape";
+      break;
+    case 0x7F:
+      name = "delete";
+      break;
+    case 0x85:
+      name = "next line";
+      break;
+    case 0x9B:
+      name = "control sequence introducer";
+      break;
+    case 0x9D:
+      name = "operating system command";
+      break;
+  }
+  return name ? fmt::format("U+{:04X} ({})", unsigned(c), name) : fmt::format("U+{:04X}", unsigned(c));
+}
+
 }  // namespace
 
 int days_in_month(int year, int month) {
@@ -85,9 +130,16 @@ bool decode_number(std::string_view text, NumberParts& out, LiteralError& err) {
   bool zero = digits.find_first_not_of('0') == std::string::npos;
   if (zero) v = 0;
   if (!zero && (res.ec != std::errc() || !std::isfinite(v) || v == 0)) {
+    // Which way it left the range follows from the decimal magnitude (significant digits
+    // plus exponent), not from the exponent's sign: `1000…0` (309 digits) has exponent 0.
+    long long magnitude = static_cast<long long>(digits.size() - digits.find_first_not_of('0')) + exponent;
+    std::string shown(text);
+    if (count_code_points(text) > 32) shown = std::string(text.substr(0, 24)) + "…";  // ASCII: digits and letters
     err = {0, count_code_points(text),
-           exponent > 0 ? fmt::format("number '{}' is too large", text)
-                        : fmt::format("number '{}' is too small to represent", text)};
+           magnitude > 0
+               ? fmt::format("number '{}' is too large: the largest number is about 1.797e308", shown)
+               : fmt::format("number '{}' is too small to represent: the smallest non-zero double is about 4.9e-324",
+                             shown)};
     return false;
   }
   out.value = v;
@@ -103,6 +155,12 @@ bool decode_date(std::string_view t, DateLit& out, LiteralError& err) {
   std::string text(t);
   out = {};
   out.year = num(0, 4);
+  // Run-time dates are proleptic Gregorian years 1..9999 (runtime/calendar.cpp); a year
+  // 0000 would pass every later check and abort the run.
+  if (out.year < 1) {
+    err = {0, 4, fmt::format("'{}' is not a date: the year must be 0001 to 9999", text)};
+    return false;
+  }
   if (t.size() == 6 && t[4] == 'Q') {
     int q = t[5] - '0';
     if (q < 1 || q > 4) {
@@ -160,6 +218,15 @@ bool decode_string(std::string_view tok, std::vector<std::string>& pieces, std::
           break;
         default: {
           CodePoint cp = decode_code_point(tok, i + 1);
+          if (cp.valid && is_control(cp.value)) {  // never echo it raw
+            errors.push_back({col + 1, 1,
+                              fmt::format("a string may not contain the control character {}; .deal has no escape "
+                                          "for it (only \\\", \\\\, \\n, \\{{ and \\}})",
+                                          describe_control(cp.value))});
+            i += 1 + cp.length;
+            col += 2;
+            continue;
+          }
           errors.push_back({col, 2,
                             fmt::format("unknown escape '\\{}' in a string (use \\\", \\\\, \\n, \\{{ or \\}})",
                                         std::string(tok.substr(i + 1, cp.length)))});
@@ -197,7 +264,19 @@ bool decode_string(std::string_view tok, std::vector<std::string>& pieces, std::
       continue;
     }
     CodePoint cp = decode_code_point(tok, i);
-    pieces.back().append(tok.substr(i, cp.length));
+    if (cp.valid && is_control(cp.value)) {
+      errors.push_back({col, 1,
+                        fmt::format("a string may not contain the control character {}: strings reach terminals "
+                                    "through emit lines and track labels, and .deal has no escape for it (only "
+                                    "\\\", \\\\, \\n, \\{{ and \\}}); remove it",
+                                    describe_control(cp.value))});
+    } else if (!cp.valid) {  // host-supplied text (files are refused whole): a lone 0x9B is a CSI too
+      errors.push_back(
+          {col, 1,
+           fmt::format("a string may not contain invalid UTF-8 (byte 0x{:02X})", static_cast<unsigned char>(tok[i]))});
+    } else {
+      pieces.back().append(tok.substr(i, cp.length));
+    }
     i += cp.length;
     ++col;
   }

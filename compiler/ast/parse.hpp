@@ -16,10 +16,22 @@ struct ParseLimits {
   size_t max_bytes = 64u << 20;
 };
 
+// What a parse did, counted so that tests can pin its cost without a clock: on input
+// the parser handles linearly, each count grows in proportion to the input.
+struct ParseStats {
+  size_t chunks = 0;       // top-level declarations parsed on their own
+  size_t tokens = 0;       // tokens handed to the parser (string interpolations included)
+  size_t token_reads = 0;  // lookahead reads of those tokens (LT/LA), prediction included
+  size_t reparses = 0;     // chunks parsed a second time with full LL prediction
+};
+
 // Parses file `file` (already added to `sm`). Syntax errors are reported to `diags`
 // in plain English with spans; the returned module holds whatever parsed cleanly
 // (callers must check diags.has_errors() before using it for anything but messages).
 Module parse_module(const SourceManager& sm, uint32_t file, Diagnostics& diags, const ParseLimits& limits = {});
+// The same, adding what the parse did to `stats`.
+Module parse_module(const SourceManager& sm, uint32_t file, Diagnostics& diags, const ParseLimits& limits,
+                    ParseStats& stats);
 
 // Parses one expression that must fill `file` entirely (command-line `--set` values,
 // REPL input). Returns null on a syntax error (reported to `diags`).

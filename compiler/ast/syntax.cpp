@@ -246,19 +246,30 @@ bool DepthLimitedParser::counted(size_t rule) {
     case RuleIfExpr:
     case RuleCallArgs:
     case RuleBlock:
-    case RuleIfStmt:
       return true;
     default:
       return false;
   }
 }
 
+// One level of nesting is one unit of the limit: `if c { … }` is counted by its block
+// alone (counting the `if` too made 100 nested ifs hit a limit the message called 200),
+// and an `else if` link, which nests with no block of its own, by its `if`.
+bool DepthLimitedParser::counts(ParserRuleContext* ctx) {
+  size_t rule = ctx->getRuleIndex();
+  if (rule == RuleIfStmt) {
+    auto* parent = dynamic_cast<ParserRuleContext*>(ctx->parent);
+    return parent && parent->getRuleIndex() == RuleIfStmt;
+  }
+  return counted(rule);
+}
+
 void DepthLimitedParser::Counter::enterEveryRule(ParserRuleContext* ctx) {
-  if (counted(ctx->getRuleIndex())) ++depth;
+  if (counts(ctx)) ++depth;
 }
 
 void DepthLimitedParser::Counter::exitEveryRule(ParserRuleContext* ctx) {
-  if (counted(ctx->getRuleIndex()) && depth > 0) --depth;
+  if (counts(ctx) && depth > 0) --depth;
 }
 
 void DepthLimitedParser::enterOuterAlt(ParserRuleContext* ctx, size_t alt) {
@@ -295,7 +306,8 @@ class LexerErrors : public antlr4::BaseErrorListener {
 // (Error strategies carry state, so each parse has its own: parsing stays thread-safe.)
 template <class Rule>
 auto parse_two_stage(DepthLimitedParser& parser, antlr4::CommonTokenStream& tokens,
-                     const std::shared_ptr<FriendlyErrorStrategy>& friendly, Rule rule) -> decltype(rule()) {
+                     const std::shared_ptr<FriendlyErrorStrategy>& friendly, ParseStats* stats, Rule rule)
+    -> decltype(rule()) {
   auto bail = std::make_shared<antlr4::BailErrorStrategy>();
   parser.reset_depth();
   parser.setErrorHandler(bail);
@@ -303,6 +315,7 @@ auto parse_two_stage(DepthLimitedParser& parser, antlr4::CommonTokenStream& toke
   try {
     return rule();
   } catch (const antlr4::ParseCancellationException&) {}
+  if (stats) ++stats->reparses;
   tokens.seek(0);
   parser.reset();
   parser.reset_depth();
@@ -327,17 +340,21 @@ void Session::parse_module(std::string_view text, const std::string& name, Modul
   lexer.addErrorListener(&lexer_errors);
   TokenFeed feed(lexer, sink_, limits_.max_depth, /*chunked=*/true);
   auto friendly = std::make_shared<FriendlyErrorStrategy>(sink_, feed, std::string(), false);
-  std::unique_ptr<antlr4::CommonTokenStream> tokens;
+  std::unique_ptr<CountingTokenStream> tokens;
   std::unique_ptr<DepthLimitedParser> parser;
   try {
     while (!feed.at_end()) {
       sink_.begin_chunk();
       feed.begin_chunk();
-      auto next = std::make_unique<antlr4::CommonTokenStream>(&feed);
+      auto next = std::make_unique<CountingTokenStream>(&feed, stats_);
       next->fill();
       if (feed.chunk_failed() || next->size() <= 1) {
         sink_.flush();
         continue;
+      }
+      if (stats_) {
+        ++stats_->chunks;
+        stats_->tokens += next->size();
       }
       if (!parser) {
         parser = std::make_unique<DepthLimitedParser>(next.get(), limits_.max_depth);
@@ -347,7 +364,7 @@ void Session::parse_module(std::string_view text, const std::string& name, Modul
       }
       tokens = std::move(next);
       try {
-        auto* tree = parse_two_stage(*parser, *tokens, friendly, [&] { return parser->chunk(); });
+        auto* tree = parse_two_stage(*parser, *tokens, friendly, stats_, [&] { return parser->chunk(); });
         if (tree && sink_.chunk_clean()) build_chunk(*this, tree, out);
       } catch (const NestingTooDeep& n) {
         report_nesting(sink_, n, limits_.max_depth);
@@ -372,14 +389,15 @@ ExprPtr Session::parse_expression(std::string_view text, const std::string& name
   feed.begin_chunk();
   auto friendly = std::make_shared<FriendlyErrorStrategy>(
       sink_, feed, interpolation ? "'}' to end the interpolation" : "the end of the input", interpolation);
-  antlr4::CommonTokenStream tokens(&feed);
+  CountingTokenStream tokens(&feed, stats_);
   size_t errors_before = sink_.chunk_errors();
   tokens.fill();
   if (feed.chunk_failed() || sink_.chunk_errors() != errors_before) return nullptr;
+  if (stats_) stats_->tokens += tokens.size();
   DepthLimitedParser parser(&tokens, limits_.max_depth);
   parser.removeErrorListeners();
   try {
-    auto* tree = parse_two_stage(parser, tokens, friendly, [&] { return parser.exprInput(); });
+    auto* tree = parse_two_stage(parser, tokens, friendly, stats_, [&] { return parser.exprInput(); });
     if (!tree || sink_.chunk_errors() != errors_before) return nullptr;
     return build_expression_input(*this, tree);
   } catch (const NestingTooDeep& n) {

@@ -158,6 +158,7 @@ class DepthLimitedParser : public DealParser {
     void visitErrorNode(antlr4::tree::ErrorNode*) override {}
   };
   static bool counted(size_t rule);
+  static bool counts(antlr4::ParserRuleContext* ctx);
   size_t limit_;
   Counter counter_;
 };
@@ -165,7 +166,8 @@ class DepthLimitedParser : public DealParser {
 // One parse of one source text (a file, or the text of a string interpolation).
 class Session {
  public:
-  Session(ErrorSink& sink, const ParseLimits& limits) : sink_(sink), limits_(limits) {}
+  Session(ErrorSink& sink, const ParseLimits& limits, ParseStats* stats = nullptr)
+      : sink_(sink), limits_(limits), stats_(stats) {}
 
   void parse_module(std::string_view text, const std::string& name, Module& out);
   // Parses an expression filling `text`; the first character is at (line, col) with a
@@ -179,6 +181,21 @@ class Session {
  private:
   ErrorSink& sink_;
   const ParseLimits& limits_;
+  ParseStats* stats_;  // may be null
+};
+
+// A token stream that counts the parser's lookahead reads (ParseStats::token_reads): LA
+// goes through LT, so every token the parser or its prediction looks at is one read.
+class CountingTokenStream : public antlr4::CommonTokenStream {
+ public:
+  CountingTokenStream(antlr4::TokenSource* source, ParseStats* stats) : CommonTokenStream(source), stats_(stats) {}
+  antlr4::Token* LT(ssize_t k) override {
+    if (stats_) ++stats_->token_reads;
+    return CommonTokenStream::LT(k);
+  }
+
+ private:
+  ParseStats* stats_;
 };
 
 // Parse tree → AST (builder.cpp). Only called on chunks that parsed without errors.

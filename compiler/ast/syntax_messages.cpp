@@ -140,6 +140,29 @@ ParserRuleContext* error_unit(ParserRuleContext* ctx) {
   return nullptr;
 }
 
+// When `keyword` starts the declaration (or scenario item) being parsed and its name is
+// missing (`param = 5`), how that construct is written; empty otherwise.
+std::string declaration_form(ParserRuleContext* ctx, Token* keyword) {
+  for (auto* c = ctx; c; c = dynamic_cast<ParserRuleContext*>(c->parent)) {
+    if (c->getStart() != keyword) {
+      if (dynamic_cast<P::DeclarationContext*>(c) || dynamic_cast<P::ScenarioItemContext*>(c)) return "";
+      continue;
+    }
+    if (dynamic_cast<P::ParamItemContext*>(c))
+      return "a scenario overrides a param as `param name = value` or `param name ~ normal(mean, sd)`";
+    if (dynamic_cast<P::ParamDeclContext*>(c))
+      return "a param is declared as `param name = value`, e.g. `param growth = 5%/y`";
+    if (dynamic_cast<P::PartyDeclContext*>(c)) return "a party is declared as `party Name { cash = $1B … }`";
+    if (dynamic_cast<P::ContractDeclContext*>(c)) return "a contract is declared as `contract name(p: Party, …) { … }`";
+    if (dynamic_cast<P::DealDeclContext*>(c)) return "a deal is declared as `deal name = contract(arguments…)`";
+    if (dynamic_cast<P::FnDeclContext*>(c)) return "a function is declared as `fn name(a: Type, …) = expr`";
+    if (dynamic_cast<P::UnitDeclContext*>(c)) return "a unit is declared as `unit GW`";
+    if (dynamic_cast<P::ShockDeclContext*>(c)) return "a shock is declared as `shock name { … }`";
+    if (dynamic_cast<P::ScenarioDeclContext*>(c)) return "a scenario is declared as `scenario name { … }`";
+  }
+  return "";
+}
+
 bool inside_scenario(ParserRuleContext* ctx) {
   for (auto* c = ctx; c; c = dynamic_cast<ParserRuleContext*>(c->parent))
     if (dynamic_cast<P::ScenarioDeclContext*>(c)) return true;
@@ -404,7 +427,16 @@ void FriendlyErrorStrategy::report(antlr4::Parser* p, Token* found, const Interv
       next_type == P::ASSIGN || next_type == P::COLON || (next_type >= P::PLUS_ASSIGN && next_type <= P::SLASH_ASSIGN);
   bool missing_closer = opener && is_structural(ftype) && !used_as_name && !expected.contains(size_t(ftype)) &&
                         !(prev && (prev->getType() == P::COMMA || prev->getType() == P::LPAREN));
-  if (is_keyword(ftype) && name_position && !expected.contains(size_t(ftype)) && !missing_closer) {
+  std::string form = prev && is_keyword(prev->getType()) && !expected.contains(size_t(ftype)) &&
+                             (ftype == P::ASSIGN || ftype == P::COLON || ftype == P::LBRACE || ftype == P::LPAREN ||
+                              ftype == P::TILDE || (ftype >= P::PLUS_ASSIGN && ftype <= P::SLASH_ASSIGN))
+                         ? declaration_form(ctx, prev)
+                         : std::string();
+  if (!form.empty()) {
+    // `param = 5`: the name is missing, the keyword is not being used as one.
+    msg = fmt::format("expected a name after '{}': {}", prev->getText(), form);
+    span = span_after(file, prev);
+  } else if (is_keyword(ftype) && name_position && !expected.contains(size_t(ftype)) && !missing_closer) {
     msg = fmt::format("'{}' is a reserved word and cannot be used as a name", found->getText());
     span = token_span(file, found);
   } else if (prev && is_keyword(prev->getType()) && prev->getType() != P::VALUE && !inside_scenario(ctx) &&

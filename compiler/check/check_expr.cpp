@@ -522,7 +522,17 @@ HExpr Checker::binary(const ast::Expr& e, Ctx& ctx) {
   HExpr r = binary_unfolded(e, ctx);
   // Constant arithmetic is folded, so deal arguments like `2025Q1 + 18mo` stay constants.
   if ((r.type.kind == Kind::Num || r.type.kind == Kind::Date) && r.op != Op::Const)
-    if (auto v = const_value(r)) return HExpr::constant(*v, r.type, r.span);
+    if (auto v = const_value(r)) {
+      // A constant date the run could not represent would abort it (a horizon, an `at`,
+      // a deal's start): refuse it here, where the expression is.
+      if (r.type.kind == Kind::Date && !date_representable(*v)) {
+        error(ctx, r.span,
+              std::isfinite(*v) ? "this date is outside the years 1..9999"
+                                : "this date is not a finite date (its arithmetic divides by zero or overflows)");
+        return HExpr::constant(0, Type::error(), e.span);
+      }
+      return HExpr::constant(*v, r.type, r.span);
+    }
   return r;
 }
 

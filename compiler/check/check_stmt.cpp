@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/ast/parse.hpp"
 #include "compiler/check/checker.hpp"
 
 namespace deal::check {
@@ -282,6 +283,19 @@ std::optional<HStmt> Checker::assign(const ast::Stmt& s, Ctx& ctx) {
       if (f == "defaulted" || f == "default_date" || f == "equity")
         return read_only(fmt::format("'{}' is set by the runtime and cannot be assigned", f));
       if (p == 0) return read_only("World's state cannot be assigned");
+      // LANGUAGE.md §6.3: money is created only by World and `borrow`. A deal (or a party
+      // writing someone else's cash) that set a party's cash would create or destroy
+      // money outside the ledger. Shocks may (they are the modeller's interventions), and
+      // so may a party's own block, for its own cash (docs/language.md §6).
+      if (f == "cash" && ctx.shock < 0 && (ctx.deal >= 0 || (ctx.party >= 0 && ctx.party != p))) {
+        std::string who = ast::print(*target.args[0]);
+        return read_only(fmt::format(
+            "{} cannot assign '{}.cash': money changes hands only through payments (LANGUAGE.md §6.3); use "
+            "pay({}, to, amount), pay(from, {}, amount) or borrow({}, amount) (only a shock, or the party's own "
+            "block, may set cash)",
+            ctx.deal >= 0 ? std::string("a contract") : fmt::format("party '{}'", prog_.parties[ctx.party].name), who,
+            who, who, who));
+      }
       resolve_party_state(p, it->second);
       slot = prog_.parties[p].states[it->second].slot;
       t = pi.lazy[it->second].type;
@@ -308,6 +322,15 @@ std::optional<HStmt> Checker::assign(const ast::Stmt& s, Ctx& ctx) {
     return read_only("only states can be assigned (a name or a party's or deal's field)");
   }
   HExpr value = expr(*s.value, ctx);
+  if (auto k = const_value(value); k && *k < 0 && s.op == "=" && value.type.is_num())
+    for (const HParty& party : prog_.parties)
+      if (party.base >= 0 && (slot == party.base + kDebt || slot == party.base + kCredit)) {
+        error(ctx, s.value->span,
+              fmt::format("a party's {} cannot be negative (it is an amount {})",
+                          slot == party.base + kDebt ? "debt" : "credit",
+                          slot == party.base + kDebt ? "owed" : "it may draw"));
+        return std::nullopt;
+      }
   HExpr v = compound(s.op, HExpr::slot(slot, t, target.span), std::move(value), s.span, ctx);
   if (v.type.is_error()) return std::nullopt;
   HStmt h;
@@ -417,17 +440,34 @@ std::optional<HStmt> Checker::call_stmt(const ast::Stmt& s, Ctx& ctx) {
     h.args = {check_party(a[0], "the holder"), check_party(a[1], "the issuer"), check(a[2], Type::num(), "the stake")};
     if (auto k = const_value(h.args[2]); k && (*k < 0 || *k > 1))
       error(ctx, a[2]->span, "a stake is a fraction between 0% and 100%");
+    // Parties are names, so both are known here (in a contract, per deal).
+    auto holder = const_value(h.args[0]), issuer = const_value(h.args[1]);
+    if (h.args[0].type.kind == Kind::Party && h.args[1].type.kind == Kind::Party && holder && issuer &&
+        *holder == *issuer && *holder != 0)
+      error(ctx, Span::cover(a[0]->span, a[1]->span),
+            fmt::format("a party cannot {} a stake in itself: '{}' is both the holder and the issuer", n,
+                        prog_.parties[size_t(*holder)].name));
   } else if (n == "borrow") {
     h.kind = SKind::Borrow;
+    const ast::Expr* amount = nullptr;
     if (ctx.party >= 0 && count_positional() == 1 && !named("party")) {
       auto a = match_args(c, {"amount"}, 1, ctx);
       if (a.empty()) return std::nullopt;
+      amount = a[0];
       h.args = {self(), check(a[0], money, "the amount borrowed")};
     } else {
       auto a = match_args(c, {"party", "amount"}, 2, ctx);
       if (a.empty()) return std::nullopt;
+      amount = a[1];
       h.args = {check_party(a[0], "the borrower"), check(a[1], money, "the amount borrowed")};
+      if (auto who = const_value(h.args[0]); h.args[0].type.kind == Kind::Party && who && *who == 0)
+        error(ctx, a[0]->span,
+              "World cannot borrow: it stands for everyone outside the model and is the lender of every "
+              "borrow(party, amount)");
     }
+    if (auto k = const_value(h.args[1]); h.args[1].type.is_num() && k && *k < 0)
+      error(ctx, amount->span,
+            "the amount borrowed cannot be negative (to repay, pay the lender: pay(World, amount) and lower debt)");
   } else {
     auto g = globals_.find(n);
     if (g != globals_.end() && g->second.kind == Global::Fn) {

@@ -206,6 +206,24 @@ void Checker::check_calendar() {
     diags_.error(calendar_->to->span, "the calendar ends before it starts");
   if (ok && date_to_months(prog_.calendar.to) - date_to_months(prog_.calendar.from) > 12.0 * 1000)
     diags_.error(calendar_->span, "the calendar spans more than 1000 years");
+  // The run computes the end of every step, the last one included, as a date: that end
+  // must be a date too (years 1..9999), or the run would abort on its first step.
+  if (ok && date_to_months(prog_.calendar.to) >= date_to_months(prog_.calendar.from)) {
+    double from = date_to_months(prog_.calendar.from), to = date_to_months(prog_.calendar.to);
+    int months = prog_.calendar.step == Period::Month ? 1 : prog_.calendar.step == Period::Year ? 12 : 3;
+    double steps = std::floor((to - from) / months) + 1;
+    double end = from + steps * months;
+    if (!date_representable(end)) {
+      const char* unit = prog_.calendar.step == Period::Month  ? "month"
+                         : prog_.calendar.step == Period::Year ? "year"
+                                                               : "quarter";
+      diags_.error(
+          calendar_->to->span,
+          fmt::format("the calendar's last {} ends in the year {}: every date of a calendar, the end of "
+                      "its last step included, must lie in the years 1..9999 (end the calendar a step earlier)",
+                      unit, int(std::floor(end / 12))));
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------

@@ -152,6 +152,13 @@ void Checker::resolve_party_state(int p, int idx) {
       if (!want.is_error()) t = want;
     }
   }
+  // An undrawn credit line and a debt are amounts owed; a negative one would be money
+  // from nowhere in clearing (credit) or in the valuation (debt). Run-time values are
+  // checked by the runtime.
+  if (builtin && (idx == kDebt || idx == kCredit) && ls.init)
+    if (auto v = const_value(init); v && *v < 0)
+      diags_.error(ls.init->span, fmt::format("a party's {} cannot be negative (it is an amount {})", hs.name,
+                                              idx == kDebt ? "owed" : "it may draw"));
   if (builtin) t = hs.type;
   ls.type = t;
   ls.status = Resolve::Done;

@@ -1,6 +1,7 @@
 #include "compiler/check/program.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "compiler/ast/ast.hpp"
 
@@ -26,6 +27,11 @@ double date_to_months(const CalendarDate& d) {
 }
 
 double date_to_months(const ast::DateLit& d) { return date_to_months(CalendarDate{d.year, d.month, d.day}); }
+
+bool date_representable(double months) {
+  static const double first = date_to_months(CalendarDate{1, 1, 1}), last = date_to_months(CalendarDate{9999, 12, 31});
+  return std::isfinite(months) && months >= first && months <= last;
+}
 
 int Program::find_party(const std::string& name) const { return find_by_name(parties, name); }
 int Program::find_deal(const std::string& name) const { return find_by_name(deals, name); }

@@ -47,6 +47,9 @@ enum class Period { Step, Month, Quarter, Year };
 
 double date_to_months(const CalendarDate& d);
 double date_to_months(const ast::DateLit& d);  // a date literal (the checker)
+// Whether a month number is a date the run-time calendar can hold: finite and within
+// 0001-01-01 .. 9999-12-31 (runtime/calendar.cpp refuses anything else mid-run).
+bool date_representable(double months);
 
 // Built-in functions callable in expressions.
 enum class Builtin {

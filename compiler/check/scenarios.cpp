@@ -87,8 +87,11 @@ void Checker::check_scenarios() {
         HExpr v = expr(*e, ctx);
         auto c = const_value(v);
         if (v.type.is_error()) return std::nullopt;
-        if (!c || !(v.type == Type::num()) || *c != std::floor(*c) || *c < lo || *c > 9.0e15) {
-          diags_.error(e->span, fmt::format("{} must be a whole number{}", what, lo > 0 ? " of at least 1" : " ≥ 0"));
+        // 2^53: the run's cap on paths, and the largest whole number a literal holds exactly.
+        constexpr double kMax = 9007199254740992.0;
+        if (!c || !(v.type == Type::num()) || *c != std::floor(*c) || *c < lo || *c > kMax) {
+          diags_.error(e->span, fmt::format("{} must be a whole number from {} to 2^53 (9007199254740992)", what,
+                                            lo > 0 ? 1 : 0));
           return std::nullopt;
         }
         return c;
@@ -194,6 +197,10 @@ void Checker::check_scenarios() {
             break;
           }
           double start = date_to_months(prog_.calendar.from), end = date_to_months(prog_.calendar.to);
+          if (!date_representable(*c)) {
+            diags_.error(it.value->span, "the horizon must be a date in the years 1..9999");
+            break;
+          }
           if (*c < start || *c > end + 12) diags_.error(it.value->span, "the horizon must fall within the calendar");
           h.horizon = *c;
           break;
@@ -214,8 +221,13 @@ void Checker::check_scenarios() {
               diags_.error(it.setting_spans[k], fmt::format("unknown clearing setting '{}' (alpha, beta)", name));
               continue;
             }
-            if (!c || !(v.type == Type::num()) || *c < 0 || *c > 1) {
-              diags_.error(e->span, fmt::format("{} must be a number between 0% and 100%", name));
+            // Written so that NaN (`0/0`) fails too: every comparison with it is false.
+            if (!c || !(v.type == Type::num()) || !(*c >= 0 && *c <= 1)) {
+              std::string got = !(v.type == Type::num()) ? fmt::format(", not {}", type_str(v.type))
+                                : !c                     ? " (a constant: it cannot depend on params or states)"
+                                : std::isnan(*c)         ? ", not NaN (0/0)"
+                                                         : fmt::format(", not {}", *c);
+              diags_.error(e->span, fmt::format("{} must be a number between 0% and 100%{}", name, got));
               continue;
             }
             (name == "alpha" ? h.alpha : h.beta) = *c;
