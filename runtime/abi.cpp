@@ -40,6 +40,13 @@ void deal_rt_emit(deal::rt::StepCtx* c, int32_t id, const double* values) noexce
   }
 }
 void deal_rt_nonfinite(deal::rt::StepCtx* c, int32_t site, double value) noexcept { run_of(c).nonfinite(site, value); }
+void deal_rt_cash_written(deal::rt::StepCtx* c, int32_t slot, double before, double after) noexcept {
+  try {
+    run_of(c).cash_written(slot, before, after);
+  } catch (const std::exception& e) {
+    run_of(c).fail(fmt::format("internal error while recording a write of cash: {}", e.what()));
+  }
+}
 void deal_rt_bad_value(deal::rt::StepCtx* c, int32_t site, int32_t what, double value) noexcept {
   run_of(c).bad_value(site, what, value);
 }

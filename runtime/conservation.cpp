@@ -11,7 +11,6 @@ namespace deal::rt {
 void ConservationCheck::start(std::span<const double> cash) {
   initial_ = 0.0;
   for (double c : cash) initial_ += c;
-  adjustments_ = 0.0;
 }
 
 MoneyBalance ConservationCheck::balance(std::span<const double> cash, const Ledger& ledger) const {
@@ -21,9 +20,9 @@ MoneyBalance ConservationCheck::balance(std::span<const double> cash, const Ledg
   // World's contractual flows are what World paid/received minus the non-contractual kinds.
   b.borrowed = ledger.credit_drawn() + ledger.borrowed();
   b.default_costs = ledger.default_costs();
-  b.from_world = ledger.paid_by_world() - b.borrowed;
-  b.to_world = ledger.paid_to_world() - b.default_costs;
-  b.adjustments = adjustments_;
+  b.adjustments = ledger.adjusted_in() - ledger.adjusted_out();
+  b.from_world = ledger.paid_by_world() - b.borrowed - ledger.adjusted_in();
+  b.to_world = ledger.paid_to_world() - b.default_costs - ledger.adjusted_out();
   return b;
 }
 

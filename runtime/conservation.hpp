@@ -6,8 +6,9 @@
 //   Σ cash  =  initial Σ cash  +  paid by World  −  paid to World  +  adjustments
 //
 // after every step, where "paid by World" includes credit draws and `borrow` (the
-// lender is World) and "adjustments" are direct writes to cash that the driver reports
-// (a shock's `N3.cash -= $94B`, an assignment to cash in an `every` block). Equivalently,
+// lender is World) and "adjustments" are the ledger's rows of direct writes to cash (a
+// shock's `N3.cash -= $94B`, a party's own `cash = …`). A change of cash with no row
+// is a leak the check reports. Equivalently,
 // Σ cash + (flows to World) − (flows from World) − borrowing − adjustments is constant.
 // The check also requires 0 ≤ paid ≤ due on every ledger row.
 //
@@ -31,7 +32,7 @@ struct MoneyBalance {
   double to_world = 0.0;    // contractual payments to World
   double default_costs = 0.0;
   double borrowed = 0.0;     // credit draws + borrow
-  double adjustments = 0.0;  // direct writes to cash
+  double adjustments = 0.0;  // direct writes to cash (the ledger's adjustment rows, net)
   double expected() const { return initial + from_world - to_world - default_costs + borrowed + adjustments; }
   double difference() const { return cash - expected(); }
 };
@@ -44,8 +45,6 @@ class ConservationCheck {
   // Opens the books at the start of a path with the parties' cash; the ledger should be
   // empty (or reset) at that moment.
   void start(std::span<const double> cash);
-  // A direct change of some party's cash outside the ledger.
-  void adjust(double delta) { adjustments_ += delta; }
 
   // The balance now, from the cash array and the ledger's totals.
   MoneyBalance balance(std::span<const double> cash, const Ledger& ledger) const;
@@ -59,7 +58,6 @@ class ConservationCheck {
  private:
   double rel_tol_ = 1e-9;
   double initial_ = 0.0;
-  double adjustments_ = 0.0;
 };
 
 }  // namespace deal::rt

@@ -17,6 +17,8 @@ const char* to_string(FlowKind k) {
       return "default cost";
     case FlowKind::Borrow:
       return "borrow";
+    case FlowKind::Adjustment:
+      return "adjustment";
   }
   return "?";
 }
@@ -41,6 +43,7 @@ void Ledger::append(const LedgerRow& r) {
   t.paid += r.paid;
   if (r.from < 0 && r.to >= 0) world_out_ += r.paid;
   if (r.to < 0 && r.from >= 0) world_in_ += r.paid;
+  if (r.kind == FlowKind::Adjustment) (r.from < 0 ? adjusted_in_ : adjusted_out_) += r.paid;
   if (r.kind == FlowKind::Contractual) {
     if (options_.track_flows) flows_[size_t(index(r.from)) * size_t(parties_ + 1) + size_t(index(r.to))] += r.paid;
     if (r.deal >= 0) {
@@ -76,6 +79,13 @@ void Ledger::record_borrow(int step, int party, double amount) {
   append(LedgerRow{step, -1, kWorld, party, 0, FlowKind::Borrow, amount, amount});
 }
 
+void Ledger::record_adjustment(int step, int party, double delta) {
+  if (delta == 0.0) return;
+  const double amount = std::fabs(delta);
+  if (delta > 0) append(LedgerRow{step, -1, kWorld, party, 0, FlowKind::Adjustment, amount, amount});
+  else append(LedgerRow{step, -1, party, kWorld, 0, FlowKind::Adjustment, amount, amount});
+}
+
 void Ledger::reset() {
   rows_.clear();
   for (auto& t : totals_) t = LedgerTotals{};
@@ -83,6 +93,7 @@ void Ledger::reset() {
   std::fill(deal_due_.begin(), deal_due_.end(), 0.0);
   std::fill(deal_paid_.begin(), deal_paid_.end(), 0.0);
   world_in_ = world_out_ = 0.0;
+  adjusted_in_ = adjusted_out_ = 0.0;
   appended_ = 0;
   violation_.reset();
 }

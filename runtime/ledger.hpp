@@ -25,8 +25,10 @@ enum class FlowKind : std::uint8_t {
   CreditDraw,   // World (the lender) → party: credit drawn in clearing; becomes debt
   DefaultCost,  // party → World: what a defaulter's resources lost (alpha, beta < 1)
   Borrow,       // World (the lender) → party: `borrow(party, amount)`
+  Adjustment,   // a direct write of a party's cash (a shock's `A.cash -= $5B`, a party's
+                // own `cash = …`): World → party when it rises, party → World when it falls
 };
-inline constexpr int kFlowKinds = 4;
+inline constexpr int kFlowKinds = 5;
 const char* to_string(FlowKind k);
 
 struct LedgerRow {
@@ -67,6 +69,8 @@ class Ledger {
   // where those are non-zero.
   void record(const ClearingInput& in, const ClearingResult& result);
   void record_borrow(int step, int party, double amount);
+  // A direct change of `party`'s cash by `delta` (a row of kind Adjustment; none for 0).
+  void record_adjustment(int step, int party, double delta);
   // Empties the ledger for a new path; keeps its capacity.
   void reset();
 
@@ -76,6 +80,9 @@ class Ledger {
   double credit_drawn() const { return totals_[int(FlowKind::CreditDraw)].paid; }
   double default_costs() const { return totals_[int(FlowKind::DefaultCost)].paid; }
   double borrowed() const { return totals_[int(FlowKind::Borrow)].paid; }
+  // Net money the adjustment rows brought in (World → parties minus parties → World).
+  double adjusted_in() const { return adjusted_in_; }
+  double adjusted_out() const { return adjusted_out_; }
 
   // Money that crossed the boundary of the modelled parties, all kinds, cumulative.
   double paid_by_world() const { return world_out_; }  // World → parties
@@ -107,6 +114,7 @@ class Ledger {
   std::vector<double> flows_;
   std::vector<double> deal_due_, deal_paid_;
   double world_in_ = 0.0, world_out_ = 0.0;
+  double adjusted_in_ = 0.0, adjusted_out_ = 0.0;
   std::int64_t appended_ = 0;
   std::optional<std::pair<std::int64_t, LedgerRow>> violation_;
 };

@@ -34,6 +34,8 @@ PathRun::PathRun(const Model& model, const ModelScenario& scenario, const RunOpt
   for (int i = 1; i <= n; ++i) names.push_back(model.parties[size_t(i)].name);
   for (const ModelParty& p : model.parties) id_names.push_back(p.name);
   for (const ModelParty& p : model.parties) party_base.push_back(p.base);
+  slot_party.assign(size_t(model.slot_count), -1);
+  for (size_t id = 1; id < model.parties.size(); ++id) slot_party.at(size_t(model.parties[id].base)) = int(id);
   for (const ModelDeal& d : model.deals) deal_base.push_back(d.base);
   obligation_buffer.resize(64);
 }
@@ -55,7 +57,6 @@ void PathRun::reset(unsigned long long seed, long long path) {
   ledger.reset();
   tally = Tally{};
   conservation = ConservationCheck{};
-  borrowed_in_phase = 0;
   flows_stale = true;
   std::fill(step_in.begin(), step_in.end(), 0.0);
   std::fill(step_out.begin(), step_out.end(), 0.0);
@@ -199,7 +200,6 @@ void PathRun::borrow(int party, double amount, int site) {
   slot(party, 1) += amount;
   if (use_ledger) ledger.record_borrow(step, party - 1, amount);
   else tally.borrowed += amount;
-  borrowed_in_phase += amount;
 }
 
 void PathRun::mark_defaulted(int party) {
@@ -411,10 +411,7 @@ void PathRun::settle() {
     for (int p : pending) {
       // A defaulted issuer's stakes are lost by their holders.
       holdings.remove_issuer(p - 1);
-      double before = opts.check_ledger ? total_cash() : 0;
-      borrowed_in_phase = 0;
       m.on_default(S.data(), &ctx, p);
-      if (opts.check_ledger) conservation.adjust(total_cash() - before - borrowed_in_phase);
       if (ctx.status) return;
     }
   }
@@ -432,11 +429,15 @@ void PathRun::valuation() {
 }
 
 bool PathRun::phase(PhaseFn f) {
-  double before = opts.check_ledger ? total_cash() : 0;
-  borrowed_in_phase = 0;
   f(S.data(), &ctx);
-  if (opts.check_ledger) conservation.adjust(total_cash() - before - borrowed_in_phase);
   return ctx.status == 0;
+}
+
+void PathRun::cash_written(int slot, double before, double after) {
+  // A NaN or negative value has already stopped the run (deal_rt_nonfinite, bad_value).
+  if (!std::isfinite(after) || !std::isfinite(before) || after == before) return;
+  int party = slot_party.at(size_t(slot));
+  if (use_ledger) ledger.record_adjustment(step, party - 1, after - before);
 }
 
 void PathRun::set_step(int k) {

@@ -66,7 +66,6 @@ struct PathRun {
   std::vector<std::string> id_names;  // model id → party name (World first), for default causes
   Ledger ledger;
   ConservationCheck conservation;
-  double borrowed_in_phase = 0;
 
   // This step's cleared flows (for inflow/outflow/revenue_from), model ids.
   bool flows_stale = true;
@@ -78,6 +77,7 @@ struct PathRun {
   std::vector<int> default_step;           // per model id, −1 if not defaulted
   std::vector<double> equity_start;        // per model id, the valuation before the first step
   std::vector<int> party_base, deal_base;  // first slot of each party (model id) and deal
+  std::vector<int> slot_party;             // a party's cash slot → its model id (−1 elsewhere)
   Date step_date{};                        // start of the current step
 
   // The ledger keeps rows and checks them (single paths, --check-ledger); Monte Carlo paths
@@ -166,6 +166,9 @@ struct PathRun {
   void emit(int id, const double* vals);
 
   void nonfinite(int site, double v);
+
+  // A store into a party's cash (its `cash` slot) outside clearing: an adjustment row.
+  void cash_written(int slot, double before, double after);
 
   // Random draws (per call in blocks, per path for `param x ~ …`). Bad arguments stop the
   // run with a message rather than drawing NaN or a mirrored value.

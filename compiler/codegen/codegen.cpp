@@ -590,11 +590,22 @@ class Emitter {
     return t;
   }
 
-  // Whether `slot` is a party's cash, debt or credit (never negative, LANGUAGE.md §6.3).
-  bool is_party_money(int slot) const {
-    for (const auto& party : p_.parties)
-      if (slot >= party.base + check::kCash && slot <= party.base + check::kCredit) return true;
-    return false;
+  // Whether `slot` is a (real) party's cash; its cash, debt or credit (never negative,
+  // LANGUAGE.md §6.3).
+  bool is_party_cash(int slot) const { return money_kind(slot) == 1; }
+  bool is_party_money(int slot) const { return money_kind(slot) != 0; }
+  // 0: not a party's money; 1: cash; 2: debt or credit (per slot, built once).
+  int money_kind(int slot) const {
+    if (money_slots_.empty()) {
+      money_slots_.assign(size_t(std::max(1, p_.slot_count)), 0);
+      for (size_t pi = 1; pi < p_.parties.size(); ++pi) {
+        const int base = p_.parties[pi].base;
+        money_slots_.at(size_t(base + check::kCash)) = 1;
+        money_slots_.at(size_t(base + check::kDebt)) = 2;
+        money_slots_.at(size_t(base + check::kCredit)) = 2;
+      }
+    }
+    return slot >= 0 && size_t(slot) < money_slots_.size() ? money_slots_[size_t(slot)] : 0;
   }
 
   int emit_site(const HStmt& s) {
@@ -646,7 +657,16 @@ class Emitter {
         llvm::Value* site = shape_ ? leaf_int(&s, kLeafSite, -1) : ci32(store_site(s.name, s.span));
         llvm::Value* ptr = is_hole(&s, kLeafValue) ? slot_ptr(leaf_int(&s, kLeafValue, s.index)) : slot_ptr(s.index);
         // Every member stores the same field (the template's), so one test decides for all.
-        checked_store(ptr, expr(s.value), site, is_party_money(s.index));
+        llvm::Value* v = expr(s.value);
+        if (is_party_cash(s.index)) {
+          // A direct write of cash is a ledger row of its own (an adjustment).
+          llvm::Value* slot = is_hole(&s, kLeafValue) ? leaf_int(&s, kLeafValue, s.index) : ci32(s.index);
+          llvm::Value* before = b_.CreateLoad(dbl_, ptr);
+          checked_store(ptr, v, site, true);
+          call_rt("deal_rt_cash_written", {slot, before, v});
+        } else {
+          checked_store(ptr, v, site, is_party_money(s.index));
+        }
         break;
       }
       case SKind::If: {
@@ -1255,6 +1275,7 @@ class Emitter {
   std::map<int, llvm::Function*> user_fns_;
   std::map<std::tuple<uint32_t, uint32_t, uint32_t, uint32_t, uint32_t>, int> call_sites_;  // span → site
   int site_base_ = 0;
+  mutable std::vector<uint8_t> money_slots_;
   llvm::Function* init_states_ = nullptr;
   llvm::GlobalVariable* no_overrides_ = nullptr;
 

@@ -81,7 +81,7 @@ TEST_CASE("A ledger without rows keeps the same totals", "[ledger]") {
 
 TEST_CASE("Money is conserved across rounds; a leak is reported precisely", "[conservation]") {
   // Several rounds of the sample network, carrying cash, credit and debt forward, with
-  // a shock that takes 1 of C's cash directly (reported as an adjustment).
+  // a shock that takes 1 of C's cash directly (an adjustment row).
   Net net = sample();
   std::vector<double> cash = net.cash, credit = net.credit, debt(3, 0.0);
   Ledger ledger(3);
@@ -92,7 +92,7 @@ TEST_CASE("Money is conserved across rounds; a leak is reported precisely", "[co
   for (int step = 0; step < 4; ++step) {
     if (step == 2) {
       cash[2] -= 1;
-      check.adjust(-1);
+      ledger.record_adjustment(step, 2, -1);
     }
     ClearingInput in;
     in.obligations = net.obs;
