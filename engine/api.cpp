@@ -295,6 +295,24 @@ Result Scenario::run(const RunOptions& options) const {
   }
   if (options.paths && *options.paths < 1)
     throw UsageError(fmt::format("paths must be at least 1 (got {})", *options.paths));
+  // The limits are checked here, where a host's mistake is a UsageError, so that the
+  // runtime only ever sees sane values (the CLI checks its flags the same way).
+  if (options.max_seconds) {
+    if (!(*options.max_seconds >= 0) || std::isinf(*options.max_seconds))
+      throw UsageError(
+          fmt::format("max_seconds must be a finite number of seconds, at least 0 (got {})", *options.max_seconds));
+    ro.max_seconds = *options.max_seconds;
+  }
+  if (options.max_memory_bytes) {
+    if (*options.max_memory_bytes < 1)
+      throw UsageError(fmt::format("max_memory_bytes must be positive (got {})", *options.max_memory_bytes));
+    ro.max_memory_bytes = *options.max_memory_bytes;
+  }
+  if (options.max_path_steps) {
+    if (*options.max_path_steps < 0)
+      throw UsageError(fmt::format("max_path_steps must be at least 0 (0: no limit; got {})", *options.max_path_steps));
+    ro.max_path_steps = *options.max_path_steps;
+  }
   engine::AnalysisRequest analyses;
   if (options.analyses)
     analyses.which = *options.analyses ? rt::AnalysisSelection{} : rt::AnalysisSelection{false, false, false, false};

@@ -258,6 +258,17 @@ struct DEAL_API RunOptions {
   // several threads at once; returning true stops the run with a RunError ("the run was
   // interrupted"). For a host's cancel button.
   std::function<bool()> cancelled{};
+  // Limits for programs a host did not write (docs/language.md, "Limits"); unset: the
+  // defaults `deal run` uses. A run over one fails with a RunError naming what to reduce.
+  // Wall-clock seconds, checked between Monte Carlo paths and at every step of a single
+  // path (as `--max-seconds`); unset or 0: no limit. Negative or NaN: UsageError.
+  std::optional<double> max_seconds{};
+  // The memory a run may keep for its statistics and per-path buffers, estimated before
+  // it starts (as `--max-memory`); default 4 GiB. Must be positive.
+  std::optional<long long> max_memory_bytes{};
+  // Monte Carlo paths × calendar steps, checked before the run starts; default 10^10;
+  // 0: no limit. Negative: UsageError.
+  std::optional<long long> max_path_steps{};
 };
 
 class Program;
