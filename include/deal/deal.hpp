@@ -193,7 +193,8 @@ struct DEAL_API AnalysesResult {
   long long computed_on_path = 0;                      // Monte Carlo runs: the analyses describe this path (1)
 };
 
-// A date as "YYYY-MM-DD" from a month number (a Date series value).
+// A date as "YYYY-MM-DD" from a month number (a Date series value); "" for NaN or a
+// month number outside the years 1 … 9999.
 DEAL_API std::string format_date(double month_number);
 // A value with its unit as the CLI prints it: "$38.2B", "12.5%/y", "3 GW".
 DEAL_API std::string format_value(double value, std::string_view unit);
