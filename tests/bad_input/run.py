@@ -78,6 +78,14 @@ def make_fixtures(dir, outside):
     write(os.path.join(dir, "sub", "imports_parent.deal"), 'import "../ok.deal"\n')
     write(os.path.join(dir, "imports_shared.deal"),
           CALENDAR + 'import "../%s/shared.deal"\nparty A { cash = shared }\n' % os.path.basename(outside))
+    # Issue 14's clearing reproducer: nobody has cash; A owes World $1B senior, B $2B and E
+    # $1B junior; B owes A $2B. Nobody pays, A and B default ("did not settle" once).
+    write(os.path.join(dir, "clearing.deal"), CALENDAR +
+          "party A { cash = $0 }\nparty B { cash = $0 }\nparty E { cash = $0 }\n"
+          "contract owe(d: Party, c: Party, amount: Money, rank: Number) "
+          "{ at 2025Q1 { pay(d, c, amount, priority: rank) } }\n"
+          "deal a_world = owe(A, World, $1B, 0)\ndeal a_b = owe(A, B, $2B, 1)\n"
+          "deal a_e = owe(A, E, $1B, 1)\ndeal b_a = owe(B, A, $2B, 1)\nscenario s { }\n")
     # Its DOT text is bigger than a pipe holds, so a `dot` that stops reading makes deal's write fail.
     write(os.path.join(dir, "wide.deal"), CALENDAR + "".join("party P%d { cash = $1M }\n" % i for i in range(3000)))
 
