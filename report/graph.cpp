@@ -17,6 +17,7 @@
 #include <cmath>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -382,7 +383,7 @@ PipedRun run_piped(const std::vector<std::string>& argv, std::string_view input)
 
   {
     SigpipeBlock no_sigpipe;
-    if (::fcntl(in_w.fd, F_SETFL, ::fcntl(in_w.fd, F_GETFL) | O_NONBLOCK) != 0) throw_errno("fcntl");
+    if (::fcntl(in_w.fd, F_SETFL, ::fcntl(in_w.fd, F_GETFL) | O_NONBLOCK) < 0) throw_errno("fcntl");
     size_t written = 0;
     if (input.empty()) in_w.reset();
     char buf[65536];
