@@ -52,6 +52,30 @@ namespace {
 
 using detail::ProgramState;
 
+// The boundary of every public function that can fail (its function-try-block's
+// handler): no exception leaves an API call as anything but a deal::Error, and one that
+// escapes the engine — a bug, memory running out — is "internal error: …".
+[[noreturn]] void rethrow_as_error() {
+  try {
+    throw;
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Error(fmt::format("internal error: {}", e.what()));
+  } catch (...) {
+    throw Error("internal error: an unknown exception");
+  }
+}
+
+template <class F>
+auto api_boundary(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (...) {
+    rethrow_as_error();
+  }
+}
+
 // Diagnostics in the order `deal check` prints them (source order, stable).
 std::vector<Message> public_diagnostics(const SourceManager& sm, const Diagnostics& diags) {
   std::vector<const Diagnostic*> order;
@@ -163,12 +187,19 @@ std::string date_text(const rt::Date& d) { return rt::format_date(d); }
 
 }  // namespace
 
-std::string format_date(double month_number) {
-  if (!std::isfinite(month_number)) return "";
+std::string format_date(double month_number) try {
+  // Month numbers of the years 1 … 9999 (12·year + month − 1); anything else is no date.
+  if (!(month_number >= 12 && month_number < 12 * 10000)) return "";
   return rt::format_date(jit::date_of_months(month_number));
+} catch (...) {
+  rethrow_as_error();
 }
 
-std::string format_value(double value, std::string_view unit) { return rt::format_quantity(value, std::string(unit)); }
+std::string format_value(double value, std::string_view unit) try {
+  return rt::format_quantity(value, std::string(unit));
+} catch (...) {
+  rethrow_as_error();
+}
 
 // ------------------------------------------------------------------ Result
 
@@ -202,34 +233,42 @@ const std::vector<Series>& Result::all_series() const { return impl_->series; }
 const LedgerResult& Result::ledger() const { return impl_->ledger; }
 const std::optional<AnalysesResult>& Result::analyses() const { return impl_->analyses; }
 
-const PartyResult& Result::party(std::string_view name) const {
+const PartyResult& Result::party(std::string_view name) const try {
   for (const auto& p : impl_->parties)
     if (p.name == name) return p;
   std::vector<std::string> names;
   for (const auto& p : impl_->parties) names.push_back(p.name);
   throw UsageError(
       fmt::format("no party named '{}'{}; the program has: {}", name, suggestion(name, names), list_or_none(names)));
+} catch (...) {
+  rethrow_as_error();
 }
 
 double Result::default_probability(std::string_view name) const { return party(name).default_probability; }
 
-const Series& Result::series(std::string_view label) const {
+const Series& Result::series(std::string_view label) const try {
   for (const auto& s : impl_->series)
     if (s.label == label) return s;
   std::vector<std::string> names;
   for (const auto& s : impl_->series) names.push_back(s.label);
   throw UsageError(fmt::format("scenario '{}' tracks no series '{}'{}; it tracks: {}", impl_->raw.scenario, label,
                                suggestion(label, names), list_or_none(names)));
+} catch (...) {
+  rethrow_as_error();
 }
 
-std::string Result::to_json() const {
+std::string Result::to_json() const try {
   if (!impl_->program) return "null\n";
   return report::json_text(impl_->raw, impl_->program->model());
+} catch (...) {
+  rethrow_as_error();
 }
 
-std::string Result::to_table() const {
+std::string Result::to_table() const try {
   if (!impl_->program) return "";
   return report::table_text(impl_->raw, impl_->program->model(), false);
+} catch (...) {
+  rethrow_as_error();
 }
 
 namespace detail {
@@ -257,15 +296,17 @@ void put(std::vector<std::pair<int, double>>& overrides, const engine::ParamValu
 
 }  // namespace
 
-Scenario& Scenario::set(std::string_view param, double value) {
+Scenario& Scenario::set(std::string_view param, double value) try {
   std::string error;
   auto v = engine::number_param(program_->program(), param, value, error);
   if (!v) throw UsageError(error);
   put(overrides_, *v);
   return *this;
+} catch (...) {
+  rethrow_as_error();
 }
 
-Scenario& Scenario::set(std::string_view param, std::string_view text) {
+Scenario& Scenario::set(std::string_view param, std::string_view text) try {
   engine::ParamError error;
   auto v = engine::parse_param(program_->program(), fmt::format("set {}", param), param, text, error);
   if (!v && error.is_diagnostics) {
@@ -277,9 +318,11 @@ Scenario& Scenario::set(std::string_view param, std::string_view text) {
   if (!v) throw UsageError(error.text);
   put(overrides_, *v);
   return *this;
+} catch (...) {
+  rethrow_as_error();
 }
 
-Result Scenario::run(const RunOptions& options) const {
+Result Scenario::run(const RunOptions& options) const try {
   const ProgramState& st = *program_;
   rt::RunOptions ro;
   ro.paths = options.paths;
@@ -295,6 +338,24 @@ Result Scenario::run(const RunOptions& options) const {
   }
   if (options.paths && *options.paths < 1)
     throw UsageError(fmt::format("paths must be at least 1 (got {})", *options.paths));
+  // The limits are checked here, where a host's mistake is a UsageError, so that the
+  // runtime only ever sees sane values (the CLI checks its flags the same way).
+  if (options.max_seconds) {
+    if (!(*options.max_seconds >= 0) || std::isinf(*options.max_seconds))
+      throw UsageError(
+          fmt::format("max_seconds must be a finite number of seconds, at least 0 (got {})", *options.max_seconds));
+    ro.max_seconds = *options.max_seconds;
+  }
+  if (options.max_memory_bytes) {
+    if (*options.max_memory_bytes < 1)
+      throw UsageError(fmt::format("max_memory_bytes must be positive (got {})", *options.max_memory_bytes));
+    ro.max_memory_bytes = *options.max_memory_bytes;
+  }
+  if (options.max_path_steps) {
+    if (*options.max_path_steps < 0)
+      throw UsageError(fmt::format("max_path_steps must be at least 0 (0: no limit; got {})", *options.max_path_steps));
+    ro.max_path_steps = *options.max_path_steps;
+  }
   engine::AnalysisRequest analyses;
   if (options.analyses)
     analyses.which = *options.analyses ? rt::AnalysisSelection{} : rt::AnalysisSelection{false, false, false, false};
@@ -310,6 +371,8 @@ Result Scenario::run(const RunOptions& options) const {
     throw RunError(fmt::format("scenario '{}' failed: {}", name_, e.what()));
   }
   return detail::ResultBuilder::make(program_, std::move(raw));
+} catch (...) {
+  rethrow_as_error();
 }
 
 std::optional<Result> Scenario::try_run(const RunOptions& options, Message* why) const noexcept {
@@ -442,7 +505,7 @@ Program& Program::operator=(const Program&) = default;
 Program& Program::operator=(Program&&) noexcept = default;
 Program::~Program() = default;
 
-Program& Program::bind_raw(std::string_view name, int arity, std::function<double(const double*, int)> f) {
+Program& Program::bind_raw(std::string_view name, int arity, std::function<double(const double*, int)> f) try {
   const check::Program& p = state_->program();
   int id = -1;
   for (size_t i = 0; i < p.fns.size(); ++i)
@@ -461,9 +524,11 @@ Program& Program::bind_raw(std::string_view name, int arity, std::function<doubl
   std::lock_guard<std::mutex> lock(state_->mu);
   state_->host[size_t(id)] = std::move(f);
   return *this;
+} catch (...) {
+  rethrow_as_error();
 }
 
-Scenario Program::scenario(std::string_view name) const {
+Scenario Program::scenario(std::string_view name) const try {
   int k = state_->model().find_scenario(std::string(name));
   if (k < 0) {
     std::vector<std::string> names = scenarios();
@@ -471,29 +536,37 @@ Scenario Program::scenario(std::string_view name) const {
                                  list_or_none(names)));
   }
   return Scenario(state_, k, std::string(name));
+} catch (...) {
+  rethrow_as_error();
 }
 
-Scenario Program::scenario() const {
+Scenario Program::scenario() const try {
   const auto& list = state_->model().scenarios;
   if (list.size() != 1)
     throw UsageError(fmt::format("the program has {} scenarios ({}); choose one with scenario(NAME)", list.size(),
                                  list_or_none(scenarios())));
   return Scenario(state_, 0, list[0].name);
+} catch (...) {
+  rethrow_as_error();
 }
 
-std::vector<std::string> Program::scenarios() const {
+std::vector<std::string> Program::scenarios() const try {
   std::vector<std::string> out;
   for (const auto& s : state_->model().scenarios) out.push_back(s.name);
   return out;
+} catch (...) {
+  rethrow_as_error();
 }
 
-std::vector<std::string> Program::parties() const {
+std::vector<std::string> Program::parties() const try {
   std::vector<std::string> out;
   for (size_t i = 1; i < state_->model().parties.size(); ++i) out.push_back(state_->model().parties[i].name);
   return out;
+} catch (...) {
+  rethrow_as_error();
 }
 
-std::vector<ParamInfo> Program::params() const {
+std::vector<ParamInfo> Program::params() const try {
   std::vector<ParamInfo> out;
   const check::Program& p = state_->program();
   for (const auto& h : p.params) {
@@ -504,22 +577,28 @@ std::vector<ParamInfo> Program::params() const {
     out.push_back(std::move(i));
   }
   return out;
+} catch (...) {
+  rethrow_as_error();
 }
 
-std::vector<std::string> Program::extern_fns() const {
+std::vector<std::string> Program::extern_fns() const try {
   std::vector<std::string> out;
   for (const auto& f : state_->program().fns)
     if (f.is_extern) out.push_back(f.name);
   return out;
+} catch (...) {
+  rethrow_as_error();
 }
 
-std::vector<std::string> Program::unbound_extern_fns() const {
+std::vector<std::string> Program::unbound_extern_fns() const try {
   std::vector<std::string> out;
   std::lock_guard<std::mutex> lock(state_->mu);
   const auto& fns = state_->program().fns;
   for (size_t i = 0; i < fns.size(); ++i)
     if (fns[i].is_extern && !state_->host[i]) out.push_back(fns[i].name);
   return out;
+} catch (...) {
+  rethrow_as_error();
 }
 
 // ------------------------------------------------------------------ Engine
@@ -527,20 +606,6 @@ std::vector<std::string> Program::unbound_extern_fns() const {
 Engine::Engine() = default;
 Engine::Engine(EngineOptions options) : options_(std::move(options)) {}
 Engine::~Engine() = default;
-
-namespace {
-// No std::exception leaves an API call as anything but a deal::Error.
-template <class F>
-auto api_boundary(F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw Error(fmt::format("internal error: {}", e.what()));
-  }
-}
-}  // namespace
 
 Program Engine::load_file(const std::string& path) const {
   return api_boundary([&] { return Program(build(options_, engine::check_file(path, load_options(options_)))); });

@@ -233,13 +233,28 @@ void set_param(rt::RunOptions& options, const ParamValue& value) {
 
 // ---------------------------------------------------------------- the boundary
 
-int guarded(const std::function<int()>& body, std::FILE* err, std::string_view prefix) {
+namespace {
+// The boundary's own report must not throw: fmt::print throws when the stream fails (a
+// closed or full stderr, `2>/dev/full`), and an exception from inside the handler would
+// escape main after all. Plain stdio calls, errors ignored: there is nowhere left to report.
+void report_internal(std::FILE* err, std::string_view prefix, const char* what) noexcept {
+  if (!err) return;
+  std::fwrite(prefix.data(), 1, prefix.size(), err);
+  std::fputs(": internal error: ", err);
+  std::fputs(what ? what : "", err);
+  std::fputc('\n', err);
+  std::fflush(err);
+  std::clearerr(err);
+}
+}  // namespace
+
+int guarded(const std::function<int()>& body, std::FILE* err, std::string_view prefix) noexcept {
   try {
     return body();
   } catch (const std::exception& e) {
-    fmt::print(err, "{}: internal error: {}\n", prefix, e.what());
+    report_internal(err, prefix, e.what());
   } catch (...) {
-    fmt::print(err, "{}: internal error: an unknown exception\n", prefix);
+    report_internal(err, prefix, "an unknown exception");
   }
   return 3;
 }

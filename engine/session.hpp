@@ -154,8 +154,9 @@ void set_param(rt::RunOptions& options, const ParamValue& value);
 
 // Runs a front end's `body` and returns its exit code; any exception that escapes it —
 // a bug, or memory running out — is printed to `err` as "PREFIX: internal error: …"
-// and gives exit code 3, so no front end ever aborts with an uncaught exception.
-int guarded(const std::function<int()>& body, std::FILE* err, std::string_view prefix = "deal");
+// and gives exit code 3, so no front end ever aborts with an uncaught exception. It
+// never throws itself, also when writing to `err` fails.
+int guarded(const std::function<int()>& body, std::FILE* err, std::string_view prefix = "deal") noexcept;
 
 // ---------------------------------------------------------------- runs
 

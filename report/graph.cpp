@@ -1,14 +1,23 @@
 #include "report/graph.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
 #include <cmath>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -226,39 +235,228 @@ std::optional<std::string> find_dot() {
   return std::nullopt;
 }
 
-bool render_dot(const std::string& dot, const std::string& format, std::string& out, std::string& error) {
-  auto exe = find_dot();
-  if (!exe) {
-    error = "Graphviz's `dot` is not installed (Debian: apt-get install graphviz); use --format dot for the DOT text";
-    return false;
+namespace {
+
+[[noreturn]] void throw_errno(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
+
+// A file descriptor, closed when it goes.
+struct Fd {
+  int fd = -1;
+  Fd() = default;
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+  void reset() {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
   }
-  char in_name[] = "/tmp/deal-graph-XXXXXX";
-  int fd = mkstemp(in_name);
-  if (fd < 0) {
-    error = "cannot create a temporary file";
-    return false;
+};
+
+// A pipe with both ends close-on-exec (the child gets only the dup2 copies) and numbered
+// 3 or above: when deal runs with stdin, stdout or stderr closed, pipe() can hand out 0-2,
+// and a dup2 onto the same number would leave close-on-exec set, so the child would lose it.
+void make_pipe(Fd& read_end, Fd& write_end) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) throw_errno("pipe");
+  read_end.fd = p[0];
+  write_end.fd = p[1];
+  for (Fd* f : {&read_end, &write_end}) {
+    if (f->fd >= 3) continue;
+    int high = ::fcntl(f->fd, F_DUPFD_CLOEXEC, 3);
+    if (high < 0) throw_errno("fcntl");
+    f->reset();
+    f->fd = high;
   }
-  ::close(fd);
-  std::string out_name = std::string(in_name) + "." + format;
-  std::string err_name = std::string(in_name) + ".err";
-  {
-    std::ofstream f(in_name, std::ios::binary);
-    f << dot;
+}
+
+// The spawned child: killed and reaped if we leave early (an exception), so none is left
+// running or as a zombie.
+struct Child {
+  pid_t pid = -1;
+  ~Child() {
+    if (pid <= 0) return;
+    ::kill(pid, SIGKILL);
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
   }
-  std::string cmd = fmt::format("'{}' -T{} '{}' -o '{}' 2> '{}'", *exe, format, in_name, out_name, err_name);
-  int rc = std::system(cmd.c_str());
-  std::ifstream res(out_name, std::ios::binary), errs(err_name);
-  std::stringstream buf, ebuf;
-  buf << res.rdbuf();
-  ebuf << errs.rdbuf();
-  std::filesystem::remove(in_name);
-  std::filesystem::remove(out_name);
-  std::filesystem::remove(err_name);
+};
+
+// SIGPIPE blocked in this thread while we write to the child (a write to a pipe whose
+// reader has gone then fails with EPIPE instead of killing deal); on the way out a
+// SIGPIPE our writes raised is taken back, and the thread's mask restored. SIGPIPE from
+// write() goes to the writing thread, so other threads are not affected.
+class SigpipeBlock {
+ public:
+  SigpipeBlock() {
+    sigset_t pipe_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_);
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+  }
+  SigpipeBlock(const SigpipeBlock&) = delete;
+  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
+  ~SigpipeBlock() {
+    sigset_t pending;
+    sigpending(&pending);
+    if (!was_pending_ && sigismember(&pending, SIGPIPE) == 1) {
+      sigset_t pipe_set;
+      sigemptyset(&pipe_set);
+      sigaddset(&pipe_set, SIGPIPE);
+      const timespec zero{0, 0};
+      while (sigtimedwait(&pipe_set, nullptr, &zero) < 0 && errno == EINTR) {}
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+
+ private:
+  sigset_t old_;
+  bool was_pending_ = false;
+};
+
+// What a program printed on stderr, for an error message: trimmed, capped, and with
+// control characters escaped (it may echo labels from the program, which must not reach
+// the terminal raw).
+std::string stderr_excerpt(const std::string& err) {
+  constexpr size_t kMax = 2000;
+  std::string o;
+  size_t end = err.find_last_not_of(" \t\r\n");
+  std::string_view text = end == std::string::npos ? std::string_view() : std::string_view(err).substr(0, end + 1);
+  for (size_t i = 0; i < text.size() && o.size() < kMax; ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) o += fmt::format("\\x{:02x}", c);
+    else o += char(c);
+  }
+  if (o.size() >= kMax && text.size() > kMax) o += " …";
+  return o;
+}
+
+}  // namespace
+
+PipedRun run_piped(const std::vector<std::string>& argv, std::string_view input) {
+  PipedRun result;
+  if (argv.empty()) throw std::invalid_argument("run_piped: no program");
+  Fd in_r, in_w, out_r, out_w, err_r, err_w;
+  make_pipe(in_r, in_w);
+  make_pipe(out_r, out_w);
+  make_pipe(err_r, err_w);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attr);
+  posix_spawn_file_actions_adddup2(&actions, in_r.fd, 0);
+  posix_spawn_file_actions_adddup2(&actions, out_w.fd, 1);
+  posix_spawn_file_actions_adddup2(&actions, err_w.fd, 2);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+  // Nothing else deal has open (a host's files and sockets too) reaches the child.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+#endif
+  // The child starts with no signal blocked and SIGPIPE at its default, whatever this
+  // thread or the host had set.
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  Child child;
+  int rc = posix_spawnp(&child.pid, argv[0].c_str(), &actions, &attr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
   if (rc != 0) {
-    error = "dot failed: " + ebuf.str();
+    child.pid = -1;
+    result.spawn_errno = rc;
+    return result;
+  }
+  result.started = true;
+  // Our copies of the child's ends: without closing them we would never see end-of-file.
+  in_r.reset();
+  out_w.reset();
+  err_w.reset();
+
+  {
+    SigpipeBlock no_sigpipe;
+    if (::fcntl(in_w.fd, F_SETFL, ::fcntl(in_w.fd, F_GETFL) | O_NONBLOCK) < 0) throw_errno("fcntl");
+    size_t written = 0;
+    if (input.empty()) in_w.reset();
+    char buf[65536];
+    while (in_w.fd >= 0 || out_r.fd >= 0 || err_r.fd >= 0) {
+      pollfd fds[3];
+      Fd* owner[3];
+      nfds_t n = 0;
+      if (in_w.fd >= 0) fds[n] = {in_w.fd, POLLOUT, 0}, owner[n++] = &in_w;
+      if (out_r.fd >= 0) fds[n] = {out_r.fd, POLLIN, 0}, owner[n++] = &out_r;
+      if (err_r.fd >= 0) fds[n] = {err_r.fd, POLLIN, 0}, owner[n++] = &err_r;
+      if (::poll(fds, n, -1) < 0) {
+        if (errno == EINTR) continue;
+        throw_errno("poll");
+      }
+      for (nfds_t i = 0; i < n; ++i) {
+        if (fds[i].revents == 0) continue;
+        Fd& fd = *owner[i];
+        if (&fd == &in_w) {
+          // A partial write is normal on a non-blocking pipe: the rest goes next time.
+          ssize_t k = ::write(fd.fd, input.data() + written, std::min<size_t>(input.size() - written, sizeof buf));
+          if (k > 0) {
+            written += size_t(k);
+            if (written == input.size()) fd.reset();  // end-of-file for the child
+          } else if (k < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+            fd.reset();  // EPIPE: the child stopped reading (it exited or failed); its status says which
+          }
+        } else {
+          ssize_t k = ::read(fd.fd, buf, sizeof buf);
+          if (k > 0) (&fd == &out_r ? result.out : result.err).append(buf, size_t(k));
+          else if (k == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) fd.reset();
+        }
+      }
+    }
+  }
+
+  int status = 0;
+  pid_t pid = child.pid;
+  child.pid = -1;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw_errno("waitpid");
+  }
+  if (WIFEXITED(status)) result.exit_status = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+  return result;
+}
+
+bool render_dot(const std::string& dot, const std::string& format, std::string& out, std::string& error,
+                const std::string& program) {
+  PipedRun r;
+  try {
+    r = run_piped({program, "-T" + format}, dot);
+  } catch (const std::system_error& e) {
+    error = fmt::format("cannot run `{}`: {}", program, e.what());
     return false;
   }
-  out = buf.str();
+  if (!r.started) {
+    if (r.spawn_errno == ENOENT)
+      error = fmt::format("needs Graphviz's `{}`; install graphviz or use --format dot", program);
+    else error = fmt::format("cannot run `{}`: {}", program, std::strerror(r.spawn_errno));
+    return false;
+  }
+  std::string said = stderr_excerpt(r.err);
+  if (r.signal != 0) {
+    const char* name = strsignal(r.signal);
+    error = fmt::format("`{}` was killed by signal {} ({}){}{}", program, r.signal, name ? name : "?",
+                        said.empty() ? "" : ": ", said);
+    return false;
+  }
+  if (r.exit_status != 0) {
+    error = fmt::format("`{}` failed with exit status {}{}{}", program, r.exit_status, said.empty() ? "" : ": ", said);
+    return false;
+  }
+  out = std::move(r.out);
   return true;
 }
 

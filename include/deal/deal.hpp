@@ -193,7 +193,8 @@ struct DEAL_API AnalysesResult {
   long long computed_on_path = 0;                      // Monte Carlo runs: the analyses describe this path (1)
 };
 
-// A date as "YYYY-MM-DD" from a month number (a Date series value).
+// A date as "YYYY-MM-DD" from a month number (a Date series value); "" for NaN or a
+// month number outside the years 1 … 9999.
 DEAL_API std::string format_date(double month_number);
 // A value with its unit as the CLI prints it: "$38.2B", "12.5%/y", "3 GW".
 DEAL_API std::string format_value(double value, std::string_view unit);
@@ -258,6 +259,17 @@ struct DEAL_API RunOptions {
   // several threads at once; returning true stops the run with a RunError ("the run was
   // interrupted"). For a host's cancel button.
   std::function<bool()> cancelled{};
+  // Limits for programs a host did not write (docs/language.md, "Limits"); unset: the
+  // defaults `deal run` uses. A run over one fails with a RunError naming what to reduce.
+  // Wall-clock seconds, checked between Monte Carlo paths and at every step of a single
+  // path (as `--max-seconds`); unset or 0: no limit. Negative or NaN: UsageError.
+  std::optional<double> max_seconds{};
+  // The memory a run may keep for its statistics and per-path buffers, estimated before
+  // it starts (as `--max-memory`); default 4 GiB. Must be positive.
+  std::optional<long long> max_memory_bytes{};
+  // Monte Carlo paths × calendar steps, checked before the run starts; default 10^10;
+  // 0: no limit. Negative: UsageError.
+  std::optional<long long> max_path_steps{};
 };
 
 class Program;

@@ -5,11 +5,12 @@ within bounded memory, with a clear message, never echoing what it must not.
 The table is tests/bad_input/cases.txt, one case a line (blank lines and lines starting
 with `#` are skipped). A line is split like a shell command line (Python's shlex):
 
-    EXIT  STDERR_REGEX  FORBIDDEN_REGEX  deal ARGS...  [<<< STDIN]
+    EXIT  STDERR_REGEX  FORBIDDEN_REGEX  [NAME=VALUE...]  deal ARGS...  [<<< STDIN]
 
   EXIT             the exit status `deal` must return
   STDERR_REGEX     stderr must match it (re.search); `-` for no requirement
   FORBIDDEN_REGEX  neither stdout nor stderr may match it; `-` for none
+  NAME=VALUE       optional: environment variables set for the command (e.g. PATH)
   deal ARGS...     the command; `deal` is the binary under test (--deal)
   <<< STDIN        optional, last: text sent to stdin (`\\n` is a newline); without it
                    stdin is empty (/dev/null)
@@ -18,6 +19,7 @@ Placeholders, in ARGS, STDIN and both regexes (in a regex they match literally):
   {dir}      a fresh temporary folder holding the fixtures below; the command runs there
   {outside}  a folder beside it, outside every folder a program in {dir} may read
   {src}      the source tree
+  {bin}      a folder of stand-ins for programs deal runs (make_programs below), for PATH=
 
 Every case runs with a timeout (--timeout, 20 s) and a memory limit (--memory, 4 GiB):
 hanging or exhausting memory fails the case. The limit is an address-space limit
@@ -76,6 +78,34 @@ def make_fixtures(dir, outside):
     write(os.path.join(dir, "sub", "imports_parent.deal"), 'import "../ok.deal"\n')
     write(os.path.join(dir, "imports_shared.deal"),
           CALENDAR + 'import "../%s/shared.deal"\nparty A { cash = shared }\n' % os.path.basename(outside))
+    # Issue 14's clearing reproducer: nobody has cash; A owes World $1B senior, B $2B and E
+    # $1B junior; B owes A $2B. Nobody pays, A and B default ("did not settle" once).
+    write(os.path.join(dir, "clearing.deal"), CALENDAR +
+          "party A { cash = $0 }\nparty B { cash = $0 }\nparty E { cash = $0 }\n"
+          "contract owe(d: Party, c: Party, amount: Money, rank: Number) "
+          "{ at 2025Q1 { pay(d, c, amount, priority: rank) } }\n"
+          "deal a_world = owe(A, World, $1B, 0)\ndeal a_b = owe(A, B, $2B, 1)\n"
+          "deal a_e = owe(A, E, $1B, 1)\ndeal b_a = owe(B, A, $2B, 1)\nscenario s { }\n")
+    # Its DOT text is bigger than a pipe holds, so a `dot` that stops reading makes deal's write fail.
+    write(os.path.join(dir, "wide.deal"), CALENDAR + "".join("party P%d { cash = $1M }\n" % i for i in range(3000)))
+
+
+def make_programs(bin):
+    """Stand-ins for external programs deal runs, for rows that put {bin} on PATH."""
+    os.mkdir(bin)
+    os.mkdir(os.path.join(bin, "empty"))  # PATH={bin}/empty: no program at all
+    for name, script in (
+            # A `dot` that fails the way Graphviz does on bad input: a message and status 1.
+            ("failing/dot", "#!/bin/sh\necho 'Error: <stdin>: syntax error in line 1' >&2\nexit 1\n"),
+            # A `dot` that dies of a signal before reading its input.
+            ("crashing/dot", "#!/bin/sh\nkill -SEGV $$\n"),
+            # A `dot` that exits at once without reading its input: deal must not die of SIGPIPE.
+            ("closing/dot", "#!/bin/sh\nexit 0\n")):
+        path = os.path.join(bin, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(script)
+        os.chmod(path, 0o755)
 
 
 def read_cases(path):
@@ -92,10 +122,14 @@ def read_cases(path):
                     sys.exit("%s:%d: `<<< STDIN` must be the last two words" % (path, n))
                 stdin = words[k + 1].replace("\\n", "\n")
                 words = words[:k]
+            env = {}
+            while len(words) > 3 and re.match(r"[A-Za-z_][A-Za-z0-9_]*=", words[3]):
+                name, value = words.pop(3).split("=", 1)
+                env[name] = value
             if len(words) < 4 or words[3] != "deal":
-                sys.exit("%s:%d: expected EXIT STDERR_REGEX FORBIDDEN_REGEX deal ARGS..." % (path, n))
+                sys.exit("%s:%d: expected EXIT STDERR_REGEX FORBIDDEN_REGEX [NAME=VALUE...] deal ARGS..." % (path, n))
             cases.append({"line": n, "exit": int(words[0]), "stderr": words[1], "forbidden": words[2],
-                          "argv": words[4:], "stdin": stdin, "text": line.strip()})
+                          "argv": words[4:], "env": env, "stdin": stdin, "text": line.strip()})
     return cases
 
 
@@ -106,7 +140,8 @@ def run_case(deal, case, timeout, memory, sanitized):
         os.mkdir(dir)
         os.mkdir(outside)
         make_fixtures(dir, outside)
-        values = {"dir": dir, "outside": outside, "src": SRC}
+        make_programs(os.path.join(tmp, "bin"))
+        values = {"dir": dir, "outside": outside, "src": SRC, "bin": os.path.join(tmp, "bin")}
 
         def fill(s, regex=False):
             for k, v in values.items():
@@ -116,6 +151,7 @@ def run_case(deal, case, timeout, memory, sanitized):
         argv = [deal] + [fill(a) for a in case["argv"]]
 
         env = dict(os.environ, NO_COLOR="1")
+        env.update({k: fill(v) for k, v in case["env"].items()})
         if sanitized:
             limit = None
             asan = [o for o in env.get("ASAN_OPTIONS", "").split(":") if o]

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Runs the front-end fuzzer for a fixed time on a scratch copy of the seed corpus.
+# Runs a fuzzer for a fixed time on a scratch copy of its seed corpus.
 #   tests/fuzz/run.sh BINARY SECONDS
+# BINARY is build-fuzz/bin/fuzz_frontend (seeds: tests/fuzz/corpus) or
+# build-fuzz/bin/fuzz_run (seeds: tests/fuzz/corpus_run and every .deal file of
+# examples/, tests/golden/run, tests/golden/stdlib and, when it sits beside the checkout,
+# the shared conformance suite, that fits the input size).
 # Exits non-zero when libFuzzer finds a crash, a leak or a timeout; the offending inputs
 # are kept in fuzz-artifacts/ next to the binary's build directory.
 set -u
@@ -16,17 +20,37 @@ if [ ! -x "$bin" ]; then
   exit 2
 fi
 
+src=$(cd "$here/../.." && pwd)
+# Per target: seed folders, the largest input, the time one input may take.
+case "$(basename "$bin")" in
+  fuzz_run)
+    seeds=("$here/corpus_run" "$src/examples" "$src/tests/golden/run" "$src/tests/golden/stdlib"
+           "$src/../shared/conformance/cases")
+    max_len=8192 timeout=30 ;;
+  *)
+    seeds=("$here/corpus")
+    max_len=4096 timeout=10 ;;
+esac
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/deal-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 # The fuzzer adds what it finds to its corpus directory; the committed seeds stay clean.
-cp -r "$here/corpus" "$work/corpus"
-mkdir -p "$work/artifacts"
+mkdir -p "$work/corpus" "$work/artifacts"
+for dir in "${seeds[@]}"; do
+  [ -d "$dir" ] || continue
+  for f in "$dir"/*; do
+    [ -f "$f" ] || continue
+    case "$f" in *.deal) ;; *) [ "$dir" = "$here/corpus" ] || continue ;; esac
+    [ "$(stat -c %s "$f")" -le "$max_len" ] || continue
+    cp "$f" "$work/corpus/$(basename "$dir")_$(basename "$f")"
+  done
+done
 
 dict=()
 [ -f "$here/deal.dict" ] && dict=(-dict="$here/deal.dict")
 
 "$bin" "$work/corpus" "${dict[@]}" \
-  -max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
+  -max_total_time="$secs" -max_len="$max_len" -timeout="$timeout" -rss_limit_mb=4096 \
   -artifact_prefix="$work/artifacts/" -print_final_stats=1
 status=$?
 
