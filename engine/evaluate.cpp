@@ -92,11 +92,12 @@ int context_index(const check::Program& p, std::string_view context) {
 }
 
 // Runs `expr` (checked against the workspace's program) as the one track of a copy of
-// scenario `base` of the workspace's compiled model — its init and phases as they are,
+// scenario `base` (of the workspace's compiled model, or its plain scenario) — its init
+// and phases as they are,
 // only the track function compiled now (a few milliseconds, where compiling the program
 // again takes as long as the program is large).
-std::optional<rt::RunResult> run_as_track(const Compiled& compiled, int base, const check::HExpr& expr,
-                                          std::optional<double> horizon, const rt::RunOptions& run, Problem& problem) {
+std::optional<rt::RunResult> run_as_track(const Compiled& compiled, const rt::ModelScenario& base,
+                                          const check::HExpr& expr, const rt::RunOptions& run, Problem& problem) {
   const check::Program& p = compiled.program();
   rt::Model model = compiled.model();
   std::unique_ptr<jit::CompiledTracks> code;
@@ -108,14 +109,13 @@ std::optional<rt::RunResult> run_as_track(const Compiled& compiled, int base, co
     return std::nullopt;
   }
   for (const auto& site : code->sites()) model.sites.push_back(jit::site_info(compiled.checked().sm, site));
-  rt::ModelScenario s = model.scenarios.at(size_t(base));
+  rt::ModelScenario s = base;
   s.name = kEvalScenario;
   s.paths = 1;
   s.tracks = {jit::model_track(kValueLabel, expr.type, p.units)};
   model.sites.push_back(jit::site_info(compiled.checked().sm, codegen::Site{"", expr.span}));
   s.tracks[0].site = int(model.sites.size() - 1);
   s.track = code->fn();
-  if (horizon) s.horizon = jit::date_of_months(*horizon);
   model.scenarios.push_back(std::move(s));
   rt::RunOptions one = run;
   one.paths = 1;
@@ -172,9 +172,9 @@ std::optional<Evaluation> evaluate(Workspace& ws, std::string_view origin, std::
   const Compiled* compiled = no_calendar ? nullptr : ws.compiled(ignored);
   std::optional<rt::RunResult> result;
   if (compiled && compiled->program().slot_count == tp.slot_count) {
-    // The compiled program ends with the plain scenario (Workspace::compiled).
-    int base = context.empty() ? int(compiled->model().scenarios.size()) - 1 : context_index(tp, context);
-    result = run_as_track(*compiled, base, tracked->expr, std::nullopt, run, problem);
+    const rt::ModelScenario& base =
+        context.empty() ? ws.plain_scenario() : compiled->model().scenarios.at(size_t(context_index(tp, context)));
+    result = run_as_track(*compiled, base, tracked->expr, run, problem);
     if (!result) return std::nullopt;
     v.step = compiled->model().step;
   } else {

@@ -129,6 +129,13 @@ std::unique_ptr<Compiled> Compiled::compile(Checked checked, const LoadOptions& 
 double Compiled::compile_ms() const { return code_->compile_ms(); }
 bool Compiled::from_cache() const { return code_->from_cache(); }
 
+rt::ModelScenario Compiled::detach_last_scenario() {
+  rt::ModelScenario s = std::move(model_.scenarios.back());
+  model_.scenarios.pop_back();
+  checked_.program->scenarios.pop_back();
+  return s;
+}
+
 std::string default_cache_dir() { return jit::default_cache_dir(); }
 
 std::string emit(const Checked& checked, std::string_view what) {

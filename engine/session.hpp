@@ -92,6 +92,10 @@ class Compiled {
   double compile_ms() const;
   // Whether the native code came from the object cache.
   bool from_cache() const;
+  // Removes the last scenario from the program and the model and returns its model entry
+  // (its functions stay compiled): for a scenario compiled for the host's own use that no
+  // listing or choice may show. Call before the Compiled is shared.
+  rt::ModelScenario detach_last_scenario();
 
  private:
   Compiled() = default;

@@ -305,11 +305,12 @@ const Compiled* Workspace::compiled(std::string& error) {
   }
   // Expressions evaluated with no scenario run in a plain one (evaluate.cpp): compiled
   // now, with the program, so an evaluation compiles only its own track.
-  b->program->add_tracking_scenario(-1, kBaseScenario, kBaseScenario, check::HExpr::constant(0, check::Type::num()));
+  b->program->add_tracking_scenario(-1, "plain", "plain", check::HExpr::constant(0, check::Type::num()));
   LoadOptions lo;
   lo.cache_dir = options_.cache_dir;
   try {
     compiled_ = Compiled::compile(std::move(static_cast<Checked&>(*b)), lo);
+    plain_scenario_ = compiled_->detach_last_scenario();
   } catch (const CompileFailure& e) {
     error = e.what();
     return nullptr;

@@ -55,10 +55,6 @@ struct WorkspaceOptions {
   std::string cache_dir;
 };
 
-// The scenario the workspace's compiled program has besides the program's own, last:
-// no shocks, no overrides — what an expression evaluated with no scenario runs in.
-inline const char* kBaseScenario = "__repl_base";
-
 class Workspace {
  public:
   explicit Workspace(WorkspaceOptions options);
@@ -84,6 +80,9 @@ class Workspace {
   // The latest accepted program compiled, or null with `error` set (no calendar yet, or
   // a code generation failure).
   const Compiled* compiled(std::string& error);
+  // The plain scenario (no shocks, no overrides) compiled with the program but not part
+  // of it: what an expression evaluated with no scenario runs in. Valid with compiled().
+  const rt::ModelScenario& plain_scenario() const { return plain_scenario_; }
 
   // A declaration of an imported file, as "// PATH:LINE\nTEXT" (nullopt: none named so).
   std::optional<std::string> imported_source(const std::string& name) const;
@@ -99,6 +98,7 @@ class Workspace {
   std::vector<Entry> entries_;
   std::unique_ptr<Build> checked_;      // the latest accepted program
   std::unique_ptr<Compiled> compiled_;  // … compiled, once needed
+  rt::ModelScenario plain_scenario_;    // … and its plain scenario, detached
 };
 
 // A one-line message of the "did you mean" kind: " (did you mean 'NAME'?)", or "".
