@@ -69,8 +69,7 @@ struct EmitInfo {
   std::vector<std::string> pieces;
   std::vector<ValueKind> kinds;
   std::vector<std::string> units;
-  std::string location;
-  int site = -1;  // Model::sites, for a run error while formatting the line
+  int site = -1;  // Model::sites: its location, for a run error while formatting the line
 };
 
 // A host function for `extern fn` (the embedding API binds these).

@@ -106,7 +106,6 @@ rt::Model build_model(const check::Program& p, const CompiledProgram& c, const S
       info.kinds.push_back(value_kind(t));
       info.units.push_back(unit_of(t, p.units));
     }
-    info.location = location(sm, e.span);
     m.sites.push_back(site_info(sm, "", e.span));
     info.site = int(m.sites.size() - 1);
     m.emits.push_back(std::move(info));
