@@ -436,8 +436,10 @@ class Emitter {
       }
       case Builtin::Years:
         return arg(0);
-      case Builtin::DateOf:
-        return call_rt("deal_rt_date_of", {arg(0), ci32(call_site(e.span))});
+      case Builtin::DateOf: {
+        llvm::Value* t = arg(0);
+        return call_rt("deal_rt_date_of", {t, site_of(&e, kLeafCall, e.span)});
+      }
       case Builtin::Annuity: {
         // Present value of n payments of 1 at rate r per period: (1 − (1+r)^−n)/r; n when r = 0.
         llvm::Value* r = arg(0);
@@ -547,7 +549,7 @@ class Emitter {
       // Arguments through a buffer: the host's function table is indexed by extern id.
       llvm::Value* buf = entry_alloca(dbl_, "host.args", ci32(int(std::max<size_t>(1, args.size()))));
       for (size_t i = 0; i < args.size(); ++i) b_.CreateStore(args[i], b_.CreateConstInBoundsGEP1_64(dbl_, buf, i));
-      return call_rt("deal_rt_host", {ci32(e.index), buf, ci32(int(args.size())), ci32(call_site(e.span))});
+      return call_rt("deal_rt_host", {ci32(e.index), buf, ci32(int(args.size())), site_of(&e, kLeafCall, e.span)});
     }
     llvm::Function* fn = user_fn(e.index);
     args.push_back(C_);
@@ -577,6 +579,16 @@ class Emitter {
     return it->second;
   }
 
+  // The site of a call or statement that can fail at run time: in a party's shape a leaf
+  // (parties' sources differ; find_party_shapes registered one per member), else by span.
+  llvm::Value* site_of(const void* node, int which, Span span) {
+    if (shape_) {
+      LeafRef ref{node, which, scope_};
+      if (shape_->holes.count(ref) || shape_->fixed.count(ref)) return leaf_int(node, which, -1);
+    }
+    return ci32(call_site(span));
+  }
+
   // A date an `at`, `from` or `until` computes: NaN stops the run at its line (it would
   // otherwise never fire).
   llvm::Value* checked_date(const HExpr& e, rt::BadValue what = rt::kNotADate) {
@@ -584,7 +596,7 @@ class Emitter {
     when_true(
         b_.CreateFCmpUNO(t, t),
         [&] {
-          call_rt("deal_rt_bad_value", {ci32(call_site(e.span)), ci32(what), t});
+          call_rt("deal_rt_bad_value", {site_of(&e, kLeafDate, e.span), ci32(what), t});
         },
         "nan_date");
     return t;
@@ -619,6 +631,7 @@ class Emitter {
     SiteIds ids;
     ids.store = [this](const HStmt& st, int) { return store_site(st.name, st.span); };
     ids.emit = [this](const HStmt& st, int) { return emit_site(st); };
+    ids.call = [this](Span span) { return call_site(span); };
     return ids;
   }
 
@@ -689,7 +702,8 @@ class Emitter {
         llvm::Value* to = as_i32(expr(s.args[1]));
         llvm::Value* amount = expr(s.args[2]);
         llvm::Value* priority = expr(s.args[3]);
-        call_rt("deal_rt_pay", {from, to, amount, priority, leaf_int(&s, kLeafDeal, s.deal), ci32(call_site(s.span))});
+        call_rt("deal_rt_pay",
+                {from, to, amount, priority, leaf_int(&s, kLeafDeal, s.deal), site_of(&s, kLeafCall, s.span)});
         break;
       }
       case SKind::Own:
@@ -698,12 +712,13 @@ class Emitter {
         llvm::Value* issuer = as_i32(expr(s.args[1]));
         llvm::Value* stake = expr(s.args[2]);
         call_rt(s.kind == SKind::Own ? "deal_rt_own" : "deal_rt_sell",
-                {holder, issuer, stake, ci32(call_site(s.span))});
+                {holder, issuer, stake, site_of(&s, kLeafCall, s.span)});
         break;
       }
       case SKind::Borrow: {
         llvm::Value* party = as_i32(expr(s.args[0]));
-        call_rt("deal_rt_borrow", {party, expr(s.args[1]), ci32(call_site(s.span))});
+        llvm::Value* amount = expr(s.args[1]);
+        call_rt("deal_rt_borrow", {party, amount, site_of(&s, kLeafCall, s.span)});
         break;
       }
       case SKind::Default:
@@ -962,22 +977,68 @@ class Emitter {
     end_fn();
   }
 
-  // Each party's `every` blocks in a function of their own (see emit_deals_step).
-  void emit_parties_step() {
-    std::vector<llvm::Function*> parts;
-    for (size_t pi = 1; pi < p_.parties.size(); ++pi) {
-      const check::HParty& party = p_.parties[pi];
-      if (party.clauses.empty()) continue;
-      parts.push_back(begin_fn(std::string(names::parties_step) + "." + party.name, nullptr, true));
-      for (const HClause& c : party.clauses) {
-        llvm::Value* live = b_.CreateFCmpOEQ(load_slot(party.base + check::kDefaulted), cnum(0));
+  // A party shape's function (parties as data, find_party_shapes): its template's
+  // `every` blocks (Step) or valuation (Values, `extra` the output array), for the member
+  // whose row is the last argument.
+  llvm::Function* party_shape_fn(const std::string& name, const Shape& shape, PartyPart part) {
+    std::vector<llvm::Type*> params = {ptr_, ptr_};
+    if (part == PartyPart::Values) params.push_back(ptr_);
+    params.push_back(i32_);
+    auto* f = llvm::Function::Create(llvm::FunctionType::get(void_, params, false), llvm::Function::InternalLinkage,
+                                     name, m_);
+    f->addFnAttr(llvm::Attribute::NoUnwind);
+    f->addFnAttr(llvm::Attribute::NoInline);
+    fn_ = f;
+    S_ = f->getArg(0);
+    C_ = f->getArg(1);
+    S_->setName("S");
+    C_->setName("C");
+    f->getArg(0)->addAttr(llvm::Attribute::NoAlias);
+    llvm::Value* row = f->getArg(unsigned(params.size() - 1));
+    row->setName("row");
+    entry_ = llvm::BasicBlock::Create(ctx_, "entry", f);
+    b_.SetInsertPoint(entry_);
+    shape_ = &shape;
+    numbers_row_ = ints_row_ = nullptr;
+    if (shape.number_columns > 0) {
+      llvm::Value* at = b_.CreateMul(row, ci32(shape.number_columns));
+      numbers_row_ = b_.CreateInBoundsGEP(dbl_, table(name + ".numbers", shape.numbers), at);
+    }
+    if (shape.int_columns > 0) {
+      llvm::Value* at = b_.CreateMul(row, ci32(shape.int_columns));
+      ints_row_ = b_.CreateInBoundsGEP(i32_, table(name + ".ints", shape.ints), at);
+    }
+    const check::HParty& tmpl = p_.parties[size_t(shape.deals.front())];
+    if (part == PartyPart::Values) {
+      locals_.clear();
+      llvm::Value* v = expr(tmpl.value);
+      llvm::Value* at = leaf_int(&tmpl, kLeafOut, shape.deals.front());
+      b_.CreateStore(v, b_.CreateInBoundsGEP(dbl_, f->getArg(2), at));
+    } else {
+      llvm::Value* defaulted = slot_ptr(leaf_int(&tmpl, kLeafAlive, tmpl.base + check::kDefaulted));
+      for (const HClause& c : tmpl.clauses) {
+        llvm::Value* live = b_.CreateFCmpOEQ(b_.CreateLoad(dbl_, defaulted), cnum(0));
         when_true(
             live, [&] { scheduled_clause(c); }, "live");
       }
-      end_fn();
     }
+    end_fn();
+    shape_ = nullptr;
+    return f;
+  }
+
+  // The parties' `every` blocks: one function per party shape, called for each party in
+  // order from a loop over a table (see emit_deals_step), so the code grows with the
+  // kinds of party, not their number.
+  void emit_parties_step() {
+    Shapes shapes = find_party_shapes(p_, PartyPart::Step, site_ids());
+    std::vector<llvm::Function*> fns;
+    for (size_t k = 0; k < shapes.shapes.size(); ++k)
+      fns.push_back(party_shape_fn(
+          fmt::format("{}.{}.{}", names::parties_step, p_.parties[size_t(shapes.shapes[k].deals.front())].name, k),
+          shapes.shapes[k], PartyPart::Step));
     begin_fn(names::parties_step);
-    for (llvm::Function* f : parts) b_.CreateCall(f, {S_, C_});
+    dispatch(names::parties_step, shapes, fns, nullptr);
     end_fn();
   }
 
@@ -1079,22 +1140,18 @@ class Emitter {
     end_fn();
   }
 
-  // Each party's valuation into out[party], in chunks of functions (see init_states_fn).
+  // Each party's valuation into out[party] (World's is 0), by party shape like the step.
   void emit_values() {
-    constexpr size_t kChunk = 48;
-    std::vector<llvm::Function*> chunks;
-    for (size_t first = 0; first < p_.parties.size(); first += kChunk) {
-      chunks.push_back(begin_fn(fmt::format("{}.{}", names::values, chunks.size()), ptr_, true));
-      llvm::Value* out = fn_->getArg(2);
-      for (size_t pi = first; pi < std::min(p_.parties.size(), first + kChunk); ++pi) {
-        locals_.clear();
-        llvm::Value* v = pi == 0 ? cnum(0) : expr(p_.parties[pi].value);
-        b_.CreateStore(v, b_.CreateConstInBoundsGEP1_64(dbl_, out, pi));
-      }
-      end_fn();
-    }
+    Shapes shapes = find_party_shapes(p_, PartyPart::Values, site_ids());
+    std::vector<llvm::Function*> fns;
+    for (size_t k = 0; k < shapes.shapes.size(); ++k)
+      fns.push_back(party_shape_fn(
+          fmt::format("{}.{}.{}", names::values, p_.parties[size_t(shapes.shapes[k].deals.front())].name, k),
+          shapes.shapes[k], PartyPart::Values));
     begin_fn(names::values, ptr_);
-    for (llvm::Function* f : chunks) b_.CreateCall(f, {S_, C_, fn_->getArg(2)});
+    llvm::Value* out = fn_->getArg(2);
+    if (!p_.parties.empty()) b_.CreateStore(cnum(0), out);
+    dispatch(names::values, shapes, fns, out);
     end_fn();
   }
 

@@ -48,7 +48,10 @@ enum LeafWhich : int {
   kLeafDeal = 2,   // HStmt Pay: the deal id
   kLeafFired = 3,  // HClause: fired slot
   kLeafParty = 4,  // HDeal::OnDefault: the party id (node: the clause)
-  kLeafAlive = 5,  // the deal's own alive slot (node: the shape's first clause list)
+  kLeafAlive = 5,  // the deal's own alive slot; a party's `defaulted` slot (node: the deal or party)
+  kLeafCall = 6,   // a call's or statement's run-time error site (parties only: their sources differ)
+  kLeafDate = 7,   // the site of a clause's computed date (`at`, `from`, `for`, `until`; parties only)
+  kLeafOut = 8,    // a party's valuation: its index in the output array (node: the party)
 };
 
 struct Column {
@@ -79,6 +82,9 @@ enum class DealPart {
 struct SiteIds {
   std::function<int(const check::HStmt& store, int deal)> store;
   std::function<int(const check::HStmt& emit, int deal)> emit;
+  // The site of a call or statement that can fail at run time, by its source span. Deals
+  // of one contract share their source, so only parties' shapes ask for it.
+  std::function<int(Span span)> call;
 };
 
 // Whether `deal` has anything in `part`.
@@ -91,6 +97,15 @@ struct Shapes {
   std::vector<std::pair<int, int>> order;  // per deal with the part: (shape index, row)
 };
 Shapes find_shapes(const check::Program& program, const std::vector<int>& deals, DealPart part, const SiteIds& sites);
+
+// Parties as data, the same way: parties whose `every` blocks (or valuations) differ only
+// in leaves share a shape; a party's row holds its slots, constants and sites. `order`
+// lists the parties with clauses (Step) or every party but World (Values), by id.
+enum class PartyPart {
+  Step,    // its clauses, each run while the party has not defaulted
+  Values,  // its valuation expression, stored at its id in the output array
+};
+Shapes find_party_shapes(const check::Program& program, PartyPart part, const SiteIds& sites);
 
 // The trees of `part` of `deal`, in the order codegen emits them (the template of a
 // shape is its first member's): the clauses, or for OnDefault the (entry, clause) pairs.
