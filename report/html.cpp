@@ -109,24 +109,24 @@ std::string fallback_network(const rt::Model& m, const rt::RunResult& r) {
     double a = 2 * M_PI * double(p - 1) / double(std::max<size_t>(1, n)) - M_PI / 2;
     return std::pair(cx + rad * std::cos(a), cy + rad * std::sin(a));
   };
-  const auto& f = r.flows;
-  for (size_t i = 1; i < f.size(); ++i)
-    for (size_t j = 1; j < f.size(); ++j)
-      if (i != j && f[i][j] > 0) {
-        auto [x1, y1] = pos(i);
-        auto [x2, y2] = pos(j);
-        double dx = x2 - x1, dy = y2 - y1, len = std::hypot(dx, dy);
-        x2 -= dx / len * 48;
-        y2 -= dy / len * 48;
-        x1 += dx / len * 48;
-        y1 += dy / len * 48;
-        s += fmt::format(
-            "<line x1=\"{:.0f}\" y1=\"{:.0f}\" x2=\"{:.0f}\" y2=\"{:.0f}\" stroke=\"#94a3b8\" stroke-width=\"1.5\" "
-            "marker-end=\"url(#arr)\"/>",
-            x1, y1, x2, y2);
-        s += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" fill=\"#475569\" text-anchor=\"middle\">{}</text>",
-                         (x1 + x2) / 2, (y1 + y2) / 2 - 4, esc(money(f[i][j])));
-      }
+  for (const rt::PairPayment& pf : r.flows) {
+    const size_t i = size_t(pf.from), j = size_t(pf.to);
+    if (i >= 1 && j >= 1 && i != j && pf.paid > 0) {
+      auto [x1, y1] = pos(i);
+      auto [x2, y2] = pos(j);
+      double dx = x2 - x1, dy = y2 - y1, len = std::hypot(dx, dy);
+      x2 -= dx / len * 48;
+      y2 -= dy / len * 48;
+      x1 += dx / len * 48;
+      y1 += dy / len * 48;
+      s += fmt::format(
+          "<line x1=\"{:.0f}\" y1=\"{:.0f}\" x2=\"{:.0f}\" y2=\"{:.0f}\" stroke=\"#94a3b8\" stroke-width=\"1.5\" "
+          "marker-end=\"url(#arr)\"/>",
+          x1, y1, x2, y2);
+      s += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" fill=\"#475569\" text-anchor=\"middle\">{}</text>",
+                       (x1 + x2) / 2, (y1 + y2) / 2 - 4, esc(money(pf.paid)));
+    }
+  }
   for (size_t p = 1; p <= n; ++p) {
     auto [x, y] = pos(p);
     const auto& o = r.parties[p - 1];

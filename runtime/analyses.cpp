@@ -249,7 +249,7 @@ Analyses analyze(const Model& model, int scenario, const RunOptions& options, co
       try {
         RunResult r = run_scenario(model, scenario, jobs[k]);
         if (k < systemic_first) {
-          exposure_flows = std::move(r.flows);
+          exposure_flows = dense_flows(r);
           continue;
         }
         size_t p = k - systemic_first + 1;
@@ -290,10 +290,11 @@ Analyses analyze(const Model& model, int scenario, const RunOptions& options, co
   }
 
   if (which.exposure) a.exposure = exposure_from(*exposure_flows);
-  if (which.circularity) a.circularity = circularity(base.flows);
+  const Matrix flows = which.circularity || which.concentration ? dense_flows(base) : Matrix{};
+  if (which.circularity) a.circularity = circularity(flows);
   if (which.concentration) {
     std::vector<Concentration> cs(n);
-    for (size_t p = 1; p < n; ++p) cs[p] = concentration(base.flows, int(p));
+    for (size_t p = 1; p < n; ++p) cs[p] = concentration(flows, int(p));
     a.concentration = std::move(cs);
   }
   if (which.systemic) {

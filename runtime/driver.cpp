@@ -56,16 +56,25 @@ void run_single_path(const Model& model, const ModelScenario& sc, const RunOptio
   r.events = std::move(run.events);
   auto rows = run.ledger.rows();
   r.ledger_rows.assign(rows.begin(), rows.end());
-  // Model ids (World 0) from the ledger's matrix (World last).
-  auto fm = run.ledger.flow_matrix();
-  size_t np = model.parties.size();
-  r.flows.assign(np, std::vector<double>(np, 0.0));
-  auto to_id = [&](size_t i) { return i == np - 1 ? 0 : i + 1; };
-  for (size_t i = 0; i < np; ++i)
-    for (size_t j = 0; j < np; ++j) r.flows[to_id(i)][to_id(j)] = fm.empty() ? 0 : fm[i * np + j];
+  // Model ids (World 0) from the ledger's indices (World kWorld), sorted by model id.
+  if (run.ledger.options().track_flows) {
+    auto to_id = [](int i) { return i == kWorld ? 0 : i + 1; };
+    for (const Ledger::PairFlow& f : run.ledger.pair_flows()) r.flows.push_back({to_id(f.from), to_id(f.to), f.paid});
+    std::sort(r.flows.begin(), r.flows.end(), [](const PairPayment& a, const PairPayment& b) {
+      return std::pair(a.from, a.to) < std::pair(b.from, b.to);
+    });
+  }
 }
 
 }  // namespace
+
+std::vector<std::vector<double>> dense_flows(const RunResult& r) {
+  if (r.paths != 1) return {};  // flows are a single path's
+  const size_t np = r.parties.size() + 1;
+  std::vector<std::vector<double>> m(np, std::vector<double>(np, 0.0));
+  for (const PairPayment& f : r.flows) m.at(size_t(f.from)).at(size_t(f.to)) = f.paid;
+  return m;
+}
 
 RunResult run_scenario(const Model& model, int scenario, const RunOptions& options) {
   const ModelScenario& sc = model.scenarios.at(size_t(scenario));

@@ -109,6 +109,11 @@ struct LedgerSummary {
 
 struct Analyses;  // runtime/analyses.hpp
 
+struct PairPayment {
+  int from = 0, to = 0;  // model ids
+  double paid = 0;
+};
+
 struct RunResult {
   std::string scenario;
   long long paths = 1;
@@ -121,8 +126,10 @@ struct RunResult {
   LedgerSummary ledger;  // single path (mean over paths otherwise)
   // Single path, when kept. Rows use the runtime's party indices: model id − 1, World = kWorld.
   std::vector<LedgerRow> ledger_rows;
-  // flows[i][j]: contractual payments from model party i to j over the run (0 is World); single path.
-  std::vector<std::vector<double>> flows;
+  // Contractual payments over the run between model parties (0 is World), one entry per
+  // pair that has any, sorted by (from, to); single path. Sparse: dense_flows(r) is the
+  // matrix, for the analyses that want one.
+  std::vector<PairPayment> flows;
   // Filled by the caller when analyses were asked for (runtime/analyses.hpp: analyze).
   std::shared_ptr<const Analyses> analyses;
   // paths > 1: how percentiles were computed. Exact (every value kept and sorted), or by
@@ -141,6 +148,10 @@ class RunError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// flows[i][j] of a single path's payments: an (n+1)×(n+1) matrix for n parties (0 is
+// World); empty for Monte Carlo runs.
+std::vector<std::vector<double>> dense_flows(const RunResult& r);
 
 RunResult run_scenario(const Model& model, int scenario, const RunOptions& options = {});
 

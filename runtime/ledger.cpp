@@ -1,5 +1,6 @@
 #include "runtime/ledger.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -25,7 +26,6 @@ const char* to_string(FlowKind k) {
 
 Ledger::Ledger(int parties, LedgerOptions options) : parties_(parties), options_(options) {
   DEAL_REQUIRE(parties >= 0, fmt::format("ledger: {} parties", parties));
-  if (options_.track_flows) flows_.assign(size_t(parties + 1) * size_t(parties + 1), 0.0);
 }
 
 void Ledger::append(const LedgerRow& r) {
@@ -45,7 +45,8 @@ void Ledger::append(const LedgerRow& r) {
   if (r.to < 0 && r.from >= 0) world_in_ += r.paid;
   if (r.kind == FlowKind::Adjustment) (r.from < 0 ? adjusted_in_ : adjusted_out_) += r.paid;
   if (r.kind == FlowKind::Contractual) {
-    if (options_.track_flows) flows_[size_t(index(r.from)) * size_t(parties_ + 1) + size_t(index(r.to))] += r.paid;
+    if (options_.track_flows)
+      flows_[std::uint64_t(index(r.from)) * std::uint64_t(parties_ + 1) + std::uint64_t(index(r.to))] += r.paid;
     if (r.deal >= 0) {
       if (size_t(r.deal) >= deal_due_.size()) {
         deal_due_.resize(size_t(r.deal) + 1, 0.0);
@@ -89,7 +90,7 @@ void Ledger::record_adjustment(int step, int party, double delta) {
 void Ledger::reset() {
   rows_.clear();
   for (auto& t : totals_) t = LedgerTotals{};
-  std::fill(flows_.begin(), flows_.end(), 0.0);
+  flows_.clear();
   std::fill(deal_due_.begin(), deal_due_.end(), 0.0);
   std::fill(deal_paid_.begin(), deal_paid_.end(), 0.0);
   world_in_ = world_out_ = 0.0;
@@ -102,7 +103,19 @@ double Ledger::flow(int from, int to) const {
   DEAL_REQUIRE(options_.track_flows, "ledger: flows are not tracked (LedgerOptions::track_flows)");
   DEAL_REQUIRE(from >= kWorld && from < parties_ && to >= kWorld && to < parties_,
                fmt::format("ledger: no flow from {} to {}", from, to));
-  return flows_[size_t(index(from)) * size_t(parties_ + 1) + size_t(index(to))];
+  auto it = flows_.find(std::uint64_t(index(from)) * std::uint64_t(parties_ + 1) + std::uint64_t(index(to)));
+  return it == flows_.end() ? 0.0 : it->second;
+}
+
+std::vector<Ledger::PairFlow> Ledger::pair_flows() const {
+  std::vector<PairFlow> out;
+  out.reserve(flows_.size());
+  const std::uint64_t w = std::uint64_t(parties_ + 1);
+  auto party = [&](std::uint64_t i) { return i == std::uint64_t(parties_) ? kWorld : int(i); };
+  for (const auto& [key, paid] : flows_) out.push_back({party(key / w), party(key % w), paid});
+  std::sort(out.begin(), out.end(),
+            [](const PairFlow& a, const PairFlow& b) { return std::pair(a.from, a.to) < std::pair(b.from, b.to); });
+  return out;
 }
 
 double Ledger::outflow(int party) const {

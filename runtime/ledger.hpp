@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include "runtime/clearing.hpp"
@@ -51,7 +52,7 @@ struct LedgerTotals {
 
 struct LedgerOptions {
   bool keep_rows = true;    // store every row (off for large Monte Carlo runs)
-  bool track_flows = true;  // maintain the (n+1)×(n+1) flow matrix
+  bool track_flows = true;  // maintain the cumulative flow of each pair of parties
 };
 
 class Ledger {
@@ -92,8 +93,13 @@ class Ledger {
   double flow(int from, int to) const;
   double outflow(int party) const;  // Σ_j F[party][j], World included
   double inflow(int party) const;   // Σ_i F[i][party], World included
-  // Row-major (n+1)×(n+1); index n is World.
-  std::span<const double> flow_matrix() const { return flows_; }
+  // Every pair with a contractual row, sorted by (from, to); World is kWorld. Sparse: a
+  // network of 10,000 parties has ~10⁵ pairs, not 10⁸.
+  struct PairFlow {
+    int from, to;
+    double paid;
+  };
+  std::vector<PairFlow> pair_flows() const;
 
   // Cumulative due and paid per deal id (contractual rows), for paid(deal) / due(deal).
   double deal_due(int deal) const;
@@ -111,7 +117,7 @@ class Ledger {
   LedgerOptions options_{};
   std::vector<LedgerRow> rows_;
   LedgerTotals totals_[kFlowKinds]{};
-  std::vector<double> flows_;
+  std::unordered_map<std::uint64_t, double> flows_;  // key: index(from) · (n+1) + index(to)
   std::vector<double> deal_due_, deal_paid_;
   double world_in_ = 0.0, world_out_ = 0.0;
   double adjusted_in_ = 0.0, adjusted_out_ = 0.0;

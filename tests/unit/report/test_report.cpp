@@ -56,7 +56,7 @@ rt::RunResult result() {
   r.ledger.due = 20e9;
   r.ledger.paid = 14e9;
   r.ledger_rows = {{0, 0, 0, 1, 1, rt::FlowKind::Contractual, 10e9, 10e9}};  // runtime indices: Lab 0, Cloud 1
-  r.flows = {{0, 0, 0}, {0, 0, 14e9}, {0, 0, 0}};
+  r.flows = {{1, 2, 14e9}};
   return r;
 }
 
