@@ -1,5 +1,6 @@
 // Expressions: name resolution, literals with units, operators, built-ins and the
 // dimension rules of LANGUAGE.md §3.
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -438,6 +439,7 @@ HExpr Checker::name_ref(const ast::Expr& e, Ctx& ctx) {
   // Unknown: suggest among everything visible.
   std::vector<std::string> names;
   for (const auto& [k, v] : globals_) names.push_back(k);
+  std::sort(names.begin(), names.end());  // the order of a sorted map, so suggestions do not depend on hashing
   for (const auto& sc : ctx.scopes)
     for (const auto& [k, v] : sc) names.push_back(k);
   if (ctx.fn) names.insert(names.end(), ctx.fn->param_names.begin(), ctx.fn->param_names.end());

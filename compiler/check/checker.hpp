@@ -247,7 +247,8 @@ class Checker {
   Diagnostics& diags_;
   Program prog_;
 
-  std::map<std::string, Global> globals_;
+  // Hashed: a network has one global per deal and party (10⁵ names), looked up for each.
+  std::unordered_map<std::string, Global> globals_;
   std::map<std::string, int> units_;
   std::map<std::string, Span> unit_spans_;
   const ast::CalendarDecl* calendar_ = nullptr;

@@ -81,6 +81,56 @@ TEST_CASE("two compilations of one program are independent", "[jit]") {
   CHECK(r.series[0].values.back() == Approx(r.series[0].values[3]));  // B receives nothing after A defaults
 }
 
+// Parties as data (compiler/codegen/shapes.hpp): parties whose blocks differ only in
+// constants and slots share one function per phase, and a run error still names the
+// party's own state and line (its sites are leaves of its row).
+TEST_CASE("parties of one kind share their code and keep their own error sites", "[jit]") {
+  const char* text =
+      "calendar 2025Q1 .. 2025Q4 step quarter\n"
+      "party F1 { cash = $10M  d = 2  revenue = $4M/y  every step { revenue = revenue / d  pay(self, World, revenue * "
+      "dt) } }\n"
+      "party F2 { cash = $10M  d = 4  revenue = $8M/y  every step { revenue = revenue / d  pay(self, World, revenue * "
+      "dt) } }\n"
+      "party F3 { cash = $10M  d = -1  revenue = $8M/y  every step { revenue = revenue / d  pay(self, World, revenue * "
+      "dt) } }\n"
+      "party F4 { cash = $10M  d = 0  revenue = $8M/y  every step { revenue = revenue / d  pay(self, World, revenue * "
+      "dt) } }\n"
+      "scenario base { track F1.cash }\n";
+  SourceManager sm;
+  Diagnostics diags;
+  auto modules = check::load_source("t.deal", text, sm, diags);
+  auto p = check::check_program(modules, sm, diags);
+  REQUIRE(p);
+  std::string ir = jit::emit_ir(*p);
+  auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t at = ir.find(what); at != std::string::npos; at = ir.find(what, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count("define internal fastcc void @deal_parties_step.") == 1);
+  CHECK(count("define internal fastcc void @deal_values.") == 1);
+  auto code = jit::CompiledProgram::compile(*p, rt::runtime_symbols());
+  rt::Model m = jit::build_model(*p, *code, sm);
+  // F3 pays a negative amount first: the error is at F3's `pay` (line 4, column 86).
+  try {
+    rt::run_scenario(m, 0, {});
+    FAIL("the run should fail");
+  } catch (const rt::RunError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("t.deal:4:86") && Catch::Contains("from F3 to World"));
+  }
+  // Without F3, F4's revenue becomes infinite: its own state is named.
+  std::string without = std::string(text);
+  without.erase(without.find("party F3"), without.find("party F4") - without.find("party F3"));
+  SourceManager sm2;
+  Diagnostics diags2;
+  auto modules2 = check::load_source("t.deal", without, sm2, diags2);
+  auto p2 = check::check_program(modules2, sm2, diags2);
+  REQUIRE(p2);
+  auto code2 = jit::CompiledProgram::compile(*p2, rt::runtime_symbols());
+  rt::Model m2 = jit::build_model(*p2, *code2, sm2);
+  CHECK_THROWS_WITH(rt::run_scenario(m2, 0, {}), Catch::Contains("t.deal:4:62") && Catch::Contains("'F4.revenue'"));
+}
+
 TEST_CASE("IR and assembly can be printed without running", "[jit]") {
   SourceManager sm;
   check::Program p = checked(sm);

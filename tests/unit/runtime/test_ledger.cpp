@@ -50,6 +50,13 @@ TEST_CASE("The ledger records every obligation, credit draws and default costs a
   CHECK(ledger.flow(1, kWorld) == r.paid[2]);
   CHECK(ledger.inflow(2) == Approx(r.paid[1] + 3));
   CHECK(ledger.outflow(1) == Approx(r.paid[1] + r.paid[2]));
+  // The same flows pair by pair, sorted, World (kWorld) first.
+  auto pairs = ledger.pair_flows();
+  REQUIRE(pairs.size() == 4);
+  for (size_t k = 1; k < pairs.size(); ++k)
+    CHECK(std::pair(pairs[k - 1].from, pairs[k - 1].to) < std::pair(pairs[k].from, pairs[k].to));
+  for (const auto& pf : pairs) CHECK(pf.paid == ledger.flow(pf.from, pf.to));
+  CHECK(pairs[0].from == kWorld);
   auto f = flow_matrix(ledger.rows(), 3);
   CHECK(f[0 * 4 + 1] == r.paid[0]);
   CHECK(f[3 * 4 + 2] == 3);
@@ -77,6 +84,7 @@ TEST_CASE("A ledger without rows keeps the same totals", "[ledger]") {
   CHECK(full.rows().empty());
   CHECK(full.contractual().rows == 0);
   CHECK(full.flow(0, 1) == 0);
+  CHECK(full.pair_flows().empty());
 }
 
 TEST_CASE("Money is conserved across rounds; a leak is reported precisely", "[conservation]") {
