@@ -149,6 +149,14 @@ class DepthLimitedParser : public DealParser {
   void reset_depth() { counter_.depth = 0; }
   void enterOuterAlt(antlr4::ParserRuleContext* ctx, size_t alt) override;
 
+ protected:
+  // The runtime's version finds the parent with a dynamic_cast, which across the shared
+  // library compares type names: a tenth of the parse of a large file. A rule context's
+  // parent is always a rule context.
+  void addContextToParseTree() override {
+    if (_ctx->parent) static_cast<antlr4::ParserRuleContext*>(_ctx->parent)->addChild(_ctx);
+  }
+
  private:
   struct Counter : antlr4::tree::ParseTreeListener {
     size_t depth = 0;
