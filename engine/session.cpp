@@ -63,6 +63,28 @@ check::LoadOptions check_options(const LoadOptions& o) {
   return lo;
 }
 
+// What a change to a checked program would change (see Checked::program_key).
+std::string fingerprint(const check::Program& p) {
+  size_t tracks = 0;
+  for (const auto& s : p.scenarios) tracks += s.tracks.size();
+  return fmt::format("{} {} {} {} {} {} {} {}", p.scenarios.size(), tracks, p.parties.size(), p.deals.size(),
+                     p.params.size(), p.shocks.size(), p.fns.size(), p.slot_count);
+}
+
+// Checked::program_key: the sources and options the program was checked from.
+void set_program_key(Checked& c, const LoadOptions& o) {
+  if (!c.program) return;
+  std::string text = fmt::format("deal sources v1|{}|{}|{}|{}|", stdlib_dir(o), o.allow_imports, o.widen_hint,
+                                 fmt::join(o.import_paths, "\x1f"));
+  for (size_t id = 1; id <= c.sm.size(); ++id) {
+    const SourceFile& f = c.sm.file(uint32_t(id));
+    text += fmt::format("{}|{}|{}|", f.path.size(), f.path, f.text.size());
+    text += f.text;
+  }
+  c.program_key = jit::digest(text);
+  c.program_fingerprint = fingerprint(*c.program);
+}
+
 // Diagnostics of the checker carry the code "check" (the loader's: "import" and "syntax").
 std::optional<check::Program> checked_program(Checked& c) {
   Diagnostics::CodeScope scope(c.diags, "check");
@@ -86,6 +108,7 @@ Checked check_file(const std::string& path, const LoadOptions& options, bool che
   Checked c;
   c.modules = check::load_program(path, c.sm, c.diags, check_options(options));
   if (check && !c.diags.has_errors()) c.program = checked_program(c);
+  set_program_key(c, options);
   return c;
 }
 
@@ -94,12 +117,14 @@ Checked check_source(const std::string& name, const std::string& text, const Loa
   Checked c;
   c.modules = check::load_source(name, text, c.sm, c.diags, check_options(options));
   if (!c.diags.has_errors()) c.program = checked_program(c);
+  set_program_key(c, options);
   return c;
 }
 
 void check_modules(Checked& c) {
   std::lock_guard<std::mutex> lock(frontend_mutex());
   c.program.reset();
+  c.program_key.clear();  // assembled by the caller: no key
   if (!c.diags.has_errors()) c.program = checked_program(c);
 }
 
@@ -117,6 +142,8 @@ std::unique_ptr<Compiled> Compiled::compile(Checked checked, const LoadOptions& 
   jit::JitOptions jo;
   jo.opt_level = std::clamp(options.opt_level, 0, 3);
   jo.cache_dir = options.cache_dir;
+  if (!c->checked_.program_key.empty() && fingerprint(*c->checked_.program) == c->checked_.program_fingerprint)
+    jo.program_key = fmt::format("{}|{}", c->checked_.program_key, c->checked_.program_fingerprint);
   try {
     c->code_ = jit::CompiledProgram::compile(*c->checked_.program, rt::runtime_symbols(), jo);
   } catch (const std::exception& e) {

@@ -59,6 +59,12 @@ struct Checked {
   Diagnostics diags;
   std::vector<ast::Module> modules;       // the root file first, then its imports
   std::optional<check::Program> program;  // set when the program checks without errors
+  // For the object cache (jit::JitOptions::program_key): a digest of what determines
+  // `program` — every loaded file's name and text and the load options — set by
+  // check_file and check_source, with a fingerprint of the program as checked, so that a
+  // program changed afterwards (a REPL's added scenario) is compiled from its IR instead.
+  std::string program_key;
+  std::string program_fingerprint;
 };
 
 // Loads `path` with its imports and checks it (`check` false: parse and load only).

@@ -1,10 +1,14 @@
 #include "compiler/jit/jit.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <optional>
 #include <cmath>
 #include <cstring>
+
+#include <dlfcn.h>
+#include <sys/stat.h>
 #include <mutex>
 #include <stdexcept>
 
@@ -108,6 +112,12 @@ codegen::Generated build(const check::Program& program, llvm::TargetMachine& tm,
   return g;
 }
 
+std::string to_hex(const std::array<uint8_t, 32>& d) {
+  std::string s;
+  for (uint8_t b : d) s += fmt::format("{:02x}", b);
+  return s;
+}
+
 // The object cache's key: everything the native code depends on — the generated IR (as
 // bitcode: cheaper than text), the LLVM version, the target and the optimisation level.
 std::string cache_key(const llvm::Module& m, const llvm::TargetMachine& tm, int level) {
@@ -118,10 +128,134 @@ std::string cache_key(const llvm::Module& m, const llvm::TargetMachine& tm, int 
   h.update(fmt::format("deal object v1|LLVM {}|{}|{}|{}|O{}|", LLVM_VERSION_STRING, tm.getTargetTriple().str(),
                        tm.getTargetCPU().str(), tm.getTargetFeatureString().str(), level));
   h.update(llvm::StringRef(bitcode.data(), bitcode.size()));
-  auto d = h.final();
-  std::string hex;
-  for (uint8_t b : d) hex += fmt::format("{:02x}", b);
-  return hex;
+  return to_hex(h.final());
+}
+
+// The build of the code generator: the file holding this code (the executable or
+// libdeal.so), its size and modification time. Empty when it cannot be found.
+const std::string& build_stamp() {
+  static const std::string stamp = [] {
+    Dl_info info{};
+    struct stat st {};
+    if (!dladdr(reinterpret_cast<void*>(&build_stamp), &info) || !info.dli_fname || stat(info.dli_fname, &st) != 0)
+      return std::string();
+    return fmt::format("{}|{}|{}.{:09}", info.dli_fname, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  }();
+  return stamp;
+}
+
+// The key of a program's entry (JitOptions::program_key): no IR needed.
+std::string program_cache_key(const std::string& program_key, const llvm::TargetMachine& tm, int level) {
+  llvm::BLAKE3 h;
+  h.update(fmt::format("deal program v1|{}|LLVM {}|{}|{}|{}|O{}|", build_stamp(), LLVM_VERSION_STRING,
+                       tm.getTargetTriple().str(), tm.getTargetCPU().str(), tm.getTargetFeatureString().str(), level));
+  h.update(program_key);
+  return to_hex(h.final());
+}
+
+// A program's entry: its sites and emit sites, then the object. Little-endian fields;
+// decode() rejects anything malformed (the entry is then compiled afresh).
+struct EntryWriter {
+  std::string out;
+  void u32(uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
+  void str(const std::string& s) {
+    u32(uint32_t(s.size()));
+    out += s;
+  }
+  void span(const Span& s) {
+    for (uint32_t v : {s.file, s.line, s.col, s.end_line, s.end_col}) u32(v);
+  }
+};
+
+struct EntryReader {
+  std::string_view in;
+  bool ok = true;
+  uint32_t u32() {
+    if (in.size() < 4) {
+      ok = false;
+      return 0;
+    }
+    uint32_t v;
+    std::memcpy(&v, in.data(), 4);
+    in.remove_prefix(4);
+    return v;
+  }
+  // A count of items at least `min_bytes` long each: bounded by what is left.
+  uint32_t count(size_t min_bytes) {
+    uint32_t n = u32();
+    if (size_t(n) * min_bytes > in.size()) ok = false;
+    return ok ? n : 0;
+  }
+  std::string str() {
+    uint32_t n = u32();
+    if (!ok || n > in.size()) {
+      ok = false;
+      return {};
+    }
+    std::string s(in.substr(0, n));
+    in.remove_prefix(n);
+    return s;
+  }
+  Span span() {
+    Span s;
+    s.file = u32();
+    s.line = u32();
+    s.col = u32();
+    s.end_line = u32();
+    s.end_col = u32();
+    return s;
+  }
+};
+
+std::string encode_entry(const std::vector<codegen::Site>& sites, const std::vector<codegen::EmitSite>& emits,
+                         std::string_view object) {
+  EntryWriter w;
+  w.u32(uint32_t(sites.size()));
+  for (const auto& s : sites) {
+    w.str(s.name);
+    w.span(s.span);
+  }
+  w.u32(uint32_t(emits.size()));
+  for (const auto& e : emits) {
+    w.u32(uint32_t(e.pieces.size()));
+    for (const auto& p : e.pieces) w.str(p);
+    w.u32(uint32_t(e.types.size()));
+    for (const auto& t : e.types) {
+      w.u32(uint32_t(t.kind));
+      w.u32(uint32_t(t.dim.exps.size()));
+      for (int x : t.dim.exps) w.u32(uint32_t(x));
+    }
+    w.span(e.span);
+  }
+  w.out += object;
+  return std::move(w.out);
+}
+
+bool decode_entry(std::string_view blob, std::vector<codegen::Site>& sites, std::vector<codegen::EmitSite>& emits,
+                  std::string_view& object) {
+  EntryReader r{blob};
+  for (uint32_t n = r.count(24), i = 0; r.ok && i < n; ++i) {
+    codegen::Site s;
+    s.name = r.str();
+    s.span = r.span();
+    sites.push_back(std::move(s));
+  }
+  for (uint32_t n = r.count(28), i = 0; r.ok && i < n; ++i) {
+    codegen::EmitSite e;
+    for (uint32_t k = r.count(4), j = 0; r.ok && j < k; ++j) e.pieces.push_back(r.str());
+    for (uint32_t k = r.count(8), j = 0; r.ok && j < k; ++j) {
+      check::Type t;
+      uint32_t kind = r.u32();
+      if (kind > uint32_t(check::Kind::Error)) r.ok = false;
+      t.kind = check::Kind(kind);
+      for (uint32_t x = r.count(4), y = 0; r.ok && y < x; ++y) t.dim.exps.push_back(int(int32_t(r.u32())));
+      e.types.push_back(std::move(t));
+    }
+    e.span = r.span();
+    emits.push_back(std::move(e));
+  }
+  object = r.in;
+  return r.ok && !object.empty();
 }
 
 std::string module_text(const llvm::Module& m) {
@@ -249,26 +383,51 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const check::Program& 
   std::unique_ptr<CompiledProgram> cp(new CompiledProgram());
   const int level = std::clamp(options.opt_level, 0, 3);
   auto tm = host_machine(level);
-  codegen::Generated g = generate(program, *tm);
-  cp->sites_ = std::move(g.sites);
-  cp->emits_ = std::move(g.emits);
-
-  // Native code: from the cache when this exact module was compiled before, else
-  // optimised and compiled here (and cached).
   std::optional<ObjectCache> cache;
-  std::string key;
+  if (!options.cache_dir.empty()) cache.emplace(options.cache_dir);
   std::unique_ptr<llvm::MemoryBuffer> object;
-  if (!options.cache_dir.empty()) {
-    cache.emplace(options.cache_dir);
-    key = cache_key(*g.module, *tm, level);
-    if (auto hit = cache->find(key)) object = llvm::MemoryBuffer::getMemBufferCopy(*hit, "deal-cached-object");
+
+  // A program seen before (same sources, same build of deal): its object and sites from
+  // the cache, without generating the IR.
+  std::string program_key;
+  if (cache && !options.program_key.empty() && !build_stamp().empty()) {
+    program_key = program_cache_key(options.program_key, *tm, level);
+    if (auto hit = cache->find(program_key)) {
+      std::string_view bytes;
+      std::vector<codegen::Site> sites;
+      std::vector<codegen::EmitSite> emits;
+      if (decode_entry(*hit, sites, emits, bytes)) {
+        object =
+            llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(bytes.data(), bytes.size()), "deal-cached-object");
+        cp->sites_ = std::move(sites);
+        cp->emits_ = std::move(emits);
+      }
+    }
   }
-  cp->from_cache_ = object != nullptr;
   if (!object) {
-    optimize(*g.module, tm.get(), level);
-    llvm::orc::SimpleCompiler compiler(*tm);
-    object = unwrap(compiler(*g.module), "cannot compile the generated module");
-    if (cache) cache->store(key, std::string_view(object->getBufferStart(), object->getBufferSize()));
+    codegen::Generated g = generate(program, *tm);
+    cp->sites_ = std::move(g.sites);
+    cp->emits_ = std::move(g.emits);
+    // Native code: from the cache when this exact module was compiled before, else
+    // optimised and compiled here (and cached).
+    std::string key;
+    if (cache) {
+      key = cache_key(*g.module, *tm, level);
+      if (auto hit = cache->find(key)) object = llvm::MemoryBuffer::getMemBufferCopy(*hit, "deal-cached-object");
+    }
+    if (!object) {
+      optimize(*g.module, tm.get(), level);
+      llvm::orc::SimpleCompiler compiler(*tm);
+      object = unwrap(compiler(*g.module), "cannot compile the generated module");
+      if (cache) cache->store(key, std::string_view(object->getBufferStart(), object->getBufferSize()));
+    } else {
+      cp->from_cache_ = true;
+    }
+    if (!program_key.empty())
+      cache->store(program_key, encode_entry(cp->sites_, cp->emits_,
+                                             std::string_view(object->getBufferStart(), object->getBufferSize())));
+  } else {
+    cp->from_cache_ = true;
   }
 
   Linked linked = link(std::move(object), symbols, level);
@@ -293,6 +452,12 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const check::Program& 
   cp->impl_->jit = std::move(jit);
   cp->compile_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return cp;
+}
+
+std::string digest(std::string_view text) {
+  llvm::BLAKE3 h;
+  h.update(llvm::StringRef(text.data(), text.size()));
+  return to_hex(h.final());
 }
 
 std::string emit_ir(const check::Program& program, const JitOptions& options) {

@@ -23,6 +23,12 @@ struct JitOptions {
   // Where compiled native code is kept between runs (compiler/jit/object_cache.hpp);
   // empty: no cache.
   std::string cache_dir;
+  // Optional, with a cache folder: text that determines the checked program completely
+  // (the engine's: every source file's name and text and the load options). A compile
+  // whose key, deal build (the library's file, size and time) and target were seen before
+  // takes the object and its sites from the cache without generating the IR at all; the
+  // caller must not set it for a program it changed after checking.
+  std::string program_key;
 };
 
 // The compiled phase functions of one program. Owns the JIT; immutable after
@@ -91,6 +97,9 @@ class CompiledTracks {
   std::vector<codegen::Site> sites_;
   double compile_ms_ = 0;
 };
+
+// A BLAKE3 digest of `text` in hex (for building a JitOptions::program_key).
+std::string digest(std::string_view text);
 
 std::string emit_ir(const check::Program& program, const JitOptions& options = {});
 std::string emit_asm(const check::Program& program, const JitOptions& options = {});

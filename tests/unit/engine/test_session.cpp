@@ -3,7 +3,10 @@
 // suggestion, analyses as an option, the boundary that turns escapes into exit 3.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <stdexcept>
 
 #include "engine/session.hpp"
@@ -166,4 +169,36 @@ TEST_CASE("the standard library directory: option, then DEAL_STDLIB, then beside
   o.stdlib_dir = "/somewhere/stdlib";
   CHECK(engine::stdlib_dir(o) == "/somewhere/stdlib");
   CHECK_FALSE(engine::stdlib_dir({}).empty());
+}
+
+// Checked::program_key (the object cache's key without IR): determined by the sources,
+// different for a different text, and not used for a program changed after checking.
+TEST_CASE("a checked program is keyed by its sources for the object cache", "[engine]") {
+  engine::Checked a = engine::check_source("t.deal", kProgram);
+  engine::Checked b = engine::check_source("t.deal", kProgram);
+  engine::Checked c = engine::check_source("t.deal", std::string(kProgram) + "param extra = 1\n");
+  REQUIRE(a.program);
+  CHECK(a.program_key.size() == 64);
+  CHECK(a.program_key == b.program_key);
+  CHECK(a.program_key != c.program_key);
+  CHECK(engine::check_source("u.deal", kProgram).program_key != a.program_key);  // names are in diagnostics
+  engine::Checked bad = engine::check_source("t.deal", "party {");
+  CHECK(bad.program_key.empty());
+  // A scenario added after checking changes the fingerprint: the key is not used (its
+  // entry, written by `a`, has no code for a third scenario).
+  CHECK(a.program_fingerprint == b.program_fingerprint);
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("deal_session_key_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  engine::LoadOptions lo;
+  lo.cache_dir = dir.string();
+  auto pa = engine::Compiled::compile(std::move(a), lo);
+  CHECK_FALSE(pa->from_cache());
+  CHECK(engine::Compiled::compile(engine::check_source("t.deal", kProgram), lo)->from_cache());
+  b.program->add_tracking_scenario(-1, "plain", "plain", check::HExpr::constant(0, check::Type::num()));
+  auto pb = engine::Compiled::compile(std::move(b), lo);
+  CHECK_FALSE(pb->from_cache());
+  CHECK(pb->model().scenarios.size() == 3);
+  CHECK(engine::run(*pb, 2, {}).series.size() == 1);
+  std::filesystem::remove_all(dir);
 }

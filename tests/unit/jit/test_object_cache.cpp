@@ -44,7 +44,8 @@ struct Run {
   std::vector<double> values;
 };
 
-Run compile_and_run(const std::string& text, const std::string& cache_dir, int level = 2) {
+Run compile_and_run(const std::string& text, const std::string& cache_dir, int level = 2,
+                    const std::string& program_key = "", std::vector<codegen::Site>* sites = nullptr) {
   SourceManager sm;
   Diagnostics diags;
   auto modules = check::load_source("t.deal", text, sm, diags);
@@ -54,7 +55,9 @@ Run compile_and_run(const std::string& text, const std::string& cache_dir, int l
   jit::JitOptions o;
   o.opt_level = level;
   o.cache_dir = cache_dir;
+  o.program_key = program_key;
   auto code = jit::CompiledProgram::compile(*p, rt::runtime_symbols(), o);
+  if (sites) *sites = code->sites();
   rt::Model m = jit::build_model(*p, *code, sm);
   rt::RunResult r = rt::run_scenario(m, 0, {});
   Run out;
@@ -92,6 +95,39 @@ TEST_CASE("a changed program or optimisation level is a different entry", "[jit]
   CHECK_FALSE(compile_and_run(program_text(), t.dir.string(), 0).from_cache);
   CHECK(entries(t.dir).size() == 3);
   CHECK(compile_and_run(program_text("$11B"), t.dir.string()).values == other.values);
+}
+
+// JitOptions::program_key: an entry found by the key alone (no IR generated) holds the
+// object and the sites; the key decides, so the caller's key must determine the program.
+TEST_CASE("a program key finds the object and its sites without generating the IR", "[jit][cache]") {
+  Temp t;
+  std::vector<codegen::Site> first_sites, second_sites;
+  Run first = compile_and_run(program_text(), t.dir.string(), 2, "key one", &first_sites);
+  CHECK_FALSE(first.from_cache);
+  CHECK(entries(t.dir).size() == 2);  // by IR and by key
+  Run second = compile_and_run(program_text(), t.dir.string(), 2, "key one", &second_sites);
+  CHECK(second.from_cache);
+  CHECK(second.values == first.values);
+  REQUIRE(second_sites.size() == first_sites.size());
+  REQUIRE_FALSE(first_sites.empty());
+  for (size_t i = 0; i < first_sites.size(); ++i) {
+    CHECK(second_sites[i].name == first_sites[i].name);
+    CHECK(second_sites[i].span == first_sites[i].span);
+  }
+  // The key alone decides: a different program under the same key gets the first's code.
+  CHECK(compile_and_run(program_text("$11B"), t.dir.string(), 2, "key one").values == first.values);
+  // Another key is another entry (the object itself comes from the IR's entry).
+  Run other = compile_and_run(program_text(), t.dir.string(), 2, "key two");
+  CHECK(other.from_cache);
+  CHECK(other.values == first.values);
+  CHECK(entries(t.dir).size() == 3);
+  // A damaged entry by key is not used: the program is compiled from its IR again.
+  for (const auto& e : entries(t.dir)) {
+    std::ofstream(e, std::ios::binary | std::ios::trunc) << "garbage";
+  }
+  Run again = compile_and_run(program_text(), t.dir.string(), 2, "key one");
+  CHECK_FALSE(again.from_cache);
+  CHECK(again.values == first.values);
 }
 
 TEST_CASE("a damaged or truncated entry is ignored and replaced", "[jit][cache]") {
