@@ -55,13 +55,21 @@ Checked copy_of(const Workspace& ws) {
   return c;
 }
 
-std::optional<check::CheckedExpr> check_text(Checked& c, std::string_view origin, std::string_view text, bool any_type,
-                                             bool color, Problem& problem) {
+// The workspace's sources alone, to check an expression in against its program (which
+// check_expression only reads): copying the program too cost more than the evaluation.
+Checked sources_of(const Workspace& ws) {
+  Checked c;
+  c.sm = ws.checked().sm;
+  return c;
+}
+
+std::optional<check::CheckedExpr> check_text(const check::Program& p, Checked& c, std::string_view origin,
+                                             std::string_view text, bool any_type, bool color, Problem& problem) {
   std::optional<check::CheckedExpr> e;
   {
     std::lock_guard<std::mutex> lock(frontend_mutex());
     Diagnostics::CodeScope code(c.diags, "check");
-    e = check::check_expression(*c.program, origin, text, c.sm, c.diags, any_type);
+    e = check::check_expression(p, origin, text, c.sm, c.diags, any_type);
   }
   if (!e) problem = {render_all(c.sm, c.diags, color), true};
   return e;
@@ -97,13 +105,16 @@ int context_index(const check::Program& p, std::string_view context) {
 // only the track function compiled now (a few milliseconds, where compiling the program
 // again takes as long as the program is large).
 std::optional<rt::RunResult> run_as_track(const Compiled& compiled, const rt::ModelScenario& base,
-                                          const check::HExpr& expr, const rt::RunOptions& run, Problem& problem) {
+                                          const std::vector<std::pair<std::string, check::HExpr>>& tracks,
+                                          const rt::RunOptions& run, Problem& problem) {
   const check::Program& p = compiled.program();
   rt::Model model = compiled.model();
+  std::vector<check::HExpr> exprs;
+  for (const auto& [label, e] : tracks) exprs.push_back(e);
   std::unique_ptr<jit::CompiledTracks> code;
   try {
     std::lock_guard<std::mutex> lock(frontend_mutex());
-    code = jit::CompiledTracks::compile(p, {expr}, int(model.sites.size()), rt::runtime_symbols());
+    code = jit::CompiledTracks::compile(p, exprs, int(model.sites.size()), rt::runtime_symbols());
   } catch (const std::exception& e) {
     problem = {fmt::format("internal compiler error: {}", e.what()), false};
     return std::nullopt;
@@ -112,9 +123,12 @@ std::optional<rt::RunResult> run_as_track(const Compiled& compiled, const rt::Mo
   rt::ModelScenario s = base;
   s.name = kEvalScenario;
   s.paths = 1;
-  s.tracks = {jit::model_track(kValueLabel, expr.type, p.units)};
-  model.sites.push_back(jit::site_info(compiled.checked().sm, codegen::Site{"", expr.span}));
-  s.tracks[0].site = int(model.sites.size() - 1);
+  s.tracks.clear();
+  for (const auto& [label, e] : tracks) {
+    s.tracks.push_back(jit::model_track(label, e.type, p.units));
+    model.sites.push_back(jit::site_info(compiled.checked().sm, codegen::Site{"", e.span}));
+    s.tracks.back().site = int(model.sites.size() - 1);
+  }
   s.track = code->fn();
   model.scenarios.push_back(std::move(s));
   rt::RunOptions one = run;
@@ -132,11 +146,11 @@ std::optional<rt::RunResult> run_as_track(const Compiled& compiled, const rt::Mo
 std::optional<Evaluation> evaluate(Workspace& ws, std::string_view origin, std::string_view text,
                                    std::string_view context, bool need_value, const rt::RunOptions& run,
                                    Problem& problem) {
-  Checked c = copy_of(ws);
+  Checked c = sources_of(ws);
   bool color = ws.color();
-  auto e = check_text(c, origin, text, /*any_type=*/true, color, problem);
+  const check::Program& p = ws.program();
+  auto e = check_text(p, c, origin, text, /*any_type=*/true, color, problem);
   if (!e) return std::nullopt;
-  const check::Program& p = *c.program;
   Evaluation v;
   v.type = e->type;
   v.type_text = check::describe(v.type, p.units);
@@ -156,28 +170,30 @@ std::optional<Evaluation> evaluate(Workspace& ws, std::string_view origin, std::
     return v;
   }
   // Only what a track may hold has a value per step: checked again as one, for its message.
-  Checked t = copy_of(ws);
-  auto tracked = check_text(t, origin, text, /*any_type=*/false, color, problem);
+  Checked t = sources_of(ws);
+  auto tracked = check_text(p, t, origin, text, /*any_type=*/false, color, problem);
   if (!tracked) return std::nullopt;
   bool no_calendar = !ws.has_calendar();
-  if (no_calendar && !params_only(tracked->expr, *t.program)) {
+  if (no_calendar && !params_only(tracked->expr, p)) {
     problem = {
         "this expression reads the state of a run, and the session has no calendar yet: declare one first, "
         "e.g. `calendar 2025Q1 .. 2027Q4 step quarter`",
         false};
     return std::nullopt;
   }
-  check::Program& tp = *t.program;
   std::string ignored;
   const Compiled* compiled = no_calendar ? nullptr : ws.compiled(ignored);
   std::optional<rt::RunResult> result;
-  if (compiled && compiled->program().slot_count == tp.slot_count) {
+  if (compiled && compiled->program().slot_count == p.slot_count) {
     const rt::ModelScenario& base =
-        context.empty() ? ws.plain_scenario() : compiled->model().scenarios.at(size_t(context_index(tp, context)));
-    result = run_as_track(*compiled, base, tracked->expr, run, problem);
+        context.empty() ? ws.plain_scenario() : compiled->model().scenarios.at(size_t(context_index(p, context)));
+    result = run_as_track(*compiled, base, {{kValueLabel, tracked->expr}}, run, problem);
     if (!result) return std::nullopt;
     v.step = compiled->model().step;
   } else {
+    // A scenario of its own: on a copy of the program.
+    t.program = p;
+    check::Program& tp = *t.program;
     int k = tp.add_tracking_scenario(context_index(tp, context), kEvalScenario, kValueLabel, tracked->expr);
     // Params need one step of the placeholder calendar.
     if (no_calendar) tp.scenarios[size_t(k)].horizon = check::date_to_months(tp.calendar.from);
@@ -202,11 +218,37 @@ std::optional<Probe> probe(Workspace& ws, std::string_view origin,
                false};
     return std::nullopt;
   }
+  // The workspace's compiled program with only the tracks compiled now, as evaluate()
+  // does; a program whose layout changed is compiled whole with a scenario of its own.
+  std::string ignored;
+  const Compiled* compiled = ws.compiled(ignored);
+  if (compiled && compiled->program().slot_count == ws.program().slot_count) {
+    Checked c = sources_of(ws);
+    std::vector<std::pair<std::string, check::HExpr>> checked;
+    for (const auto& [label, text] : tracks) {
+      auto e = check_text(ws.program(), c, origin, text, /*any_type=*/false, ws.color(), problem);
+      if (!e) return std::nullopt;
+      checked.emplace_back(label, std::move(e->expr));
+    }
+    if (checked.empty()) {
+      problem = {"nothing to track", false};
+      return std::nullopt;
+    }
+    const rt::ModelScenario& base = context.empty()
+                                        ? ws.plain_scenario()
+                                        : compiled->model().scenarios.at(size_t(context_index(ws.program(), context)));
+    auto r = run_as_track(*compiled, base, checked, run, problem);
+    if (!r) return std::nullopt;
+    Probe p;
+    p.base = &compiled->model();
+    p.result = std::move(*r);
+    return p;
+  }
   Checked c = copy_of(ws);
   check::Program& p = *c.program;
   int k = -1;
   for (const auto& [label, text] : tracks) {
-    auto e = check_text(c, origin, text, /*any_type=*/false, ws.color(), problem);
+    auto e = check_text(p, c, origin, text, /*any_type=*/false, ws.color(), problem);
     if (!e) return std::nullopt;
     if (k < 0) k = p.add_tracking_scenario(context_index(p, context), kEvalScenario, label, e->expr);
     else p.scenarios[size_t(k)].tracks.push_back({label, e->expr});

@@ -47,8 +47,10 @@ std::optional<Evaluation> evaluate(Workspace& workspace, std::string_view origin
 // the program it ran (for names, the calendar and the ledger). `tracks` holds (label,
 // expression text); each series of the result carries its label.
 struct Probe {
-  std::unique_ptr<Compiled> compiled;
+  std::unique_ptr<Compiled> compiled;  // a program compiled for the probe, or none
+  const rt::Model* base = nullptr;     // else: the workspace's, which the run used
   rt::RunResult result;
+  const rt::Model& model() const { return compiled ? compiled->model() : *base; }
 };
 std::optional<Probe> probe(Workspace& workspace, std::string_view origin,
                            const std::vector<std::pair<std::string, std::string>>& tracks, std::string_view context,

@@ -310,7 +310,7 @@ bool Session::show_party(int party) {
     return false;
   }
   const rt::RunResult& res = r->result;
-  rt::StepUnit step = r->compiled->model().step;
+  rt::StepUnit step = r->model().step;
   std::string shown = base.empty() ? "" : "scenario " + base + ", ";
   fmt::print(opts_.out, "party {}{} — {}1 path, value at the end of each step\n", hp.name,
              hp.kind.empty() ? "" : " (" + hp.kind + ")", shown);
@@ -351,7 +351,7 @@ bool Session::show_deal(int deal) {
     return false;
   }
   const rt::RunResult& res = r->result;
-  const rt::Model& m = r->compiled->model();
+  const rt::Model& m = r->model();
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"date", "from", "to", "due", "paid"});
   bool priorities = false;

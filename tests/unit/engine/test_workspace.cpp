@@ -131,4 +131,12 @@ TEST_CASE("an expression runs in the scenario in context, with its overrides", "
   int found = 0;
   for (const auto& s : p->result.series) found += s.label == "c" || s.label == "e";
   CHECK(found == 2);
+  for (const auto& s : p->result.series)
+    if (s.label == "c") CHECK(s.values.back() == Approx(8e9));  // scenario big's override
+  // Run on the session's compiled program with only the tracks compiled (no program of
+  // its own), so the model is the session's.
+  CHECK_FALSE(p->compiled);
+  std::string why_not;
+  CHECK(&p->model() == &ws.compiled(why_not)->model());
+  CHECK(ws.program().scenarios.size() == 2);  // nothing added to the session's program
 }
