@@ -133,6 +133,7 @@ struct ClearingWorkspace::Impl {
   // reduced problem solved in `sub`.
   std::vector<int> cred_begin, cred_obs, risk_list, risk_index, sub_from;
   std::vector<double> exposure, sub_cash, sub_credit;
+  std::vector<std::uint8_t> sub_precut;
   std::vector<std::uint8_t> at_risk;
   std::vector<Obligation> sub_obs;
   std::unique_ptr<Impl> sub;
@@ -183,7 +184,9 @@ struct Solver {
   // An insolvent party's funds, alpha·e + beta·r ≥ 0. Receipts are sums of payments ≥ 0;
   // the max only removes a rounding residue below 0 in propagated receipts, keeping U in
   // the box [0, P] (and moving it toward the true funds, never away).
-  double cut_funds(int j) const { return std::max(0.0, alpha * w.E[size_t(j)] + beta * w.R[size_t(j)]); }
+  double cut_funds(int j) const { return std::max(0.0, alpha_of(j) * w.E[size_t(j)] + beta * w.R[size_t(j)]); }
+  // An estate in resolution (ClearingInput::precut) had its alpha cut when it was formed.
+  double alpha_of(int j) const { return !in.precut.empty() && in.precut[size_t(j)] ? 1.0 : alpha; }
 
   // Debtor-sorted obligations and priority levels.
   void build_levels() {
@@ -501,7 +504,7 @@ struct Solver {
         if (!kin || w.ob_level[size_t(p)] < lk) w.c[size_t(o.to)] += o.amount;
       }
     }
-    for (int j : w.D) w.c[size_t(j)] = alpha * w.E[size_t(j)] + beta * w.c[size_t(j)];
+    for (int j : w.D) w.c[size_t(j)] = alpha_of(j) * w.E[size_t(j)] + beta * w.c[size_t(j)];
 
     find_blocks();
     w.u.assign(size_t(d), 0.0);
@@ -671,6 +674,8 @@ void validate(const ClearingInput& in) {
                fmt::format("clearing: {} credit entries for {} parties", in.credit.size(), n));
   DEAL_REQUIRE(in.debt.empty() || in.debt.size() == n,
                fmt::format("clearing: {} debt entries for {} parties", in.debt.size(), n));
+  DEAL_REQUIRE(in.precut.empty() || in.precut.size() == n,
+               fmt::format("clearing: {} estate flags for {} parties", in.precut.size(), n));
   DEAL_REQUIRE(in.defaulted.empty() || in.defaulted.size() == n,
                fmt::format("clearing: {} default flags for {} parties", in.defaulted.size(), n));
   const auto& opt = in.options;
@@ -809,15 +814,18 @@ void clear(const ClearingInput& in, ClearingWorkspace& ws, ClearingResult& out) 
     }
     w.sub_cash.resize(size_t(r));
     w.sub_credit.resize(size_t(r));
+    w.sub_precut.assign(in.precut.empty() ? 0 : size_t(r), 0);
     for (int q = 0; q < r; ++q) {
       const size_t j = size_t(w.risk_list[size_t(q)]);
       w.sub_cash[size_t(q)] = in.cash[j];
       w.sub_credit[size_t(q)] = in.credit.empty() ? 0.0 : in.credit[j];
+      if (!in.precut.empty()) w.sub_precut[size_t(q)] = in.precut[j];
     }
     ClearingInput sub_in;
     sub_in.obligations = w.sub_obs;
     sub_in.cash = w.sub_cash;
     sub_in.credit = w.sub_credit;
+    sub_in.precut = w.sub_precut;
     sub_in.options = in.options;
     if (!w.sub) w.sub = std::make_unique<Impl>();
     Impl& sw = *w.sub;

@@ -91,6 +91,7 @@ struct Model {
   PhaseFn parties_step = nullptr, deals_step = nullptr, deal_triggers = nullptr;
   OnDefaultFn on_default = nullptr;
   OutFn values = nullptr;
+  OutFn liquidations = nullptr;  // out[id] = a party's `liquidation` value (§6.6); untouched where none
 
   int find_scenario(const std::string& name) const;
   int find_party(const std::string& name) const;

@@ -30,6 +30,13 @@ PathRun::PathRun(const Model& model, const ModelScenario& scenario, const RunOpt
   step_in.assign(model.parties.size(), 0.0);
   step_out.assign(model.parties.size(), 0.0);
   default_step.assign(model.parties.size(), -1);
+  default_event.assign(model.parties.size(), -1);
+  status.assign(model.parties.size(), kLive);
+  holders_at_default.resize(model.parties.size());
+  precut.assign(size_t(n), 0);
+  liquidation_values.assign(model.parties.size(), 0.0);
+  claims_total.assign(model.parties.size(), 0.0);
+  recovered_total.assign(model.parties.size(), 0.0);
   equity_start.assign(model.parties.size(), 0.0);
   for (int i = 1; i <= n; ++i) names.push_back(model.parties[size_t(i)].name);
   for (const ModelParty& p : model.parties) id_names.push_back(p.name);
@@ -64,6 +71,15 @@ void PathRun::reset(unsigned long long seed, long long path) {
   defaults.clear();
   events.clear();
   std::fill(default_step.begin(), default_step.end(), -1);
+  std::fill(default_event.begin(), default_event.end(), -1);
+  std::fill(status.begin(), status.end(), kLive);
+  for (auto& h : holders_at_default) h.clear();
+  filed.clear();
+  estates.clear();
+  first_claim = SIZE_MAX;
+  std::fill(precut.begin(), precut.end(), 0);
+  std::fill(claims_total.begin(), claims_total.end(), 0.0);
+  std::fill(recovered_total.begin(), recovered_total.end(), 0.0);
   std::fill(equity_start.begin(), equity_start.end(), 0.0);
 }
 
@@ -77,6 +93,10 @@ PathRun::Tally PathRun::totals() const {
   t.credit_drawn = ledger.credit_drawn();
   t.default_costs = ledger.default_costs();
   t.borrowed = ledger.borrowed();
+  t.claims = ledger.totals(FlowKind::Claim).due;
+  t.recovered = ledger.totals(FlowKind::Claim).paid;
+  t.liquidation = ledger.totals(FlowKind::Liquidation).paid;
+  t.surplus = ledger.totals(FlowKind::Surplus).paid;
   return t;
 }
 
@@ -206,7 +226,156 @@ void PathRun::mark_defaulted(int party) {
   slot(party, 3) = 1;
   slot(party, 4) = ctx.step_start;
   default_step[size_t(party)] = step;
+  status[size_t(party)] = kAwaiting;
   newly_defaulted.push_back(party);
+}
+
+void PathRun::claim(int debtor, int creditor, double amount, double priority, int deal, int site) {
+  if (debtor <= 0 || debtor > n || creditor < 0 || creditor > n)
+    return fail("internal error: party id out of range in claim()");
+  if (!(amount >= 0) || amount == kInfinity)
+    return fail_at(site,
+                   fmt::format("a claim of {} by {} against {}", shown(amount), m.parties[size_t(creditor)].name,
+                               m.parties[size_t(debtor)].name),
+                   "a claim must be finite and not negative");
+  if (!(priority >= 0 && priority <= kMaxPriority) || double(int(priority)) != priority)
+    return bad_priority(priority, site);
+  if (creditor == debtor)
+    return fail_at(site, fmt::format("{} files a claim against itself", m.parties[size_t(debtor)].name),
+                   "a claim is the creditor's, against the defaulted party");
+  // Claims are filed while the debtor's `on default` clauses run, before its estate forms.
+  if (status[size_t(debtor)] != kAwaiting || amount == 0) return;
+  filed.push_back({debtor, creditor, deal, int(priority), amount});
+}
+
+void PathRun::issue(int issuer, int holder, double stake, int site) {
+  if (holder < 0 || holder > n || issuer < 0 || issuer > n)
+    return fail("internal error: party id out of range in issue()");
+  if (!(stake >= 0 && stake < 1))
+    return fail_at(site,
+                   fmt::format("{} issues a stake of {} to {}", m.parties[size_t(issuer)].name, shown(stake),
+                               m.parties[size_t(holder)].name),
+                   "a new stake is a fraction from 0% up to, but not including, 100%");
+  if (holder == issuer && issuer != 0)
+    return fail_at(site, fmt::format("issue({0}, {0}, …)", m.parties[size_t(issuer)].name),
+                   "a party cannot issue shares to itself");
+  // World's equity is not modelled: issuing its shares changes nothing.
+  if (issuer == 0) return;
+  try {
+    holdings.issue(issuer - 1, holder - 1, stake);  // holder World: −1, dilution only
+  } catch (const std::exception& e) {
+    fail_at(site, fmt::format("issue: {}", e.what()));
+  }
+}
+
+void PathRun::start_resolution(std::span<const int> parties) {
+  if (m.liquidations) {
+    std::fill(liquidation_values.begin(), liquidation_values.end(), 0.0);
+    m.liquidations(S.data(), &ctx, liquidation_values.data());
+    if (ctx.status) return;
+  }
+  first_claim = n_obligations;
+  for (int p : parties) {
+    Estate e;
+    e.party = p;
+    e.holders.swap(holders_at_default[size_t(p)]);
+    Resolution& r = e.resolution;
+    double liquidation = liquidation_values[size_t(p)];
+    if (!std::isfinite(liquidation) || liquidation < 0)
+      return fail(fmt::format("party '{}' has a liquidation value of {} on {}: it must be finite and not negative",
+                              m.parties[size_t(p)].name, shown(liquidation), date_text()));
+    if (liquidation > 0) {
+      slot(p, 0) += liquidation;
+      if (use_ledger)
+        ledger.append(LedgerRow{step, -1, kWorld, p - 1, 0, FlowKind::Liquidation, liquidation, liquidation});
+    }
+    r.liquidation = liquidation;
+    r.estate = std::max(0.0, slot(p, 0));
+    // Rogers–Veraart: only alpha of the estate is available; the rest is a default cost.
+    double cost = (1 - sc.alpha) * r.estate;
+    if (cost > 0) {
+      slot(p, 0) -= cost;
+      r.default_cost = cost;
+      if (use_ledger) ledger.append(LedgerRow{step, -1, p - 1, kWorld, 0, FlowKind::DefaultCost, cost, cost});
+      else tally.default_costs += cost;
+    }
+    slot(p, 2) = 0;  // an undrawn credit line is withdrawn: the estate is what the party has
+    precut[size_t(p - 1)] = 1;
+    status[size_t(p)] = kResolved;
+    e.claims_begin = n_obligations;
+    for (const FiledClaim& c : filed) {
+      if (c.debtor != p) continue;
+      if (n_obligations == obligation_buffer.size()) grow_obligations();
+      Obligation& o = obligation_buffer[n_obligations++];
+      o.from = p - 1;
+      o.to = rt_index(c.creditor);
+      o.priority = c.priority;
+      o.deal = c.deal;
+      o.amount = c.amount;
+    }
+    e.claims_end = n_obligations;
+    estates.push_back(std::move(e));
+  }
+  filed.clear();
+}
+
+void PathRun::finish_resolution() {
+  for (Estate& e : estates) {
+    const int p = e.party;
+    Resolution& r = e.resolution;
+    for (size_t k = e.claims_begin; k < e.claims_end; ++k) {
+      const Obligation& o = obligation_buffer[k];
+      double got = cr.paid[k];  // claims were in the round, so it was cleared
+      r.claims += o.amount;
+      r.recovered += got;
+      if (!record) continue;
+      Claimant c{model_id(o.to), o.deal, o.priority, o.amount, got};
+      auto same = std::find_if(r.claimants.begin(), r.claimants.end(), [&](const Claimant& x) {
+        return x.party == c.party && x.deal == c.deal && x.priority == c.priority;
+      });
+      if (same == r.claimants.end()) {
+        r.claimants.push_back(c);
+      } else {
+        same->claim += c.claim;
+        same->recovered += c.recovered;
+      }
+    }
+    // What is left once every claim is paid goes to the holders of stakes at the moment of
+    // default, pro rata, and the part no modelled party holds to World. (An estate that
+    // could not pay its claims in full has nothing left but rounding.)
+    double surplus = std::max(0.0, slot(p, 0));
+    double to_holders = 0;
+    for (auto [holder, stake] : e.holders) {
+      double amount = stake * surplus;
+      if (amount <= 0) continue;
+      slot(holder, 0) += amount;
+      to_holders += amount;
+      if (use_ledger) ledger.append(LedgerRow{step, -1, p - 1, holder - 1, 0, FlowKind::Surplus, amount, amount});
+    }
+    double to_world = std::max(0.0, surplus - to_holders);
+    if (to_world > 0 && use_ledger)
+      ledger.append(LedgerRow{step, -1, p - 1, kWorld, 0, FlowKind::Surplus, to_world, to_world});
+    slot(p, 0) = 0;
+    r.surplus = surplus;
+    r.surplus_to_holders = to_holders;
+    r.done = true;
+    precut[size_t(p - 1)] = 0;
+    claims_total[size_t(p)] += r.claims;
+    recovered_total[size_t(p)] += r.recovered;
+    if (!use_ledger) {
+      tally.claims += r.claims;
+      tally.recovered += r.recovered;
+      tally.liquidation += r.liquidation;
+      tally.surplus += surplus;
+    }
+    if (record && default_event[size_t(p)] >= 0) {
+      std::stable_sort(r.claimants.begin(), r.claimants.end(),
+                       [](const Claimant& a, const Claimant& b) { return a.claim > b.claim; });
+      defaults[size_t(default_event[size_t(p)])].resolution = std::move(r);
+    }
+  }
+  estates.clear();
+  first_claim = SIZE_MAX;
 }
 
 void PathRun::force_default(int party) {
@@ -216,6 +385,7 @@ void PathRun::force_default(int party) {
     DefaultEvent e = forced_default(party, step, cal.step_start(step));
     events.push_back({e.date, fmt::format("{} defaulted on {}: forced by `default(…)`", m.parties[size_t(party)].name,
                                           format_date(e.date))});
+    default_event[size_t(party)] = int(defaults.size());
     defaults.push_back(std::move(e));
   }
 }
@@ -291,6 +461,7 @@ bool PathRun::clearing_round() {
   in.credit = credit;
   in.debt = debt;
   in.defaulted = defaulted;
+  if (!estates.empty()) in.precut = precut;
   in.options.alpha = sc.alpha;
   in.options.beta = sc.beta;
   in.step = step;
@@ -302,10 +473,13 @@ bool PathRun::clearing_round() {
     fail(fmt::format("clearing failed on {}: {}", date_text(), e.what()));
     return false;
   }
+  // The rows from first_claim on are estates' claims (§6.6), not obligations of contracts:
+  // they count in no deal's paid/due, no flow and no contractual total.
+  const size_t contractual = std::min(first_claim, n_obligations);
   if (use_ledger) {
-    ledger.record(in, cr);
+    ledger.record(in, cr, first_claim);
   } else {
-    tally.rows += (long long)n_obligations;
+    tally.rows += (long long)contractual;
     for (int i = 0; i < n; ++i) {
       tally.credit_drawn += cr.credit_drawn[size_t(i)];
       tally.default_costs += cr.default_cost[size_t(i)];
@@ -322,7 +496,7 @@ bool PathRun::clearing_round() {
     slot(i + 1, 1) = cr.debt[size_t(i)];
     slot(i + 1, 2) = cr.credit[size_t(i)];
   }
-  for (size_t k = 0; k < n_obligations; ++k) {
+  for (size_t k = 0; k < contractual; ++k) {
     const Obligation& o = obligation_buffer[k];
     double paid = cr.paid[k];
     int from = model_id(o.from), to = model_id(o.to);
@@ -344,8 +518,18 @@ bool PathRun::clearing_round() {
       e.party = id;
       for (ShortPayer& sp : e.short_payers) sp.party = model_id(sp.party);
       events.push_back({e.date, describe(e, id_names)});
+      default_event[size_t(id)] = int(defaults.size());
       defaults.push_back(e);
     }
+  }
+  // What a party left unpaid in the round it defaulted in (or the first round after it was
+  // forced into default) is a claim on its estate, at its own priority and for its own
+  // creditor (§6.6, 1). Rounding residues are not claims.
+  for (size_t k = 0; k < contractual; ++k) {
+    const Obligation& o = obligation_buffer[k];
+    if (o.from == kWorld || status[size_t(o.from + 1)] != kAwaiting) continue;
+    double unpaid = o.amount - cr.paid[k];
+    if (unpaid > 1e-9 * o.amount + 1e-6) filed.push_back({o.from + 1, model_id(o.to), o.deal, o.priority, unpaid});
   }
   n_obligations = 0;
   return true;
@@ -398,22 +582,33 @@ void PathRun::check_ledger() {
 }
 
 void PathRun::settle() {
+  // Each party defaults at most once and each default adds at most two rounds (its
+  // `on default` clauses' obligations, then its estate's), so this ends.
   for (int round = 0;; ++round) {
-    if (round > 2 * n + 4) return fail("internal error: clearing did not settle");
+    if (round > 3 * n + 4) return fail("internal error: clearing did not settle");
     bool cleared = clearing_round();
     if (ctx.status) return;
+    bool resolved = !estates.empty();
+    if (resolved) finish_resolution();
     if (newly_defaulted.empty()) {
-      if (!cleared) return;
+      if (!cleared && !resolved) return;
       continue;
     }
     std::vector<int> pending;
     pending.swap(newly_defaulted);
     for (int p : pending) {
-      // A defaulted issuer's stakes are lost by their holders.
+      // A defaulted issuer's stakes are lost by their holders; they share only in a
+      // surplus of its estate, so who held what is kept until it is resolved.
+      auto& holders = holders_at_default[size_t(p)];
+      holders.clear();
+      for (const Holdings::Entry& h : holdings.entries())
+        if (h.issuer == p - 1) holders.emplace_back(h.holder + 1, h.stake);
       holdings.remove_issuer(p - 1);
       m.on_default(S.data(), &ctx, p);
       if (ctx.status) return;
     }
+    start_resolution(pending);
+    if (ctx.status) return;
   }
 }
 

@@ -73,7 +73,34 @@ struct PathRun {
   PairTable step_pairs;  // (receiver, payer) → paid this step, for revenue_from
 
   std::vector<DefaultEvent> defaults;
+  std::vector<int> default_event;  // per model id: its entry in `defaults` (record), or −1
   std::vector<EventLine> events;
+
+  // Resolution of defaults (LANGUAGE.md §6.6). A defaulted party awaits its resolution
+  // (status 1) from the moment it is marked until its `on default` clauses have run; its
+  // estate then pays its claims in the next clearing round (status 2: resolved).
+  enum : std::uint8_t { kLive = 0, kAwaiting = 1, kResolved = 2 };
+  std::vector<std::uint8_t> status;  // per model id
+  struct FiledClaim {
+    int debtor, creditor;  // model ids
+    int deal, priority;
+    double amount;
+  };
+  std::vector<FiledClaim> filed;  // at this default-handling point, awaiting their estate's round
+  struct Estate {
+    int party;  // model id
+    Resolution resolution;
+    std::vector<std::pair<int, double>> holders;  // (model id, stake) when it defaulted
+    size_t claims_begin = 0, claims_end = 0;      // its claims' rows in the obligation buffer
+  };
+  std::vector<Estate> estates;                                          // resolved in the pending clearing round
+  std::vector<std::vector<std::pair<int, double>>> holders_at_default;  // per model id, until resolved
+  size_t first_claim = SIZE_MAX;           // the first claim's row in the buffer (SIZE_MAX: none)
+  std::vector<std::uint8_t> precut;        // rt index: an estate in this round (ClearingInput::precut)
+  std::vector<double> liquidation_values;  // per model id (m.liquidations)
+  // Per model id, for Monte Carlo statistics: the claims on its estate and what they
+  // recovered (0 when it did not default).
+  std::vector<double> claims_total, recovered_total;
   std::vector<int> default_step;           // per model id, −1 if not defaulted
   std::vector<double> equity_start;        // per model id, the valuation before the first step
   std::vector<int> party_base, deal_base;  // first slot of each party (model id) and deal
@@ -86,6 +113,7 @@ struct PathRun {
   struct Tally {
     long long rows = 0;
     double due = 0, paid = 0, credit_drawn = 0, default_costs = 0, borrowed = 0;
+    double claims = 0, recovered = 0, liquidation = 0, surplus = 0;
   } tally;
 
   PathRun(const Model& model, const ModelScenario& scenario, const RunOptions& options, const Calendar& calendar,
@@ -160,6 +188,17 @@ struct PathRun {
   [[gnu::noinline, gnu::cold]] void bad_track(size_t t);
 
   void mark_defaulted(int party);
+
+  // `claim(creditor, amount, priority)` in an `on default(debtor)` clause.
+  void claim(int debtor, int creditor, double amount, double priority, int deal, int site);
+  // `issue(issuer, holder, stake)`.
+  void issue(int issuer, int holder, double stake, int site);
+
+  // After the `on default` clauses of `parties` ran: their estates are formed and their
+  // claims added to the buffer, to be paid in the next clearing round.
+  void start_resolution(std::span<const int> parties);
+  // After that round: recoveries, surpluses, the parties' cash set to 0.
+  void finish_resolution();
 
   void force_default(int party);
 

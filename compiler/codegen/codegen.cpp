@@ -85,6 +85,7 @@ class Emitter {
     }
     emit_on_default();
     emit_values();
+    emit_liquidations();
     // User functions that were never called still get bodies (so --emit ir shows them).
     for (size_t f = 0; f < p_.fns.size(); ++f) user_fn(int(f));
   }
@@ -701,6 +702,19 @@ class Emitter {
                 {holder, issuer, stake, ci32(call_site(s.span))});
         break;
       }
+      case SKind::Claim: {
+        llvm::Value* debtor = as_i32(expr(s.args[0]));
+        llvm::Value* creditor = as_i32(expr(s.args[1]));
+        call_rt("deal_rt_claim", {debtor, creditor, expr(s.args[2]), expr(s.args[3]), leaf_int(&s, kLeafDeal, s.deal),
+                                  ci32(call_site(s.span))});
+        break;
+      }
+      case SKind::Issue: {
+        llvm::Value* issuer = as_i32(expr(s.args[0]));
+        llvm::Value* holder = as_i32(expr(s.args[1]));
+        call_rt("deal_rt_issue", {issuer, holder, expr(s.args[2]), ci32(call_site(s.span))});
+        break;
+      }
       case SKind::Borrow: {
         llvm::Value* party = as_i32(expr(s.args[0]));
         call_rt("deal_rt_borrow", {party, expr(s.args[1]), ci32(call_site(s.span))});
@@ -1080,6 +1094,19 @@ class Emitter {
   }
 
   // Each party's valuation into out[party], in chunks of functions (see init_states_fn).
+  // Cold code: it runs only when a party is resolved in default. Parties without a
+  // `liquidation` member leave their entry as the caller set it ($0).
+  void emit_liquidations() {
+    cold(begin_fn(names::liquidations, ptr_));
+    llvm::Value* out = fn_->getArg(2);
+    for (size_t pi = 1; pi < p_.parties.size(); ++pi) {
+      if (!p_.parties[pi].liquidation) continue;
+      locals_.clear();
+      b_.CreateStore(expr(*p_.parties[pi].liquidation), b_.CreateConstInBoundsGEP1_64(dbl_, out, pi));
+    }
+    end_fn();
+  }
+
   void emit_values() {
     constexpr size_t kChunk = 48;
     std::vector<llvm::Function*> chunks;

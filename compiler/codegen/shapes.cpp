@@ -85,6 +85,7 @@ struct Walk {
         leaf(&s, kLeafSite, LeafKind::Id, sites.store(s, deal));
         break;
       case SKind::Pay:
+      case SKind::Claim:
         leaf(&s, kLeafDeal, LeafKind::Id, s.deal);
         break;
       case SKind::Terminate:
