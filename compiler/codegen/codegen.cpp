@@ -1102,7 +1102,10 @@ class Emitter {
     for (size_t pi = 1; pi < p_.parties.size(); ++pi) {
       if (!p_.parties[pi].liquidation) continue;
       locals_.clear();
-      b_.CreateStore(expr(*p_.parties[pi].liquidation), b_.CreateConstInBoundsGEP1_64(dbl_, out, pi));
+      // NaN, infinite or negative stops the run at its line, as a state's store does.
+      const check::HExpr& e = *p_.parties[pi].liquidation;
+      int site = store_site(p_.parties[pi].name + ".liquidation", e.span);
+      checked_store(b_.CreateConstInBoundsGEP1_64(dbl_, out, pi), expr(e), ci32(site), true);
     }
     end_fn();
   }
