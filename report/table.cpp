@@ -114,6 +114,9 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
   out += fmt::format("  {} obligations: {} due, {} paid ({:.1f}%)\n", l.rows, money(l.due), money(l.paid), share);
   out += fmt::format("  credit drawn {}, default costs {}, borrowed {}\n", money(l.credit_drawn),
                      money(l.default_costs), money(l.borrowed));
+  if (l.claims > 0 || l.liquidation > 0 || l.surplus > 0)
+    out += fmt::format("  claims on estates {}, recovered {}; liquidation proceeds {}, surpluses {}\n", money(l.claims),
+                       money(l.recovered), money(l.liquidation), money(l.surplus));
   if (r.analyses) out += analyses_table(*r.analyses, m, color);
   return out;
 }
