@@ -100,6 +100,7 @@ std::optional<rt::RunResult> run_as_track(const Compiled& compiled, const rt::Mo
                                           const check::HExpr& expr, const rt::RunOptions& run, Problem& problem) {
   const check::Program& p = compiled.program();
   rt::Model model = compiled.model();
+  model.pair_flows = true;  // the expression may read revenue_from
   std::unique_ptr<jit::CompiledTracks> code;
   try {
     std::lock_guard<std::mutex> lock(frontend_mutex());

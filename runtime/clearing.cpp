@@ -133,6 +133,7 @@ struct ClearingWorkspace::Impl {
   // reduced problem solved in `sub`.
   std::vector<int> cred_begin, cred_obs, risk_list, risk_index, sub_from;
   std::vector<double> exposure, sub_cash, sub_credit;
+  double due_to_world = 0, due_from_world = 0;  // prepare: at full payment
   std::vector<std::uint8_t> sub_precut;
   std::vector<std::uint8_t> at_risk;
   std::vector<Obligation> sub_obs;
@@ -700,6 +701,7 @@ bool prepare(const ClearingInput& in, Impl& w) {
   const size_t m = obs.size();
   w.P.assign(size_t(n), 0.0);
   w.R.assign(size_t(n), 0.0);
+  w.due_to_world = w.due_from_world = 0.0;
   for (size_t k = 0; k < m; ++k) {
     const Obligation& o = obs[k];
     DEAL_REQUIRE(o.from >= kWorld && o.from < n && o.to >= kWorld && o.to < n,
@@ -709,7 +711,9 @@ bool prepare(const ClearingInput& in, Impl& w) {
     DEAL_REQUIRE(std::isfinite(o.amount) && o.amount >= 0.0,
                  fmt::format("clearing: obligation {} has amount {}", k, o.amount));
     if (o.from >= 0) w.P[size_t(o.from)] += o.amount;
+    else if (o.to >= 0) w.due_from_world += o.amount;
     if (o.to >= 0) w.R[size_t(o.to)] += o.amount;
+    else if (o.from >= 0) w.due_to_world += o.amount;
   }
   w.E.resize(size_t(n));
   w.tol.resize(size_t(n));
@@ -855,18 +859,26 @@ void clear(const ClearingInput& in, ClearingWorkspace& ws, ClearingResult& out) 
     }
   }
 
-  // Party totals, balances, default costs.
-  out.paid_out.assign(size_t(n), 0.0);
-  out.received.assign(size_t(n), 0.0);
-  out.world_received = 0.0;
-  out.world_paid = 0.0;
-  for (size_t k = 0; k < m; ++k) {
-    const Obligation& o = obs[k];
-    const double v = out.paid[k];
-    if (o.from >= 0) out.paid_out[size_t(o.from)] += v;
-    else if (o.to >= 0) out.world_paid += v;
-    if (o.to >= 0) out.received[size_t(o.to)] += v;
-    else if (o.from >= 0) out.world_received += v;
+  // Party totals, balances, default costs. When everyone pays in full they are prepare's
+  // sums at full payment (the same additions in the same order: the same bits).
+  if (everyone_pays) {
+    out.paid_out.assign(w.P.begin(), w.P.end());
+    out.received.assign(w.R.begin(), w.R.end());
+    out.world_received = w.due_to_world;
+    out.world_paid = w.due_from_world;
+  } else {
+    out.paid_out.assign(size_t(n), 0.0);
+    out.received.assign(size_t(n), 0.0);
+    out.world_received = 0.0;
+    out.world_paid = 0.0;
+    for (size_t k = 0; k < m; ++k) {
+      const Obligation& o = obs[k];
+      const double v = out.paid[k];
+      if (o.from >= 0) out.paid_out[size_t(o.from)] += v;
+      else if (o.to >= 0) out.world_paid += v;
+      if (o.to >= 0) out.received[size_t(o.to)] += v;
+      else if (o.from >= 0) out.world_received += v;
+    }
   }
   out.cash.resize(size_t(n));
   out.credit.resize(size_t(n));
@@ -895,8 +907,10 @@ void clear(const ClearingInput& in, ClearingWorkspace& ws, ClearingResult& out) 
     out.default_cost[i] = cost;
   }
   out.defaults.clear();
-  collect_defaults(obs, out.paid, out.owed, out.paid_out, in.defaulted, in.options.default_tolerance, in.step, in.date,
-                   out.defaults, w.scratch);
+  // Nobody paid less than it owed on the fast path, so nobody defaulted.
+  if (!everyone_pays)
+    collect_defaults(obs, out.paid, out.owed, out.paid_out, in.defaulted, in.options.default_tolerance, in.step,
+                     in.date, out.defaults, w.scratch);
 }
 
 ClearingResult clear(const ClearingInput& in) {

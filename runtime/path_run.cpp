@@ -508,7 +508,7 @@ bool PathRun::clearing_round() {
     tally.paid += paid;
     step_in[size_t(to)] += paid;
     step_out[size_t(from)] += paid;
-    step_pairs.add(to, from, paid);
+    if (m.pair_flows) step_pairs.add(to, from, paid);
   }
   if (opts.check_ledger) check_ledger();
   for (DefaultEvent& e : cr.defaults) {
@@ -524,8 +524,9 @@ bool PathRun::clearing_round() {
   }
   // What a party left unpaid in the round it defaulted in (or the first round after it was
   // forced into default) is a claim on its estate, at its own priority and for its own
-  // creditor (§6.6, 1). Rounding residues are not claims.
-  for (size_t k = 0; k < contractual; ++k) {
+  // creditor (§6.6, 1). Rounding residues are not claims. The parties awaiting resolution
+  // are those in newly_defaulted, so most rounds skip the scan.
+  for (size_t k = 0; k < (newly_defaulted.empty() ? 0 : contractual); ++k) {
     const Obligation& o = obligation_buffer[k];
     if (o.from == kWorld || status[size_t(o.from + 1)] != kAwaiting) continue;
     double unpaid = o.amount - cr.paid[k];

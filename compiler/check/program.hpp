@@ -306,6 +306,10 @@ struct Program {
   std::vector<HScenario> scenarios;
   std::shared_ptr<const ProgramScope> scope;  // set by check_program; shared by copies
 
+  // Whether any expression of the program calls the built-in `b` (the runtime skips the
+  // bookkeeping of built-ins nobody reads, e.g. revenue_from's pair sums).
+  bool calls(Builtin b) const;
+
   int find_party(const std::string& name) const;
   int find_deal(const std::string& name) const;
   int find_param(const std::string& name) const;
