@@ -512,6 +512,35 @@ scenario mixed extends poor { param rich ~ bernoulli(50%) }
   }
 }
 
+// Absolute priority across two estates resolved at one point. P (cash 10, no claims) is
+// forced into default in 2025Q2; Q, which holds 50% of P, defaults in the same step's
+// clearing, owing C 8 with nothing to pay it. P's surplus of 10 goes 5 to Q and 5 to World.
+// Q's creditor C must come before Q's shareholder H (40% of Q): H should get nothing while
+// C is owed 8. Instead P's surplus reaches Q only after the round that paid Q's claims
+// (finish_resolution in runtime/path_run.cpp), Q reports it as a surplus of 5 and passes
+// 2 to H and 3 to World; C recovers 0.
+TEST_CASE("resolution: a surplus received from an estate resolved alongside pays creditors first",
+          "[api][resolution][!shouldfail]") {
+  deal::Result r = run(R"(
+calendar 2025Q1 .. 2025Q4 step quarter
+party P { cash = $10B }
+party Q { cash = $0 }
+party C { cash = $0 }
+party H { cash = $0 }
+contract stake(holder: Party, issuer: Party, s: Number) { at 2025Q1 { own(holder, issuer, s) } }
+contract owe_at(payer: Party, payee: Party, amount: Money, date: Date) { at date { pay(payer, payee, amount) } }
+deal qp = stake(Q, P, 50%)
+deal hq = stake(H, Q, 40%)
+deal qc = owe_at(Q, C, $8B, 2025Q2)
+shock fail { at 2025Q2 { default(P) } }
+scenario s { apply fail  track C.cash, H.cash }
+)");
+  CHECK(default_of(r, "P").surplus == Approx(10 * B));
+  CHECK(default_of(r, "Q").date == default_of(r, "P").date);
+  CHECK(default_of(r, "Q").surplus == Approx(0).margin(1));
+  CHECK(last(r, "H.cash") == Approx(0).margin(1));
+}
+
 // The NaN liquidation value stops the run (tests/golden/run/run_error_liquidation_nan),
 // but unlike every other run error the message names neither the source line of the
 // `liquidation` expression nor the step: "party 'P' has a liquidation value of NaN on
