@@ -250,7 +250,7 @@ TEST_CASE("resolution properties on random networks", "[api][resolution][propert
     // (more cash may let F avoid an earlier clearing default, which changes the claims).
     std::vector<int> forced(g.forced.begin(), g.forced.end());
     int f = forced[std::uniform_int_distribution<size_t>(0, forced.size() - 1)(pick)];
-    std::string fname = "P" + std::to_string(f);
+    const std::string fname = std::string("P").append(std::to_string(f));
     const deal::DefaultResult* before = default_of(r, fname);
     if (!before || !before->forced || before->claimants.empty()) continue;
     double extra = double(std::uniform_int_distribution<int>(1, 50)(pick)) * 1e8;
