@@ -67,9 +67,10 @@ using OutFn = void (*)(double* state, StepCtx* ctx, double* out);
 namespace deal::rt {
 // What generated code found wrong with a value it checks itself (deal_rt_bad_value).
 enum BadValue : int32_t {
-  kNotADate = 0,       // an `at`, `from` or `until` date that is NaN
-  kNegativeMoney = 1,  // a store that makes a party's cash, debt or credit negative
-  kNotADuration = 2    // a `for` duration that is NaN
+  kNotADate = 0,            // an `at`, `from` or `until` date that is NaN
+  kNegativeMoney = 1,       // a store that makes a party's cash, debt or credit negative
+  kNotADuration = 2,        // a `for` duration that is NaN
+  kNegativeLiquidation = 3  // a party's `liquidation` value below $0
 };
 enum DistKind : int32_t { kNormal = 0, kLognormal, kUniform, kTriangular, kBernoulli, kChoice };
 }  // namespace deal::rt

@@ -185,9 +185,12 @@ struct Solver {
   // An insolvent party's funds, alpha·e + beta·r ≥ 0. Receipts are sums of payments ≥ 0;
   // the max only removes a rounding residue below 0 in propagated receipts, keeping U in
   // the box [0, P] (and moving it toward the true funds, never away).
-  double cut_funds(int j) const { return std::max(0.0, alpha_of(j) * w.E[size_t(j)] + beta * w.R[size_t(j)]); }
-  // An estate in resolution (ClearingInput::precut) had its alpha cut when it was formed.
-  double alpha_of(int j) const { return !in.precut.empty() && in.precut[size_t(j)] ? 1.0 : alpha; }
+  double cut_funds(int j) const { return std::max(0.0, alpha_of(j) * w.E[size_t(j)] + beta_of(j) * w.R[size_t(j)]); }
+  // An estate in resolution (ClearingInput::precut) had its cut when it was formed: it is
+  // not cut again, on its own funds or on what it receives.
+  bool precut(int j) const { return !in.precut.empty() && in.precut[size_t(j)]; }
+  double alpha_of(int j) const { return precut(j) ? 1.0 : alpha; }
+  double beta_of(int j) const { return precut(j) ? 1.0 : beta; }
 
   // Debtor-sorted obligations and priority levels.
   void build_levels() {
@@ -398,7 +401,8 @@ struct Solver {
 
   // Coefficient of u_k in the funds of the creditor of the obligation at position p.
   double weight(int p, int k_party) const {
-    return beta * ob_at(p).amount / w.lv_due[size_t(w.label[size_t(k_party)])];
+    const int creditor = ob_at(p).to;
+    return (creditor >= 0 ? beta_of(creditor) : beta) * ob_at(p).amount / w.lv_due[size_t(w.label[size_t(k_party)])];
   }
 
   // Solves (I − W_FF) u_F = rhs_F for the free members F of a block.
@@ -505,7 +509,7 @@ struct Solver {
         if (!kin || w.ob_level[size_t(p)] < lk) w.c[size_t(o.to)] += o.amount;
       }
     }
-    for (int j : w.D) w.c[size_t(j)] = alpha_of(j) * w.E[size_t(j)] + beta * w.c[size_t(j)];
+    for (int j : w.D) w.c[size_t(j)] = alpha_of(j) * w.E[size_t(j)] + beta_of(j) * w.c[size_t(j)];
 
     find_blocks();
     w.u.assign(size_t(d), 0.0);
@@ -520,9 +524,10 @@ struct Solver {
       const int size = ce - cb;
       stats.largest_block = std::max(stats.largest_block, size);
       // Closed: beta = 1 and every level-l obligation of every member stays inside.
-      bool closed = beta == 1.0;
+      bool closed = true;
       for (int q = cb; q < ce && closed; ++q) {
         const int k = w.D[size_t(w.comp_members[size_t(q)])];
+        if (beta_of(k) != 1.0) closed = false;
         const int lk = w.label[size_t(k)];
         for (int p = w.lv_begin[size_t(lk)]; p < w.lv_end[size_t(lk)]; ++p) {
           const Obligation& o = ob_at(p);
@@ -895,7 +900,8 @@ void clear(const ClearingInput& in, ClearingWorkspace& ws, ClearingResult& out) 
     const double avail = std::max(0.0, cash);
     const double r = out.received[i], x = out.paid_out[i];
     double cost = 0.0;
-    if (costs && w.ins[i]) cost = std::max(0.0, w.E[i] + r - x);
+    const bool estate = !in.precut.empty() && in.precut[i];  // cut when it was formed
+    if (costs && w.ins[i] && !estate) cost = std::max(0.0, w.E[i] + r - x);
     const double draw = std::clamp(x + cost - r - avail, 0.0, usable_credit);
     // Cash never goes negative (nor more negative than it came in): what rounding
     // leaves below that floor is at most the solvency slack, ~1e-12 of the amounts.

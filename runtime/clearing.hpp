@@ -59,7 +59,7 @@ struct ClearingInput {
   std::span<const double> debt;             // empty means zero
   std::span<const std::uint8_t> defaulted;  // already defaulted before this round; may be empty
   // Estates being resolved in this round (LANGUAGE.md §6.6): their cash is already what is
-  // left after the alpha cut, so they are not cut again (beta still applies to receipts).
+  // left after the alpha cut, so they are not cut again (alpha and beta are 1 for them).
   // May be empty.
   std::span<const std::uint8_t> precut;
   ClearingOptions options{};

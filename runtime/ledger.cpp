@@ -63,13 +63,18 @@ void Ledger::append(const LedgerRow& r) {
   }
 }
 
-void Ledger::record(const ClearingInput& in, const ClearingResult& res, size_t first_claim) {
+void Ledger::record(const ClearingInput& in, const ClearingResult& res, size_t first_claim, size_t first_surplus) {
   DEAL_REQUIRE(res.paid.size() == in.obligations.size(), "ledger: the clearing result does not match its input");
   DEAL_REQUIRE(int(in.cash.size()) == parties_,
                fmt::format("ledger: a round of {} parties recorded in a ledger of {}", in.cash.size(), parties_));
   if (options_.keep_rows) rows_.reserve(rows_.size() + in.obligations.size());
   for (size_t k = 0; k < in.obligations.size(); ++k) {
     const Obligation& o = in.obligations[k];
+    if (k >= first_surplus) {
+      if (res.paid[k] > 0.0)
+        append(LedgerRow{in.step, -1, o.from, o.to, o.priority, FlowKind::Surplus, res.paid[k], res.paid[k]});
+      continue;
+    }
     const FlowKind kind = k >= first_claim ? FlowKind::Claim : FlowKind::Contractual;
     append(LedgerRow{in.step, o.deal, o.from, o.to, o.priority, kind, o.amount, res.paid[k]});
   }

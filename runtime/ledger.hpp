@@ -72,7 +72,10 @@ class Ledger {
   // contractual, or of kind Claim from index `first_claim` on (a resolution round puts the
   // estates' claims last) — then per party (in order) a credit-draw row and a default-cost
   // row where those are non-zero.
-  void record(const ClearingInput& in, const ClearingResult& result, size_t first_claim = SIZE_MAX);
+  // From `first_surplus` on, rows are estates' surpluses (kind Surplus, due = paid; none
+  // when nothing was paid).
+  void record(const ClearingInput& in, const ClearingResult& result, size_t first_claim = SIZE_MAX,
+              size_t first_surplus = SIZE_MAX);
   void record_borrow(int step, int party, double amount);
   // A direct change of `party`'s cash by `delta` (a row of kind Adjustment; none for 0).
   void record_adjustment(int step, int party, double delta);

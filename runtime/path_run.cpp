@@ -195,6 +195,11 @@ void PathRun::bad_value(int site, int what, double v) {
       return fail_at(site, "this date is NaN", "the clause could never run");
     case kNotADuration:
       return fail_at(site, "this duration is NaN", "the clause could never run");
+    case kNegativeLiquidation: {
+      std::string name = site >= 0 && size_t(site) < m.sites.size() ? m.sites[size_t(site)].name : "liquidation";
+      return fail_at(site, fmt::format("state '{}' became negative ({})", name, format_quantity(v, "$")),
+                     "what a party's other assets fetch is at least $0");
+    }
     case kNegativeMoney: {
       std::string name = site >= 0 && size_t(site) < m.sites.size() ? m.sites[size_t(site)].name : "a party's money";
       return fail_at(site, fmt::format("state '{}' became negative ({})", name, format_quantity(v, "$")),
@@ -235,8 +240,9 @@ void PathRun::claim(int debtor, int creditor, double amount, double priority, in
     return fail("internal error: party id out of range in claim()");
   if (!(amount >= 0) || amount == kInfinity)
     return fail_at(site,
-                   fmt::format("a claim of {} by {} against {}", shown(amount), m.parties[size_t(creditor)].name,
-                               m.parties[size_t(debtor)].name),
+                   fmt::format("a claim of {} by {} against {}",
+                               std::isfinite(amount) ? format_quantity(amount, "$") : shown(amount),
+                               m.parties[size_t(creditor)].name, m.parties[size_t(debtor)].name),
                    "a claim must be finite and not negative");
   if (!(priority >= 0 && priority <= kMaxPriority) || double(int(priority)) != priority)
     return bad_priority(priority, site);
@@ -253,7 +259,8 @@ void PathRun::issue(int issuer, int holder, double stake, int site) {
     return fail("internal error: party id out of range in issue()");
   if (!(stake >= 0 && stake < 1))
     return fail_at(site,
-                   fmt::format("{} issues a stake of {} to {}", m.parties[size_t(issuer)].name, shown(stake),
+                   fmt::format("{} issues a stake of {} to {}", m.parties[size_t(issuer)].name,
+                               std::isfinite(stake) ? fmt::format("{:g}%", 100 * stake) : shown(stake),
                                m.parties[size_t(holder)].name),
                    "a new stake is a fraction from 0% up to, but not including, 100%");
   if (holder == issuer && issuer != 0)
@@ -317,6 +324,39 @@ void PathRun::start_resolution(std::span<const int> parties) {
     estates.push_back(std::move(e));
   }
   filed.clear();
+  // The surplus is paid in the same round, as the estates' most junior obligations: to the
+  // holders of stakes in proportion to their stakes and the unheld rest to World. So an
+  // estate that holds a stake in another one resolved at this point pays its own creditors
+  // from that surplus before its holders see any (absolute priority), and what is left of
+  // an estate after its claims goes out pro rata. Each row is as large as any estate's
+  // funds could be in this round — all the estates' cash plus every amount due in it — so
+  // the estate is short on them and pays out everything it has left.
+  double bound = 0;
+  for (const Estate& e : estates) bound += std::max(0.0, slot(e.party, 0));
+  for (size_t k = 0; k < n_obligations; ++k) bound += obligation_buffer[k].amount;
+  first_surplus = n_obligations;
+  if (!(bound > 0)) return;
+  bound *= 2;
+  auto junior = [&](int from, int to, double amount) {
+    if (!(amount > 0)) return;
+    if (n_obligations == obligation_buffer.size()) grow_obligations();
+    Obligation& o = obligation_buffer[n_obligations++];
+    o.from = from - 1;
+    o.to = rt_index(to);
+    o.priority = kSurplusPriority;
+    o.deal = -1;
+    o.amount = amount;
+  };
+  for (Estate& e : estates) {
+    e.surplus_begin = n_obligations;
+    double held = 0;
+    for (auto [holder, stake] : e.holders) {
+      junior(e.party, holder, stake * bound);
+      held += stake;
+    }
+    junior(e.party, 0, std::max(0.0, 1 - held) * bound);
+    e.surplus_end = n_obligations;
+  }
 }
 
 void PathRun::finish_resolution() {
@@ -340,22 +380,13 @@ void PathRun::finish_resolution() {
         same->recovered += c.recovered;
       }
     }
-    // What is left once every claim is paid goes to the holders of stakes at the moment of
-    // default, pro rata, and the part no modelled party holds to World. (An estate that
-    // could not pay its claims in full has nothing left but rounding.)
-    double surplus = std::max(0.0, slot(p, 0));
-    double to_holders = 0;
-    for (auto [holder, stake] : e.holders) {
-      double amount = stake * surplus;
-      if (amount <= 0) continue;
-      slot(holder, 0) += amount;
-      to_holders += amount;
-      if (use_ledger) ledger.append(LedgerRow{step, -1, p - 1, holder - 1, 0, FlowKind::Surplus, amount, amount});
+    // The surplus went out in the round, as the estate's most junior obligations (start_resolution).
+    double surplus = 0, to_holders = 0;
+    for (size_t k = e.surplus_begin; k < e.surplus_end; ++k) {
+      surplus += cr.paid[k];
+      if (obligation_buffer[k].to != kWorld) to_holders += cr.paid[k];
     }
-    double to_world = std::max(0.0, surplus - to_holders);
-    if (to_world > 0 && use_ledger)
-      ledger.append(LedgerRow{step, -1, p - 1, kWorld, 0, FlowKind::Surplus, to_world, to_world});
-    slot(p, 0) = 0;
+    slot(p, 0) = 0;  // (what rounding leaves of the estate)
     r.surplus = surplus;
     r.surplus_to_holders = to_holders;
     r.done = true;
@@ -375,7 +406,7 @@ void PathRun::finish_resolution() {
     }
   }
   estates.clear();
-  first_claim = SIZE_MAX;
+  first_claim = first_surplus = SIZE_MAX;
 }
 
 void PathRun::force_default(int party) {
@@ -477,7 +508,7 @@ bool PathRun::clearing_round() {
   // they count in no deal's paid/due, no flow and no contractual total.
   const size_t contractual = std::min(first_claim, n_obligations);
   if (use_ledger) {
-    ledger.record(in, cr, first_claim);
+    ledger.record(in, cr, first_claim, first_surplus);
   } else {
     tally.rows += (long long)contractual;
     for (int i = 0; i < n; ++i) {
@@ -511,6 +542,9 @@ bool PathRun::clearing_round() {
     if (m.pair_flows) step_pairs.add(to, from, paid);
   }
   if (opts.check_ledger) check_ledger();
+  // An estate's surplus rows are no debts: a holder that defaults in this round is not
+  // "short because" the estate did not pay it the (notional) size of those rows.
+  if (first_surplus < n_obligations && !cr.defaults.empty()) drop_surplus_from_causes();
   for (DefaultEvent& e : cr.defaults) {
     int id = model_id(e.party);
     mark_defaulted(id);
@@ -534,6 +568,19 @@ bool PathRun::clearing_round() {
   }
   n_obligations = 0;
   return true;
+}
+
+void PathRun::drop_surplus_from_causes() {
+  for (size_t k = first_surplus; k < n_obligations; ++k) {
+    const Obligation& o = obligation_buffer[k];
+    for (DefaultEvent& e : cr.defaults) {
+      if (e.party != o.to) continue;
+      for (ShortPayer& sp : e.short_payers)
+        if (sp.party == o.from) sp.owed -= o.amount, sp.paid -= cr.paid[k];
+    }
+  }
+  for (DefaultEvent& e : cr.defaults)
+    std::erase_if(e.short_payers, [](const ShortPayer& s) { return !(s.paid < s.owed - 1.0); });
 }
 
 void PathRun::pay_everything(const ClearingInput& in) {
@@ -597,7 +644,21 @@ void PathRun::settle() {
     }
     std::vector<int> pending;
     pending.swap(newly_defaulted);
+    // Parties that default at one point are handled together: a deal naming two of them
+    // runs its `on default` clause for each, even when the first one's ends it (a creditor
+    // and its debtor defaulting together: the debtor's clause still files its claim). The
+    // deals alive when the point began are revived for each party; a deal any of them
+    // ended stays ended.
+    const bool together = pending.size() > 1;
+    if (together) {
+      alive_before.resize(deal_base.size());
+      ended.assign(deal_base.size(), 0);
+      for (size_t d = 0; d < deal_base.size(); ++d) alive_before[d] = S[size_t(deal_base[d])] != 0;
+    }
     for (int p : pending) {
+      if (together)
+        for (size_t d = 0; d < deal_base.size(); ++d)
+          if (alive_before[d]) S[size_t(deal_base[d])] = 1.0;
       // A defaulted issuer's stakes are lost by their holders; they share only in a
       // surplus of its estate, so who held what is kept until it is resolved.
       auto& holders = holders_at_default[size_t(p)];
@@ -607,7 +668,13 @@ void PathRun::settle() {
       holdings.remove_issuer(p - 1);
       m.on_default(S.data(), &ctx, p);
       if (ctx.status) return;
+      if (together)
+        for (size_t d = 0; d < deal_base.size(); ++d)
+          if (alive_before[d] && S[size_t(deal_base[d])] == 0) ended[d] = 1;
     }
+    if (together)
+      for (size_t d = 0; d < deal_base.size(); ++d)
+        if (ended[d]) S[size_t(deal_base[d])] = 0;
     start_resolution(pending);
     if (ctx.status) return;
   }

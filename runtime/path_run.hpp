@@ -92,12 +92,17 @@ struct PathRun {
     Resolution resolution;
     std::vector<std::pair<int, double>> holders;  // (model id, stake) when it defaulted
     size_t claims_begin = 0, claims_end = 0;      // its claims' rows in the obligation buffer
+    size_t surplus_begin = 0, surplus_end = 0;    // its surplus rows (to holders, then World)
   };
   std::vector<Estate> estates;                                          // resolved in the pending clearing round
   std::vector<std::vector<std::pair<int, double>>> holders_at_default;  // per model id, until resolved
-  size_t first_claim = SIZE_MAX;           // the first claim's row in the buffer (SIZE_MAX: none)
-  std::vector<std::uint8_t> precut;        // rt index: an estate in this round (ClearingInput::precut)
-  std::vector<double> liquidation_values;  // per model id (m.liquidations)
+  size_t first_claim = SIZE_MAX;    // the first claim's row in the buffer (SIZE_MAX: none)
+  size_t first_surplus = SIZE_MAX;  // the first surplus row, after every claim
+  // Surplus rows are obligations junior to every claim (priorities go to kMaxPriority).
+  static constexpr int kSurplusPriority = 1001;
+  std::vector<std::uint8_t> precut;               // rt index: an estate in this round (ClearingInput::precut)
+  std::vector<std::uint8_t> alive_before, ended;  // scratch of settle(): deals at a point with several defaults
+  std::vector<double> liquidation_values;         // per model id (m.liquidations)
   // Per model id, for Monte Carlo statistics: the claims on its estate and what they
   // recovered (0 when it did not default).
   std::vector<double> claims_total, recovered_total;
@@ -270,6 +275,9 @@ struct PathRun {
 
   // Clears the pending obligations; marks new defaults. Returns false when there was nothing to do.
   bool clearing_round();
+
+  // Takes an estate's surplus rows out of the short payers of this round's defaults.
+  void drop_surplus_from_causes();
 
   // The exposure analysis' schedule: every obligation paid in full, nobody defaults.
   void pay_everything(const ClearingInput& in);

@@ -628,13 +628,14 @@ class Emitter {
   void checked_store(int slot, llvm::Value* v, int site) {
     checked_store(slot_ptr(slot), v, ci32(site), is_party_money(slot));
   }
-  void checked_store(llvm::Value* ptr, llvm::Value* v, llvm::Value* site, bool money) {
+  void checked_store(llvm::Value* ptr, llvm::Value* v, llvm::Value* site, bool money,
+                     rt::BadValue negative = rt::kNegativeMoney) {
     b_.CreateStore(v, ptr);
     if (money)
       when_true(
           b_.CreateFCmpOLT(v, cnum(0)),
           [&] {
-            call_rt("deal_rt_bad_value", {site, ci32(rt::kNegativeMoney), v});
+            call_rt("deal_rt_bad_value", {site, ci32(negative), v});
           },
           "negative");
     llvm::Value* finite = b_.CreateFCmpOLT(b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, v),
@@ -1105,7 +1106,7 @@ class Emitter {
       // NaN, infinite or negative stops the run at its line, as a state's store does.
       const check::HExpr& e = *p_.parties[pi].liquidation;
       int site = store_site(p_.parties[pi].name + ".liquidation", e.span);
-      checked_store(b_.CreateConstInBoundsGEP1_64(dbl_, out, pi), expr(e), ci32(site), true);
+      checked_store(b_.CreateConstInBoundsGEP1_64(dbl_, out, pi), expr(e), ci32(site), true, rt::kNegativeLiquidation);
     }
     end_fn();
   }

@@ -425,7 +425,7 @@ scenario s { apply fail  track L.cash, S.cash, R.cash, B.cash }
 // creditors lose that step's payment: the commitment claims 50% × (8 − 3) = 2.5 instead
 // of 50% × (8 − 2) = 3 (six payments remain), the lease 4 − 1.5 + 1 = 3.5 instead of 4.
 TEST_CASE("resolution: a default forced before the deals run keeps the step's payments as claims",
-          "[api][resolution][stdlib][!shouldfail]") {
+          "[api][resolution][stdlib]") {
   deal::Result r = run(std::string(kStdlibWeb) + R"(
 shock fail { at 2025Q3 { default(B) } }
 scenario s { apply fail }
@@ -440,24 +440,42 @@ scenario s { apply fail }
 // lender files no claim at all and the whole estate (12.4) goes to World as a surplus.
 // The lender should recover at least its principal of 10.
 // Without the standard library: a debt due in the very step its debtor is forced into
-// default. The clause `at due_date { pay(…)  terminate }` runs, its payment is dropped and
-// the deal ends, so no `on default` clause runs either: X's claim of 4 vanishes and the
-// whole estate (10) goes to World as a surplus.
-TEST_CASE("resolution: a debt due in the step of a forced default is claimed", "[api][resolution][!shouldfail]") {
-  deal::Result r = run(R"(
+// default. The defaulted party's payment is dropped — it creates no obligations
+// (LANGUAGE.md §5 `default`; conformance c08: a forced default's later payments are neither
+// paid nor claimed) — and `at due_date { pay(…)  terminate }` then ends the deal itself, so
+// its `on default` clause never runs: X's claim is lost and the estate (10) is a surplus.
+// A contract that keeps the claim checks `defaulted(debtor)` before paying and
+// terminating, so the deal is still alive at the default-handling point and claims 4.
+TEST_CASE("resolution: a debt due in the step of a forced default is claimed only if the deal lives on",
+          "[api][resolution]") {
+  const char* network = R"(
 calendar 2025Q1 .. 2025Q4 step quarter
 party P { cash = $10B }
 party X { cash = $0 }
-deal px = owes(P, X, $4B, due_date: 2025Q3)
+contract careful(debtor: Party, creditor: Party, amount: Money, due_date: Date) {
+  at due_date { if not defaulted(debtor) { pay(debtor, creditor, amount)  terminate } }
+  on default(debtor) { claim(creditor, amount)  terminate }
+}
+deal px = DEAL
 shock fail { at 2025Q3 { default(P) } }
 scenario s { apply fail  track X.cash }
-)");
-  CHECK(last(r, "X.cash") == Approx(4 * B));
-  CHECK(default_of(r, "P").claims == Approx(4 * B));
+)";
+  auto with = [&](const std::string& deal) {
+    std::string text = network;
+    text.replace(text.find("DEAL"), 4, deal);
+    return run(text);
+  };
+  deal::Result lost = with("owes(P, X, $4B, due_date: 2025Q3)");
+  CHECK(last(lost, "X.cash") == Approx(0).margin(1));
+  CHECK(default_of(lost, "P").claims == Approx(0).margin(1));
+  CHECK(default_of(lost, "P").surplus == Approx(10 * B));
+  deal::Result kept = with("careful(P, X, $4B, 2025Q3)");
+  CHECK(last(kept, "X.cash") == Approx(4 * B));
+  CHECK(default_of(kept, "P").claims == Approx(4 * B));
 }
 
 TEST_CASE("resolution: a loan forced into default at maturity still claims its principal",
-          "[api][resolution][stdlib][!shouldfail]") {
+          "[api][resolution][stdlib]") {
   deal::Result r = run(R"(
 import "std/contracts"
 calendar 2025Q1 .. 2026Q1 step quarter
@@ -516,11 +534,11 @@ scenario mixed extends poor { param rich ~ bernoulli(50%) }
 // forced into default in 2025Q2; Q, which holds 50% of P, defaults in the same step's
 // clearing, owing C 8 with nothing to pay it. P's surplus of 10 goes 5 to Q and 5 to World.
 // Q's creditor C must come before Q's shareholder H (40% of Q): H should get nothing while
-// C is owed 8. Instead P's surplus reaches Q only after the round that paid Q's claims
-// (finish_resolution in runtime/path_run.cpp), Q reports it as a surplus of 5 and passes
-// 2 to H and 3 to World; C recovers 0.
+// C is owed 8. P's surplus is paid in the estates' round as its most junior obligations,
+// so Q receives its 5 in that round and pays it to C (5 of 8): Q has no surplus and H
+// gets nothing.
 TEST_CASE("resolution: a surplus received from an estate resolved alongside pays creditors first",
-          "[api][resolution][!shouldfail]") {
+          "[api][resolution]") {
   deal::Result r = run(R"(
 calendar 2025Q1 .. 2025Q4 step quarter
 party P { cash = $10B }
@@ -545,7 +563,7 @@ scenario s { apply fail  track C.cash, H.cash }
 // but unlike every other run error the message names neither the source line of the
 // `liquidation` expression nor the step: "party 'P' has a liquidation value of NaN on
 // 2025-04-01: …" (runtime/path_run.cpp, start_resolution, calls fail() without a site).
-TEST_CASE("resolution: a NaN liquidation value names its line", "[api][resolution][!shouldfail]") {
+TEST_CASE("resolution: a NaN liquidation value names its line", "[api][resolution]") {
   deal::Program prog = load(R"(
 calendar 2025Q1 .. 2025Q4 step quarter
 param z: Number = 0
@@ -555,4 +573,33 @@ shock fail { at 2025Q2 { default(P) } }
 scenario s { apply fail }
 )");
   CHECK_THROWS_WITH(prog.scenario("s").run(), Catch::Contains("resolution.deal:10:"));
+}
+
+// Parties that default at one point are handled together: a deal that names both runs its
+// `on default` clause for each, even when the first one's default ends it. A shock forces
+// the creditor C and then its debtor D (cash 6) into default; the contract has no
+// `on default(creditor)` clause, so C's default — handled first — ends the deal, yet D's
+// clause still files C's claim of 4. D's estate of 6 pays it in full (the other 2 is a
+// surplus for World); C's estate, resolved in the same round, receives the 4 and, with no
+// claims of its own, passes it to World as its surplus.
+TEST_CASE("resolution: a deal hears every party that defaults at one point", "[api][resolution]") {
+  deal::Result r = run(R"(
+calendar 2025Q1 .. 2025Q4 step quarter
+party C { cash = $0 }
+party D { cash = $6B }
+contract plain_debt(debtor: Party, creditor: Party, amount: Money) {
+  on default(debtor) { claim(creditor, amount)  terminate }
+}
+deal dc = plain_debt(D, C, $4B)
+shock fail { at 2025Q1 { default(C)  default(D) } }
+scenario s { apply fail  track C.cash }
+)");
+  const deal::DefaultResult& d = default_of(r, "D");
+  CHECK(d.claims == Approx(4 * B));
+  CHECK(claimant(d, "C").recovered == Approx(4 * B));
+  CHECK(d.surplus == Approx(2 * B));
+  const deal::DefaultResult& c = default_of(r, "C");
+  CHECK(c.claims == Approx(0).margin(1));
+  CHECK(c.surplus == Approx(4 * B));
+  CHECK(last(r, "C.cash") == Approx(0).margin(1));
 }
