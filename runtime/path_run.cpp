@@ -44,6 +44,13 @@ PathRun::PathRun(const Model& model, const ModelScenario& scenario, const RunOpt
   slot_party.assign(size_t(model.slot_count), -1);
   for (size_t id = 1; id < model.parties.size(); ++id) slot_party.at(size_t(model.parties[id].base)) = int(id);
   for (const ModelDeal& d : model.deals) deal_base.push_back(d.base);
+  party_deals.resize(model.parties.size());
+  for (size_t d = 0; d < model.deals.size(); ++d)
+    for (int p : model.deals[d].parties)
+      if (p > 0 && size_t(p) < party_deals.size() &&
+          (party_deals[size_t(p)].empty() || party_deals[size_t(p)].back() != int(d)))
+        party_deals[size_t(p)].push_back(int(d));
+  hits.assign(model.deals.size(), 0);
   obligation_buffer.resize(64);
 }
 
@@ -499,6 +506,7 @@ bool PathRun::clearing_round() {
   in.date = step_date;
   try {
     if (opts.pay_in_full) pay_everything(in);
+    else if (empty_estates_only()) pay_nothing(in);
     else clear(in, ws, cr);
   } catch (const std::exception& e) {
     fail(fmt::format("clearing failed on {}: {}", date_text(), e.what()));
@@ -583,6 +591,29 @@ void PathRun::drop_surplus_from_causes() {
     std::erase_if(e.short_payers, [](const ShortPayer& s) { return !(s.paid < s.owed - 1.0); });
 }
 
+bool PathRun::empty_estates_only() const {
+  // The usual estate round after defaults in clearing: the defaulted parties paid all they
+  // had, there is no liquidation value and nothing else is due at this point.
+  if (estates.empty() || first_claim != 0) return false;
+  for (const Estate& e : estates)
+    if (S[size_t(party_base[size_t(e.party)])] > 0) return false;
+  return true;
+}
+
+void PathRun::pay_nothing(const ClearingInput& in) {
+  cr.paid.assign(in.obligations.size(), 0.0);
+  cr.cash.assign(in.cash.begin(), in.cash.end());
+  cr.credit.assign(in.credit.begin(), in.credit.end());
+  cr.debt.assign(in.debt.begin(), in.debt.end());
+  cr.owed.assign(size_t(n), 0.0);
+  for (const Obligation& o : in.obligations)
+    if (o.from >= 0) cr.owed[size_t(o.from)] += o.amount;
+  for (auto* v : {&cr.paid_out, &cr.received, &cr.credit_drawn, &cr.default_cost}) v->assign(size_t(n), 0.0);
+  cr.insolvent.assign(size_t(n), 0);
+  cr.defaults.clear();  // estates cannot default again, and nobody else owes anything
+  cr.world_received = cr.world_paid = 0;
+}
+
 void PathRun::pay_everything(const ClearingInput& in) {
   size_t m_ = in.obligations.size();
   cr.paid.assign(m_, 0.0);
@@ -646,19 +677,20 @@ void PathRun::settle() {
     pending.swap(newly_defaulted);
     // Parties that default at one point are handled together: a deal naming two of them
     // runs its `on default` clause for each, even when the first one's ends it (a creditor
-    // and its debtor defaulting together: the debtor's clause still files its claim). The
-    // deals alive when the point began are revived for each party; a deal any of them
+    // and its debtor defaulting together: the debtor's clause still files its claim). Such
+    // deals, if alive when the point began, are revived for each party; a deal any of them
     // ended stays ended.
-    const bool together = pending.size() > 1;
-    if (together) {
-      alive_before.resize(deal_base.size());
-      ended.assign(deal_base.size(), 0);
-      for (size_t d = 0; d < deal_base.size(); ++d) alive_before[d] = S[size_t(deal_base[d])] != 0;
+    shared.clear();
+    if (pending.size() > 1) {
+      for (int p : pending)
+        for (int d : party_deals[size_t(p)])
+          if (++hits[size_t(d)] == 2 && S[size_t(deal_base[size_t(d)])] != 0) shared.push_back(d);
+      for (int p : pending)
+        for (int d : party_deals[size_t(p)]) hits[size_t(d)] = 0;
+      ended.assign(shared.size(), 0);
     }
     for (int p : pending) {
-      if (together)
-        for (size_t d = 0; d < deal_base.size(); ++d)
-          if (alive_before[d]) S[size_t(deal_base[d])] = 1.0;
+      for (int d : shared) S[size_t(deal_base[size_t(d)])] = 1.0;
       // A defaulted issuer's stakes are lost by their holders; they share only in a
       // surplus of its estate, so who held what is kept until it is resolved.
       auto& holders = holders_at_default[size_t(p)];
@@ -668,13 +700,11 @@ void PathRun::settle() {
       holdings.remove_issuer(p - 1);
       m.on_default(S.data(), &ctx, p);
       if (ctx.status) return;
-      if (together)
-        for (size_t d = 0; d < deal_base.size(); ++d)
-          if (alive_before[d] && S[size_t(deal_base[d])] == 0) ended[d] = 1;
+      for (size_t k = 0; k < shared.size(); ++k)
+        if (S[size_t(deal_base[size_t(shared[k])])] == 0) ended[k] = 1;
     }
-    if (together)
-      for (size_t d = 0; d < deal_base.size(); ++d)
-        if (ended[d]) S[size_t(deal_base[d])] = 0;
+    for (size_t k = 0; k < shared.size(); ++k)
+      if (ended[k]) S[size_t(deal_base[size_t(shared[k])])] = 0;
     start_resolution(pending);
     if (ctx.status) return;
   }

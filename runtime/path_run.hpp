@@ -100,9 +100,13 @@ struct PathRun {
   size_t first_surplus = SIZE_MAX;  // the first surplus row, after every claim
   // Surplus rows are obligations junior to every claim (priorities go to kMaxPriority).
   static constexpr int kSurplusPriority = 1001;
-  std::vector<std::uint8_t> precut;               // rt index: an estate in this round (ClearingInput::precut)
-  std::vector<std::uint8_t> alive_before, ended;  // scratch of settle(): deals at a point with several defaults
-  std::vector<double> liquidation_values;         // per model id (m.liquidations)
+  std::vector<std::uint8_t> precut;  // rt index: an estate in this round (ClearingInput::precut)
+  // settle(): the deals that name each party (model id), and scratch for the deals that
+  // name several parties defaulting at one point.
+  std::vector<std::vector<int>> party_deals;
+  std::vector<int> shared, hits;
+  std::vector<std::uint8_t> ended;
+  std::vector<double> liquidation_values;  // per model id (m.liquidations)
   // Per model id, for Monte Carlo statistics: the claims on its estate and what they
   // recovered (0 when it did not default).
   std::vector<double> claims_total, recovered_total;
@@ -275,6 +279,10 @@ struct PathRun {
 
   // Clears the pending obligations; marks new defaults. Returns false when there was nothing to do.
   bool clearing_round();
+
+  // An estate round in which nothing can be paid: only empty estates owe anything.
+  bool empty_estates_only() const;
+  void pay_nothing(const ClearingInput& in);
 
   // Takes an estate's surplus rows out of the short payers of this round's defaults.
   void drop_surplus_from_causes();
