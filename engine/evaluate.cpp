@@ -58,6 +58,11 @@ Checked copy_of(const Workspace& ws) {
 std::optional<check::CheckedExpr> check_text(Checked& c, std::string_view origin, std::string_view text, bool any_type,
                                              bool color, Problem& problem) {
   std::optional<check::CheckedExpr> e;
+  if (!check::valid_source_text(text)) {
+    problem = {fmt::format("error: {} is not .deal source (it is not UTF-8 text, or it holds a NUL byte)\n", origin),
+               true};
+    return std::nullopt;
+  }
   {
     std::lock_guard<std::mutex> lock(frontend_mutex());
     Diagnostics::CodeScope code(c.diags, "check");
