@@ -15,6 +15,7 @@
 #include "compiler/jit/model.hpp"
 #include "engine/session.hpp"
 #include "report/report.hpp"
+#include "report/resolution.hpp"
 #include "runtime/format.hpp"
 
 #ifndef DEAL_VERSION
@@ -407,6 +408,7 @@ Result detail::ResultBuilder::make(std::shared_ptr<const ProgramState> program, 
     o.default_probability = p.default_probability;
     // The driver's mean default date, as the JSON reports it.
     if (!single && p.mean_default_date) o.mean_default_date = date_text(*p.mean_default_date);
+    o.recovery_rate = p.recovery_rate;
     r->parties.push_back(std::move(o));
   }
   auto party_name = [&](int id) { return id >= 0 && size_t(id) < m.parties.size() ? m.parties[size_t(id)].name : "?"; };
@@ -418,6 +420,18 @@ Result detail::ResultBuilder::make(std::shared_ptr<const ProgramState> program, 
     d.owed = e.owed;
     d.paid = e.paid;
     for (const rt::ShortPayer& s : e.short_payers) d.short_payers.push_back({party_name(s.party), s.owed, s.paid});
+    const rt::Resolution& res = e.resolution;
+    d.estate = res.estate;
+    d.liquidation = res.liquidation;
+    d.claims = res.claims;
+    d.recovered = res.recovered;
+    d.recovery_rate = res.recovery_rate();
+    d.surplus = res.surplus;
+    d.default_costs = res.default_cost;
+    for (const rt::Claimant& c : res.claimants)
+      d.claimants.push_back({party_name(c.party), c.deal >= 0 ? m.deals.at(size_t(c.deal)).name : std::string(),
+                             c.priority, c.claim, c.recovered});
+    d.resolution = report::describe_resolution(e, m);
     r->defaults.push_back(std::move(d));
   }
   for (const rt::EventLine& e : raw.events) r->events.push_back({date_text(e.date), e.text});
@@ -439,8 +453,9 @@ Result detail::ResultBuilder::make(std::shared_ptr<const ProgramState> program, 
     }
     r->series.push_back(std::move(o));
   }
-  r->ledger = {raw.ledger.rows,         raw.ledger.due,           raw.ledger.paid,
-               raw.ledger.credit_drawn, raw.ledger.default_costs, raw.ledger.borrowed};
+  r->ledger = {raw.ledger.rows,          raw.ledger.due,      raw.ledger.paid,   raw.ledger.credit_drawn,
+               raw.ledger.default_costs, raw.ledger.borrowed, raw.ledger.claims, raw.ledger.recovered,
+               raw.ledger.liquidation,   raw.ledger.surplus};
   if (raw.analyses) {
     const rt::Analyses& a = *raw.analyses;
     AnalysesResult o;

@@ -66,6 +66,11 @@ Checked sources_of(const Workspace& ws) {
 std::optional<check::CheckedExpr> check_text(const check::Program& p, Checked& c, std::string_view origin,
                                              std::string_view text, bool any_type, bool color, Problem& problem) {
   std::optional<check::CheckedExpr> e;
+  if (!check::valid_source_text(text)) {
+    problem = {fmt::format("error: {} is not .deal source (it is not UTF-8 text, or it holds a NUL byte)\n", origin),
+               true};
+    return std::nullopt;
+  }
   {
     std::lock_guard<std::mutex> lock(frontend_mutex());
     Diagnostics::CodeScope code(c.diags, "check");
@@ -109,6 +114,7 @@ std::optional<rt::RunResult> run_as_track(const Compiled& compiled, const rt::Mo
                                           const rt::RunOptions& run, Problem& problem) {
   const check::Program& p = compiled.program();
   rt::Model model = compiled.model();
+  model.pair_flows = true;  // the expression may read revenue_from
   std::vector<check::HExpr> exprs;
   for (const auto& [label, e] : tracks) exprs.push_back(e);
   std::unique_ptr<jit::CompiledTracks> code;

@@ -321,6 +321,11 @@ const Compiled* Workspace::compiled(std::string& error) {
 Change Workspace::declare(const std::string& origin, const std::string& text, const std::string& base_dir,
                           bool from_file) {
   Change change;
+  if (!check::valid_source_text(text)) {
+    change.diagnostics =
+        fmt::format("error: {} is not .deal source (it is not UTF-8 text, or it holds a NUL byte)\n", origin);
+    return change;
+  }
   SourceManager sm;
   Diagnostics diags;
   uint32_t id = sm.add(origin, text);

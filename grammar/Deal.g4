@@ -148,8 +148,13 @@ paren      : LPAREN expr RPAREN ;
 ifExpr     : IF expr THEN expr ELSE expr ;
 
 // A party's valuation can be read as `P.value`, so the keyword is allowed after a dot.
-fieldName : ID | VALUE ;
-name      : ID ;
+// The scenario items' keywords are reserved only where a scenario item may start: as a
+// name (a contract called `seed`, a deal called `track`) they are plain identifiers. No
+// rule that accepts a name can start a scenario item, so this is unambiguous.
+// (One set of tokens, not a sub-rule: the parser's single-token repair of a missing name
+// then still works, and the error messages with it.)
+fieldName : ID | VALUE | APPLY | HORIZON | PATHS | SEED | TRACK | CLEARING ;
+name      : ID | APPLY | HORIZON | PATHS | SEED | TRACK | CLEARING ;
 
 // Type annotations: Money, Quantity[GW], Money/Duration, Price[GW]/Duration.
 typeRef    : typeFactor ((STAR | SLASH) typeFactor)* ;

@@ -33,15 +33,28 @@ std::string series_csv(const std::vector<rt::RunResult>& rs) {
 std::string parties_csv(const std::vector<rt::RunResult>& rs) {
   std::string out =
       "scenario,party,kind,paths,cash,debt,equity,default_probability,default_date,equity_start,"
-      "loss_mean,loss_p5,loss_p25,loss_p50,loss_p75,loss_p95\n";
+      "loss_mean,loss_p5,loss_p25,loss_p50,loss_p75,loss_p95,recovery_rate\n";
   for (const auto& r : rs)
     for (const auto& p : r.parties)
-      out +=
-          fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.scenario, p.name, p.kind, r.paths,
-                      csv_number(p.cash), csv_number(p.debt), csv_number(p.equity), csv_number(p.default_probability),
-                      p.mean_default_date ? rt::format_date(*p.mean_default_date) : "", csv_number(p.equity_start),
-                      csv_number(p.loss.mean), csv_number(p.loss.p5), csv_number(p.loss.p25), csv_number(p.loss.p50),
-                      csv_number(p.loss.p75), csv_number(p.loss.p95));
+      out += fmt::format(
+          "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.scenario, p.name, p.kind, r.paths,
+          csv_number(p.cash), csv_number(p.debt), csv_number(p.equity), csv_number(p.default_probability),
+          p.mean_default_date ? rt::format_date(*p.mean_default_date) : "", csv_number(p.equity_start),
+          csv_number(p.loss.mean), csv_number(p.loss.p5), csv_number(p.loss.p25), csv_number(p.loss.p50),
+          csv_number(p.loss.p75), csv_number(p.loss.p95), p.recovery_rate ? csv_number(*p.recovery_rate) : "");
+  return out;
+}
+
+std::string claims_csv(const std::vector<rt::RunResult>& rs, const rt::Model& m) {
+  std::string out = "scenario,party,date,estate,creditor,deal,priority,claim,recovered\n";
+  for (const auto& r : rs)
+    for (const auto& e : r.defaults)
+      for (const auto& c : e.resolution.claimants)
+        out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(r.scenario),
+                           csv_field(m.parties.at(size_t(e.party)).name), rt::format_date(e.date),
+                           csv_number(e.resolution.estate), csv_field(m.parties.at(size_t(c.party)).name),
+                           c.deal >= 0 ? csv_field(m.deals.at(size_t(c.deal)).name) : "", c.priority,
+                           csv_number(c.claim), csv_number(c.recovered));
   return out;
 }
 

@@ -8,6 +8,7 @@
 
 #include "runtime/analyses.hpp"
 #include "report/format.hpp"
+#include "report/resolution.hpp"
 
 namespace deal::report {
 
@@ -62,6 +63,8 @@ tr.bad td { color:var(--bad); }
 .net svg { max-width:100%; height:auto; }
 .timeline { list-style:none; padding:0; margin:0; }
 .timeline li { display:flex; gap:14px; padding:8px 0; border-bottom:1px solid #f1f5f9; }
+.timeline .res { color:#475569; margin-top:4px; }
+.timeline table.claims { margin-top:6px; font-size:13px; }
 .badge { flex:none; font-weight:650; font-size:13px; background:#fee2e2; color:#991b1b; border-radius:6px; padding:2px 8px; height:fit-content; }
 .badge.info { background:#e0e7ff; color:#3730a3; }
 .charts { display:grid; grid-template-columns:repeat(auto-fit, minmax(520px, 1fr)); gap:16px; }
@@ -276,8 +279,29 @@ std::string html_report(const ReportInput& in) {
       h += "<ul class=\"timeline\">";
       for (const auto& e : r.events) {
         bool is_default = e.text.find(" defaulted on ") != std::string::npos;
-        h += fmt::format("<li><span class=\"badge{}\">{}</span><span>{}</span></li>", is_default ? "" : " info",
-                         esc(step_label(e.date, m.step)), esc(e.text));
+        // Under a default, how its estate was resolved (LANGUAGE.md §6.6) and its claims.
+        std::string resolution;
+        auto d = std::find_if(r.defaults.begin(), r.defaults.end(), [&](const rt::DefaultEvent& d) {
+          return e.text.rfind(m.parties.at(size_t(d.party)).name + " defaulted", 0) == 0 && d.date == e.date;
+        });
+        if (is_default && d != r.defaults.end() && d->resolution.done) {
+          resolution = fmt::format("<div class=\"res\">{}</div>", esc(describe_resolution(*d, m)));
+          if (!d->resolution.claimants.empty()) {
+            resolution +=
+                "<table class=\"claims\"><tr><th>creditor</th><th>deal</th><th class=\"n\">priority</th><th "
+                "class=\"n\">claim</th><th class=\"n\">recovered</th><th class=\"n\">rate</th></tr>";
+            for (const rt::Claimant& c : d->resolution.claimants)
+              resolution += fmt::format(
+                  "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
+                  "class=\"n\">{:.0f}%</td></tr>",
+                  esc(m.parties.at(size_t(c.party)).name), esc(c.deal >= 0 ? m.deals.at(size_t(c.deal)).name : "—"),
+                  c.priority, esc(money(c.claim)), esc(money(c.recovered)),
+                  c.claim > 0 ? 100 * c.recovered / c.claim : 100.0);
+            resolution += "</table>";
+          }
+        }
+        h += fmt::format("<li><span class=\"badge{}\">{}</span><span>{}{}</span></li>", is_default ? "" : " info",
+                         esc(step_label(e.date, m.step)), esc(e.text), resolution);
       }
       h += "</ul>";
     }
@@ -299,17 +323,19 @@ std::string html_report(const ReportInput& in) {
   h += mc ? " (means over the paths).</p>" : ".</p>";
   h += fmt::format(
       "<table><tr><th>party</th><th>kind</th><th class=\"n\">cash</th><th class=\"n\">debt</th><th "
-      "class=\"n\">equity</th><th class=\"n\">{}</th></tr>",
+      "class=\"n\">equity</th><th class=\"n\">{}</th><th class=\"n\">recovery</th></tr>",
       mc ? "P(default)" : "default");
   for (const auto& p : r.parties) {
     bool bad = mc ? p.default_probability > 0 : p.defaulted;
     std::string d = mc ? fmt::format("{:.1f}%", p.default_probability * 100)
                        : (p.default_date ? step_label(*p.default_date, m.step) : std::string("—"));
+    // Its creditors' recovery: of its estate (one path), or the mean over defaulting paths.
+    std::string rec = p.recovery_rate ? fmt::format("{:.0f}%", 100 * *p.recovery_rate) : std::string("—");
     h += fmt::format(
         "<tr{}><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
-        "class=\"n\">{}</td></tr>",
+        "class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
         bad ? " class=\"bad\"" : "", esc(p.name), esc(p.kind), esc(money(p.cash)), esc(money(p.debt)),
-        esc(money(p.equity)), esc(d));
+        esc(money(p.equity)), esc(d), esc(rec));
   }
   h += "</table></section>\n";
 
@@ -401,9 +427,11 @@ std::string html_report(const ReportInput& in) {
   // Ledger.
   h += fmt::format(
       "<section><h2>Ledger</h2><p>{} obligations: {} due, {} paid. Credit drawn {}, default costs {}, borrowed "
-      "{}.{}</p></section>\n",
+      "{}. Claims on estates {}, recovered {}; liquidation proceeds {}, surpluses {}.{}</p></section>\n",
       r.ledger.rows, esc(money(r.ledger.due)), esc(money(r.ledger.paid)), esc(money(r.ledger.credit_drawn)),
-      esc(money(r.ledger.default_costs)), esc(money(r.ledger.borrowed)), mc ? " (Means over the paths.)" : "");
+      esc(money(r.ledger.default_costs)), esc(money(r.ledger.borrowed)), esc(money(r.ledger.claims)),
+      esc(money(r.ledger.recovered)), esc(money(r.ledger.liquidation)), esc(money(r.ledger.surplus)),
+      mc ? " (Means over the paths.)" : "");
   h += "<footer>Made with <code>deal report</code>. Amounts in US dollars.</footer>\n</main></body></html>\n";
   return h;
 }

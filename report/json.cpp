@@ -52,6 +52,7 @@ json to_json(const rt::RunResult& r, const rt::Model& m) {
       o["default_date"] = p.default_date ? json(rt::format_date(*p.default_date)) : json();
     }
     o["default_probability"] = p.default_probability;
+    o["recovery_rate"] = p.recovery_rate ? json(*p.recovery_rate) : json();
     if (!single) {
       // Monte Carlo (docs/language.md §12): the mean default date over the paths in which
       // the party defaults, and the distribution of the equity it loses over the horizon.
@@ -81,6 +82,23 @@ json to_json(const rt::RunResult& r, const rt::Model& m) {
     for (const rt::ShortPayer& s : e.short_payers)
       sp.push_back({{"party", m.parties.at(size_t(s.party)).name}, {"owed", s.owed}, {"paid", s.paid}});
     d["short_payers"] = sp;
+    // LANGUAGE.md §6.6 and §7.1: how the default was resolved.
+    const rt::Resolution& res = e.resolution;
+    d["estate"] = res.estate;
+    d["liquidation"] = res.liquidation;
+    d["claims"] = res.claims;
+    d["recovered"] = res.recovered;
+    d["recovery_rate"] = res.recovery_rate();
+    json claimants = json::array();
+    for (const rt::Claimant& c : res.claimants)
+      claimants.push_back({{"party", m.parties.at(size_t(c.party)).name},
+                           {"deal", c.deal >= 0 ? json(m.deals.at(size_t(c.deal)).name) : json()},
+                           {"priority", c.priority},
+                           {"claim", c.claim},
+                           {"recovered", c.recovered}});
+    d["claimants"] = claimants;
+    d["surplus"] = res.surplus;
+    d["default_costs"] = res.default_cost;
     defaults.push_back(d);
   }
   j["defaults"] = defaults;
@@ -108,7 +126,11 @@ json to_json(const rt::RunResult& r, const rt::Model& m) {
                  {"paid", r.ledger.paid},
                  {"credit_drawn", r.ledger.credit_drawn},
                  {"default_costs", r.ledger.default_costs},
-                 {"borrowed", r.ledger.borrowed}};
+                 {"borrowed", r.ledger.borrowed},
+                 {"claims", r.ledger.claims},
+                 {"recovered", r.ledger.recovered},
+                 {"liquidation", r.ledger.liquidation},
+                 {"surplus", r.ledger.surplus}};
   json events = json::array();
   for (const rt::EventLine& e : r.events) events.push_back({{"date", rt::format_date(e.date)}, {"text", e.text}});
   j["events"] = events;

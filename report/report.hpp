@@ -24,5 +24,7 @@ std::string series_csv(const std::vector<rt::RunResult>& rs);
 std::string parties_csv(const std::vector<rt::RunResult>& rs);
 // Every ledger row: scenario,step,date,deal,from,to,priority,kind,due,paid.
 std::string ledger_csv(const std::vector<rt::RunResult>& rs, const rt::Model& m);
+// Single-path runs: every claim on a defaulted party's estate and what it recovered (§6.6).
+std::string claims_csv(const std::vector<rt::RunResult>& rs, const rt::Model& m);
 
 }  // namespace deal::report

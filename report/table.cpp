@@ -5,6 +5,7 @@
 #include "report/format.hpp"
 #include "report/analyses.hpp"
 #include "report/report.hpp"
+#include "report/resolution.hpp"
 
 namespace deal::report {
 
@@ -25,10 +26,14 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
     if (r.defaults.empty()) out += "  none\n";
     for (const auto& e : r.events) {
       // Default lines carry their cause; emitted lines are listed under Events.
-      bool is_default = std::any_of(r.defaults.begin(), r.defaults.end(), [&](const rt::DefaultEvent& d) {
+      auto d = std::find_if(r.defaults.begin(), r.defaults.end(), [&](const rt::DefaultEvent& d) {
         return e.text.rfind(m.parties.at(size_t(d.party)).name + " defaulted", 0) == 0 && d.date == e.date;
       });
-      if (is_default) out += fmt::format("  {}{}{}  {}\n", red, step_label(e.date, m.step), off, e.text);
+      if (d == r.defaults.end()) continue;
+      out += fmt::format("  {}{}{}  {}\n", red, step_label(e.date, m.step), off, e.text);
+      // Under each default, how its estate was resolved (LANGUAGE.md §6.6).
+      std::string resolution = describe_resolution(*d, m);
+      if (!resolution.empty()) out += fmt::format("  {:{}}  {}\n", "", step_label(e.date, m.step).size(), resolution);
     }
   }
 
@@ -36,12 +41,16 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
   out += fmt::format("\n{}Parties{}{}\n", bold, off, single ? " (end of the last step)" : " (means over paths)");
   std::vector<std::vector<std::string>> rows = {
       {"party", "kind", "cash", "debt", "equity", single ? "default" : "P(default)"}};
-  if (!single) rows[0].push_back("mean default");
+  if (!single) rows[0].push_back("mean default"), rows[0].push_back("recovery");
   for (const auto& p : r.parties) {
     std::string d = single ? (p.default_date ? step_label(*p.default_date, m.step) : "—")
                            : fmt::format("{:.1f}%", p.default_probability * 100);
     rows.push_back({p.name, p.kind.empty() ? "" : p.kind, money(p.cash), money(p.debt), money(p.equity), d});
-    if (!single) rows.back().push_back(p.mean_default_date ? rt::format_date(*p.mean_default_date) : "—");
+    if (!single) {
+      rows.back().push_back(p.mean_default_date ? rt::format_date(*p.mean_default_date) : "—");
+      // Its creditors' mean recovery over the paths in which it defaulted.
+      rows.back().push_back(p.recovery_rate ? fmt::format("{:.0f}%", 100 * *p.recovery_rate) : "—");
+    }
   }
   out += text_table(rows);
   if (!single) {
@@ -105,6 +114,9 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
   out += fmt::format("  {} obligations: {} due, {} paid ({:.1f}%)\n", l.rows, money(l.due), money(l.paid), share);
   out += fmt::format("  credit drawn {}, default costs {}, borrowed {}\n", money(l.credit_drawn),
                      money(l.default_costs), money(l.borrowed));
+  if (l.claims > 0 || l.liquidation > 0 || l.surplus > 0)
+    out += fmt::format("  claims on estates {}, recovered {}; liquidation proceeds {}, surpluses {}\n", money(l.claims),
+                       money(l.recovered), money(l.liquidation), money(l.surplus));
   if (r.analyses) out += analyses_table(*r.analyses, m, color);
   return out;
 }

@@ -31,6 +31,17 @@ void deal_rt_sell(deal::rt::StepCtx* c, int32_t holder, int32_t issuer, double s
 void deal_rt_borrow(deal::rt::StepCtx* c, int32_t party, double amount, int32_t site) noexcept {
   run_of(c).borrow(party, amount, site);
 }
+void deal_rt_claim(deal::rt::StepCtx* c, int32_t debtor, int32_t creditor, double amount, double priority, int32_t deal,
+                   int32_t site) noexcept {
+  try {
+    run_of(c).claim(debtor, creditor, amount, priority, deal, site);
+  } catch (const std::exception& e) {
+    run_of(c).fail(fmt::format("internal error while filing a claim: {}", e.what()));
+  }
+}
+void deal_rt_issue(deal::rt::StepCtx* c, int32_t issuer, int32_t holder, double stake, int32_t site) noexcept {
+  run_of(c).issue(issuer, holder, stake, site);
+}
 void deal_rt_default(deal::rt::StepCtx* c, int32_t party) noexcept { run_of(c).force_default(party); }
 void deal_rt_emit(deal::rt::StepCtx* c, int32_t id, const double* values) noexcept {
   try {

@@ -39,35 +39,38 @@ using OutFn = void (*)(double* state, StepCtx* ctx, double* out);
 // X-macro table of runtime entry points: X(name, signature). Signature letters: first
 // the result, then the parameters — v void, d double, i int32, p pointer. Every entry
 // takes the StepCtx* first.
-#define DEAL_RT_FUNCTIONS(X)                                                              \
-  X(deal_rt_pay, "vpiiddii")       /* ctx, from, to, amount, priority, deal (-1), site */ \
-  X(deal_rt_own, "vpiidi")         /* ctx, holder, issuer, stake, site */                 \
-  X(deal_rt_sell, "vpiidi")        /* ctx, holder, issuer, stake, site */                 \
-  X(deal_rt_borrow, "vpidi")       /* ctx, party, amount, site */                         \
-  X(deal_rt_default, "vpi")        /* ctx, party */                                       \
-  X(deal_rt_emit, "vpip")          /* ctx, emit id, const double* values */               \
-  X(deal_rt_nonfinite, "vpid")     /* ctx, store site, the value stored */                \
-  X(deal_rt_bad_value, "vpiid")    /* ctx, site, BadValue, the value */                   \
-  X(deal_rt_cash_written, "vpidd") /* ctx, cash slot, before, after */                    \
-  X(deal_rt_normal, "dpdd")        /* ctx, mean, sd */                                    \
-  X(deal_rt_lognormal, "dpddd")    /* ctx, mu, sigma (of the log), scale */               \
-  X(deal_rt_uniform, "dpdd")       /* ctx, lo, hi */                                      \
-  X(deal_rt_bernoulli, "dpd")      /* ctx, p → 0 or 1 */                                \
-  X(deal_rt_draw, "dpipi")         /* ctx, distribution kind, const double* args, n */    \
-  X(deal_rt_inflow, "dpi")         /* ctx, party */                                       \
-  X(deal_rt_outflow, "dpi")        /* ctx, party */                                       \
-  X(deal_rt_revenue_from, "dpii")  /* ctx, receiver, payer */                             \
-  X(deal_rt_holdings, "dpii")      /* ctx, holder, issuer */                              \
-  X(deal_rt_date_of, "dpdi")       /* ctx, step, site → month number */                 \
+#define DEAL_RT_FUNCTIONS(X)                                                                 \
+  X(deal_rt_pay, "vpiiddii")       /* ctx, from, to, amount, priority, deal (-1), site */    \
+  X(deal_rt_own, "vpiidi")         /* ctx, holder, issuer, stake, site */                    \
+  X(deal_rt_sell, "vpiidi")        /* ctx, holder, issuer, stake, site */                    \
+  X(deal_rt_borrow, "vpidi")       /* ctx, party, amount, site */                            \
+  X(deal_rt_claim, "vpiiddii")     /* ctx, debtor, creditor, amount, priority, deal, site */ \
+  X(deal_rt_issue, "vpiidi")       /* ctx, issuer, holder, stake, site */                    \
+  X(deal_rt_default, "vpi")        /* ctx, party */                                          \
+  X(deal_rt_emit, "vpip")          /* ctx, emit id, const double* values */                  \
+  X(deal_rt_nonfinite, "vpid")     /* ctx, store site, the value stored */                   \
+  X(deal_rt_bad_value, "vpiid")    /* ctx, site, BadValue, the value */                      \
+  X(deal_rt_cash_written, "vpidd") /* ctx, cash slot, before, after */                       \
+  X(deal_rt_normal, "dpdd")        /* ctx, mean, sd */                                       \
+  X(deal_rt_lognormal, "dpddd")    /* ctx, mu, sigma (of the log), scale */                  \
+  X(deal_rt_uniform, "dpdd")       /* ctx, lo, hi */                                         \
+  X(deal_rt_bernoulli, "dpd")      /* ctx, p → 0 or 1 */                                   \
+  X(deal_rt_draw, "dpipi")         /* ctx, distribution kind, const double* args, n */       \
+  X(deal_rt_inflow, "dpi")         /* ctx, party */                                          \
+  X(deal_rt_outflow, "dpi")        /* ctx, party */                                          \
+  X(deal_rt_revenue_from, "dpii")  /* ctx, receiver, payer */                                \
+  X(deal_rt_holdings, "dpii")      /* ctx, holder, issuer */                                 \
+  X(deal_rt_date_of, "dpdi")       /* ctx, step, site → month number */                    \
   X(deal_rt_host, "dpipii")        /* ctx, extern fn id, const double* args, n, site */
 
 // Distribution kinds for deal_rt_draw (scenario `param x ~ dist(…)`).
 namespace deal::rt {
 // What generated code found wrong with a value it checks itself (deal_rt_bad_value).
 enum BadValue : int32_t {
-  kNotADate = 0,       // an `at`, `from` or `until` date that is NaN
-  kNegativeMoney = 1,  // a store that makes a party's cash, debt or credit negative
-  kNotADuration = 2    // a `for` duration that is NaN
+  kNotADate = 0,            // an `at`, `from` or `until` date that is NaN
+  kNegativeMoney = 1,       // a store that makes a party's cash, debt or credit negative
+  kNotADuration = 2,        // a `for` duration that is NaN
+  kNegativeLiquidation = 3  // a party's `liquidation` value below $0
 };
 enum DistKind : int32_t { kNormal = 0, kLognormal, kUniform, kTriangular, kBernoulli, kChoice };
 }  // namespace deal::rt

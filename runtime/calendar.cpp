@@ -48,6 +48,11 @@ std::int64_t to_ticks(Date d) {
 
 Date from_ticks(double ticks) {
   DEAL_REQUIRE(std::isfinite(ticks), "date arithmetic produced a non-finite date");
+  // Range first: converting a double beyond the int64 range is undefined behaviour.
+  constexpr double kTicksPerYearD = 12.0 * double(kTicksPerMonth);
+  const double year_of = std::floor(ticks / kTicksPerYearD);
+  DEAL_REQUIRE(year_of >= kMinYear && year_of <= kMaxYear,
+               fmt::format("date arithmetic left the years {}..{} (year {:.0f})", kMinYear, kMaxYear, year_of));
   std::int64_t whole = std::int64_t(std::floor(ticks));
   std::int64_t mi = floor_div(whole, kTicksPerMonth);
   int year = int(floor_div(mi, 12));

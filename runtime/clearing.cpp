@@ -133,6 +133,8 @@ struct ClearingWorkspace::Impl {
   // reduced problem solved in `sub`.
   std::vector<int> cred_begin, cred_obs, risk_list, risk_index, sub_from;
   std::vector<double> exposure, sub_cash, sub_credit;
+  double due_to_world = 0, due_from_world = 0;  // prepare: at full payment
+  std::vector<std::uint8_t> sub_precut;
   std::vector<std::uint8_t> at_risk;
   std::vector<Obligation> sub_obs;
   std::unique_ptr<Impl> sub;
@@ -183,7 +185,12 @@ struct Solver {
   // An insolvent party's funds, alpha·e + beta·r ≥ 0. Receipts are sums of payments ≥ 0;
   // the max only removes a rounding residue below 0 in propagated receipts, keeping U in
   // the box [0, P] (and moving it toward the true funds, never away).
-  double cut_funds(int j) const { return std::max(0.0, alpha * w.E[size_t(j)] + beta * w.R[size_t(j)]); }
+  double cut_funds(int j) const { return std::max(0.0, alpha_of(j) * w.E[size_t(j)] + beta_of(j) * w.R[size_t(j)]); }
+  // An estate in resolution (ClearingInput::precut) had its cut when it was formed: it is
+  // not cut again, on its own funds or on what it receives.
+  bool precut(int j) const { return !in.precut.empty() && in.precut[size_t(j)]; }
+  double alpha_of(int j) const { return precut(j) ? 1.0 : alpha; }
+  double beta_of(int j) const { return precut(j) ? 1.0 : beta; }
 
   // Debtor-sorted obligations and priority levels.
   void build_levels() {
@@ -394,7 +401,8 @@ struct Solver {
 
   // Coefficient of u_k in the funds of the creditor of the obligation at position p.
   double weight(int p, int k_party) const {
-    return beta * ob_at(p).amount / w.lv_due[size_t(w.label[size_t(k_party)])];
+    const int creditor = ob_at(p).to;
+    return (creditor >= 0 ? beta_of(creditor) : beta) * ob_at(p).amount / w.lv_due[size_t(w.label[size_t(k_party)])];
   }
 
   // Solves (I − W_FF) u_F = rhs_F for the free members F of a block.
@@ -501,7 +509,7 @@ struct Solver {
         if (!kin || w.ob_level[size_t(p)] < lk) w.c[size_t(o.to)] += o.amount;
       }
     }
-    for (int j : w.D) w.c[size_t(j)] = alpha * w.E[size_t(j)] + beta * w.c[size_t(j)];
+    for (int j : w.D) w.c[size_t(j)] = alpha_of(j) * w.E[size_t(j)] + beta_of(j) * w.c[size_t(j)];
 
     find_blocks();
     w.u.assign(size_t(d), 0.0);
@@ -516,9 +524,10 @@ struct Solver {
       const int size = ce - cb;
       stats.largest_block = std::max(stats.largest_block, size);
       // Closed: beta = 1 and every level-l obligation of every member stays inside.
-      bool closed = beta == 1.0;
+      bool closed = true;
       for (int q = cb; q < ce && closed; ++q) {
         const int k = w.D[size_t(w.comp_members[size_t(q)])];
+        if (beta_of(k) != 1.0) closed = false;
         const int lk = w.label[size_t(k)];
         for (int p = w.lv_begin[size_t(lk)]; p < w.lv_end[size_t(lk)]; ++p) {
           const Obligation& o = ob_at(p);
@@ -671,6 +680,8 @@ void validate(const ClearingInput& in) {
                fmt::format("clearing: {} credit entries for {} parties", in.credit.size(), n));
   DEAL_REQUIRE(in.debt.empty() || in.debt.size() == n,
                fmt::format("clearing: {} debt entries for {} parties", in.debt.size(), n));
+  DEAL_REQUIRE(in.precut.empty() || in.precut.size() == n,
+               fmt::format("clearing: {} estate flags for {} parties", in.precut.size(), n));
   DEAL_REQUIRE(in.defaulted.empty() || in.defaulted.size() == n,
                fmt::format("clearing: {} default flags for {} parties", in.defaulted.size(), n));
   const auto& opt = in.options;
@@ -695,6 +706,7 @@ bool prepare(const ClearingInput& in, Impl& w) {
   const size_t m = obs.size();
   w.P.assign(size_t(n), 0.0);
   w.R.assign(size_t(n), 0.0);
+  w.due_to_world = w.due_from_world = 0.0;
   for (size_t k = 0; k < m; ++k) {
     const Obligation& o = obs[k];
     DEAL_REQUIRE(o.from >= kWorld && o.from < n && o.to >= kWorld && o.to < n,
@@ -704,7 +716,9 @@ bool prepare(const ClearingInput& in, Impl& w) {
     DEAL_REQUIRE(std::isfinite(o.amount) && o.amount >= 0.0,
                  fmt::format("clearing: obligation {} has amount {}", k, o.amount));
     if (o.from >= 0) w.P[size_t(o.from)] += o.amount;
+    else if (o.to >= 0) w.due_from_world += o.amount;
     if (o.to >= 0) w.R[size_t(o.to)] += o.amount;
+    else if (o.from >= 0) w.due_to_world += o.amount;
   }
   w.E.resize(size_t(n));
   w.tol.resize(size_t(n));
@@ -809,15 +823,18 @@ void clear(const ClearingInput& in, ClearingWorkspace& ws, ClearingResult& out) 
     }
     w.sub_cash.resize(size_t(r));
     w.sub_credit.resize(size_t(r));
+    w.sub_precut.assign(in.precut.empty() ? 0 : size_t(r), 0);
     for (int q = 0; q < r; ++q) {
       const size_t j = size_t(w.risk_list[size_t(q)]);
       w.sub_cash[size_t(q)] = in.cash[j];
       w.sub_credit[size_t(q)] = in.credit.empty() ? 0.0 : in.credit[j];
+      if (!in.precut.empty()) w.sub_precut[size_t(q)] = in.precut[j];
     }
     ClearingInput sub_in;
     sub_in.obligations = w.sub_obs;
     sub_in.cash = w.sub_cash;
     sub_in.credit = w.sub_credit;
+    sub_in.precut = w.sub_precut;
     sub_in.options = in.options;
     if (!w.sub) w.sub = std::make_unique<Impl>();
     Impl& sw = *w.sub;
@@ -847,18 +864,26 @@ void clear(const ClearingInput& in, ClearingWorkspace& ws, ClearingResult& out) 
     }
   }
 
-  // Party totals, balances, default costs.
-  out.paid_out.assign(size_t(n), 0.0);
-  out.received.assign(size_t(n), 0.0);
-  out.world_received = 0.0;
-  out.world_paid = 0.0;
-  for (size_t k = 0; k < m; ++k) {
-    const Obligation& o = obs[k];
-    const double v = out.paid[k];
-    if (o.from >= 0) out.paid_out[size_t(o.from)] += v;
-    else if (o.to >= 0) out.world_paid += v;
-    if (o.to >= 0) out.received[size_t(o.to)] += v;
-    else if (o.from >= 0) out.world_received += v;
+  // Party totals, balances, default costs. When everyone pays in full they are prepare's
+  // sums at full payment (the same additions in the same order: the same bits).
+  if (everyone_pays) {
+    out.paid_out.assign(w.P.begin(), w.P.end());
+    out.received.assign(w.R.begin(), w.R.end());
+    out.world_received = w.due_to_world;
+    out.world_paid = w.due_from_world;
+  } else {
+    out.paid_out.assign(size_t(n), 0.0);
+    out.received.assign(size_t(n), 0.0);
+    out.world_received = 0.0;
+    out.world_paid = 0.0;
+    for (size_t k = 0; k < m; ++k) {
+      const Obligation& o = obs[k];
+      const double v = out.paid[k];
+      if (o.from >= 0) out.paid_out[size_t(o.from)] += v;
+      else if (o.to >= 0) out.world_paid += v;
+      if (o.to >= 0) out.received[size_t(o.to)] += v;
+      else if (o.from >= 0) out.world_received += v;
+    }
   }
   out.cash.resize(size_t(n));
   out.credit.resize(size_t(n));
@@ -875,7 +900,8 @@ void clear(const ClearingInput& in, ClearingWorkspace& ws, ClearingResult& out) 
     const double avail = std::max(0.0, cash);
     const double r = out.received[i], x = out.paid_out[i];
     double cost = 0.0;
-    if (costs && w.ins[i]) cost = std::max(0.0, w.E[i] + r - x);
+    const bool estate = !in.precut.empty() && in.precut[i];  // cut when it was formed
+    if (costs && w.ins[i] && !estate) cost = std::max(0.0, w.E[i] + r - x);
     const double draw = std::clamp(x + cost - r - avail, 0.0, usable_credit);
     // Cash never goes negative (nor more negative than it came in): what rounding
     // leaves below that floor is at most the solvency slack, ~1e-12 of the amounts.
@@ -887,8 +913,10 @@ void clear(const ClearingInput& in, ClearingWorkspace& ws, ClearingResult& out) 
     out.default_cost[i] = cost;
   }
   out.defaults.clear();
-  collect_defaults(obs, out.paid, out.owed, out.paid_out, in.defaulted, in.options.default_tolerance, in.step, in.date,
-                   out.defaults, w.scratch);
+  // Nobody paid less than it owed on the fast path, so nobody defaulted.
+  if (!everyone_pays)
+    collect_defaults(obs, out.paid, out.owed, out.paid_out, in.defaulted, in.options.default_tolerance, in.step,
+                     in.date, out.defaults, w.scratch);
 }
 
 ClearingResult clear(const ClearingInput& in) {

@@ -58,6 +58,10 @@ struct ClearingInput {
   std::span<const double> credit;           // undrawn credit; empty means none
   std::span<const double> debt;             // empty means zero
   std::span<const std::uint8_t> defaulted;  // already defaulted before this round; may be empty
+  // Estates being resolved in this round (LANGUAGE.md §6.6): their cash is already what is
+  // left after the alpha cut, so they are not cut again (alpha and beta are 1 for them).
+  // May be empty.
+  std::span<const std::uint8_t> precut;
   ClearingOptions options{};
   int step = 0;  // copied into the default events
   Date date{};   // copied into the default events

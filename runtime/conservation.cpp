@@ -21,8 +21,10 @@ MoneyBalance ConservationCheck::balance(std::span<const double> cash, const Ledg
   b.borrowed = ledger.credit_drawn() + ledger.borrowed();
   b.default_costs = ledger.default_costs();
   b.adjustments = ledger.adjusted_in() - ledger.adjusted_out();
-  b.from_world = ledger.paid_by_world() - b.borrowed - ledger.adjusted_in();
-  b.to_world = ledger.paid_to_world() - b.default_costs - ledger.adjusted_out();
+  b.liquidation = ledger.paid_by_world(FlowKind::Liquidation);
+  b.to_world_from_estates = ledger.paid_to_world(FlowKind::Claim) + ledger.paid_to_world(FlowKind::Surplus);
+  b.from_world = ledger.paid_by_world() - b.borrowed - ledger.adjusted_in() - b.liquidation;
+  b.to_world = ledger.paid_to_world() - b.default_costs - ledger.adjusted_out() - b.to_world_from_estates;
   return b;
 }
 
@@ -47,17 +49,18 @@ std::optional<std::string> ConservationCheck::check(std::span<const double> cash
                          name(int(i)), cash[i]);
   const MoneyBalance b = balance(cash, ledger);
   double scale = 1e-6 / rel_tol_;
-  for (double x : {b.initial, b.cash, b.from_world, b.to_world, b.default_costs, b.borrowed, b.adjustments})
+  for (double x : {b.initial, b.cash, b.from_world, b.to_world, b.default_costs, b.borrowed, b.adjustments,
+                   b.liquidation, b.to_world_from_estates})
     scale = std::max(scale, std::fabs(x));
   for (double c : cash) scale = std::max(scale, std::fabs(c));
   if (std::fabs(b.difference()) <= rel_tol_ * scale) return std::nullopt;
   return fmt::format(
       "money is not conserved after step {} ({}): the parties hold {:.6f} in cash, but "
       "initial cash {:.6f} + paid by World {:.6f} - paid to World {:.6f} - default costs "
-      "{:.6f} + borrowed {:.6f} + direct cash changes {:.6f} = {:.6f} (difference {:.6f}, "
-      "tolerance {:.6f})",
+      "{:.6f} + borrowed {:.6f} + direct cash changes {:.6f} + liquidation proceeds {:.6f} - estates' payments "
+      "to World {:.6f} = {:.6f} (difference {:.6f}, tolerance {:.6f})",
       step, format_date(date), b.cash, b.initial, b.from_world, b.to_world, b.default_costs, b.borrowed, b.adjustments,
-      b.expected(), b.difference(), rel_tol_ * scale);
+      b.liquidation, b.to_world_from_estates, b.expected(), b.difference(), rel_tol_ * scale);
 }
 
 }  // namespace deal::rt

@@ -31,9 +31,14 @@ struct MoneyBalance {
   double from_world = 0.0;  // contractual payments by World
   double to_world = 0.0;    // contractual payments to World
   double default_costs = 0.0;
-  double borrowed = 0.0;     // credit draws + borrow
-  double adjustments = 0.0;  // direct writes to cash (the ledger's adjustment rows, net)
-  double expected() const { return initial + from_world - to_world - default_costs + borrowed + adjustments; }
+  double borrowed = 0.0;               // credit draws + borrow
+  double adjustments = 0.0;            // direct writes to cash (the ledger's adjustment rows, net)
+  double liquidation = 0.0;            // liquidation proceeds paid by World into estates (§6.6)
+  double to_world_from_estates = 0.0;  // claims of World and surpluses no party holds, paid by estates
+  double expected() const {
+    return initial + from_world - to_world - default_costs + borrowed + adjustments + liquidation -
+           to_world_from_estates;
+  }
   double difference() const { return cash - expected(); }
 };
 

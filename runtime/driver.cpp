@@ -43,6 +43,8 @@ void run_single_path(const Model& model, const ModelScenario& sc, const RunOptio
       o.default_date = cal.step_start(run.default_step[p]);
       o.mean_default_step = run.default_step[p];
       o.mean_default_date = o.default_date;
+      double claims = run.claims_total[p];
+      o.recovery_rate = claims > 0 ? run.recovered_total[p] / claims : 1.0;
     }
   }
   LedgerTotals lt = run.ledger.contractual();
@@ -52,6 +54,11 @@ void run_single_path(const Model& model, const ModelScenario& sc, const RunOptio
   r.ledger.credit_drawn = run.ledger.credit_drawn();
   r.ledger.default_costs = run.ledger.default_costs();
   r.ledger.borrowed = run.ledger.borrowed();
+  PathRun::Tally totals = run.totals();
+  r.ledger.claims = totals.claims;
+  r.ledger.recovered = totals.recovered;
+  r.ledger.liquidation = totals.liquidation;
+  r.ledger.surplus = totals.surplus;
   r.defaults = std::move(run.defaults);
   r.events = std::move(run.events);
   auto rows = run.ledger.rows();

@@ -84,6 +84,9 @@ struct PartyOutcome {
   // paths > 1: the mean default date over the paths in which it defaults (a day count
   // mean of the dates, LANGUAGE.md §3); none if it never defaults.
   std::optional<Date> mean_default_date;
+  // Its creditors' recovery rate (recovered / claims, 1 when there were no claims, §6.6):
+  // single path, when it defaulted; paths > 1, the mean over the paths in which it defaulted.
+  std::optional<double> recovery_rate;
   double equity_start = 0;  // equity when the path starts (after initial values); mean over paths
   // paths > 1: the distribution over paths of the equity lost over the horizon,
   // equity_start − equity at the end of the last step (negative: a gain).
@@ -105,6 +108,9 @@ struct LedgerSummary {
   double credit_drawn = 0;
   double default_costs = 0;
   double borrowed = 0;
+  // Resolution of defaults (§6.6): claims on estates, what they recovered, liquidation
+  // proceeds from World and surpluses paid out.
+  double claims = 0, recovered = 0, liquidation = 0, surplus = 0;
 };
 
 struct Analyses;  // runtime/analyses.hpp

@@ -20,6 +20,12 @@ const char* to_string(FlowKind k) {
       return "borrow";
     case FlowKind::Adjustment:
       return "adjustment";
+    case FlowKind::Claim:
+      return "claim";
+    case FlowKind::Liquidation:
+      return "liquidation";
+    case FlowKind::Surplus:
+      return "surplus";
   }
   return "?";
 }
@@ -41,8 +47,8 @@ void Ledger::append(const LedgerRow& r) {
   ++t.rows;
   t.due += r.due;
   t.paid += r.paid;
-  if (r.from < 0 && r.to >= 0) world_out_ += r.paid;
-  if (r.to < 0 && r.from >= 0) world_in_ += r.paid;
+  if (r.from < 0 && r.to >= 0) world_out_ += r.paid, world_out_by_[int(r.kind)] += r.paid;
+  if (r.to < 0 && r.from >= 0) world_in_ += r.paid, world_in_by_[int(r.kind)] += r.paid;
   if (r.kind == FlowKind::Adjustment) (r.from < 0 ? adjusted_in_ : adjusted_out_) += r.paid;
   if (r.kind == FlowKind::Contractual) {
     if (options_.track_flows)
@@ -58,14 +64,20 @@ void Ledger::append(const LedgerRow& r) {
   }
 }
 
-void Ledger::record(const ClearingInput& in, const ClearingResult& res) {
+void Ledger::record(const ClearingInput& in, const ClearingResult& res, size_t first_claim, size_t first_surplus) {
   DEAL_REQUIRE(res.paid.size() == in.obligations.size(), "ledger: the clearing result does not match its input");
   DEAL_REQUIRE(int(in.cash.size()) == parties_,
                fmt::format("ledger: a round of {} parties recorded in a ledger of {}", in.cash.size(), parties_));
   if (options_.keep_rows) rows_.reserve(rows_.size() + in.obligations.size());
   for (size_t k = 0; k < in.obligations.size(); ++k) {
     const Obligation& o = in.obligations[k];
-    append(LedgerRow{in.step, o.deal, o.from, o.to, o.priority, FlowKind::Contractual, o.amount, res.paid[k]});
+    if (k >= first_surplus) {
+      if (res.paid[k] > 0.0)
+        append(LedgerRow{in.step, -1, o.from, o.to, o.priority, FlowKind::Surplus, res.paid[k], res.paid[k]});
+      continue;
+    }
+    const FlowKind kind = k >= first_claim ? FlowKind::Claim : FlowKind::Contractual;
+    append(LedgerRow{in.step, o.deal, o.from, o.to, o.priority, kind, o.amount, res.paid[k]});
   }
   for (int j = 0; j < parties_; ++j) {
     const double draw = res.credit_drawn[size_t(j)];
@@ -94,6 +106,7 @@ void Ledger::reset() {
   std::fill(deal_due_.begin(), deal_due_.end(), 0.0);
   std::fill(deal_paid_.begin(), deal_paid_.end(), 0.0);
   world_in_ = world_out_ = 0.0;
+  for (int k = 0; k < kFlowKinds; ++k) world_in_by_[k] = world_out_by_[k] = 0.0;
   adjusted_in_ = adjusted_out_ = 0.0;
   appended_ = 0;
   violation_.reset();

@@ -28,8 +28,12 @@ enum class FlowKind : std::uint8_t {
   Borrow,       // World (the lender) → party: `borrow(party, amount)`
   Adjustment,   // a direct write of a party's cash (a shock's `A.cash -= $5B`, a party's
                 // own `cash = …`): World → party when it rises, party → World when it falls
+  // Resolution of a default (LANGUAGE.md §6.6):
+  Claim,        // defaulted party → creditor: due = the claim, paid = what its estate recovered
+  Liquidation,  // World → defaulted party: its `liquidation` value, added to its estate
+  Surplus,      // defaulted party → holder of a stake in it (or World): what its estate had left
 };
-inline constexpr int kFlowKinds = 5;
+inline constexpr int kFlowKinds = 8;
 const char* to_string(FlowKind k);
 
 struct LedgerRow {
@@ -65,10 +69,14 @@ class Ledger {
 
   // Appends one row (checked: parties in range, finite non-negative amounts).
   void append(const LedgerRow& row);
-  // All rows of a clearing round, at step in.step: a contractual row per obligation in
-  // input order, then per party (in order) a credit-draw row and a default-cost row
-  // where those are non-zero.
-  void record(const ClearingInput& in, const ClearingResult& result);
+  // All rows of a clearing round, at step in.step: a row per obligation in input order —
+  // contractual, or of kind Claim from index `first_claim` on (a resolution round puts the
+  // estates' claims last) — then per party (in order) a credit-draw row and a default-cost
+  // row where those are non-zero.
+  // From `first_surplus` on, rows are estates' surpluses (kind Surplus, due = paid; none
+  // when nothing was paid).
+  void record(const ClearingInput& in, const ClearingResult& result, size_t first_claim = SIZE_MAX,
+              size_t first_surplus = SIZE_MAX);
   void record_borrow(int step, int party, double amount);
   // A direct change of `party`'s cash by `delta` (a row of kind Adjustment; none for 0).
   void record_adjustment(int step, int party, double delta);
@@ -88,6 +96,9 @@ class Ledger {
   // Money that crossed the boundary of the modelled parties, all kinds, cumulative.
   double paid_by_world() const { return world_out_; }  // World → parties
   double paid_to_world() const { return world_in_; }   // parties → World
+  // The same, of one kind.
+  double paid_by_world(FlowKind k) const { return world_out_by_[int(k)]; }
+  double paid_to_world(FlowKind k) const { return world_in_by_[int(k)]; }
 
   // Cumulative contractual payments (requires track_flows). Party index or kWorld.
   double flow(int from, int to) const;
@@ -120,6 +131,7 @@ class Ledger {
   std::unordered_map<std::uint64_t, double> flows_;  // key: index(from) · (n+1) + index(to)
   std::vector<double> deal_due_, deal_paid_;
   double world_in_ = 0.0, world_out_ = 0.0;
+  double world_in_by_[kFlowKinds]{}, world_out_by_[kFlowKinds]{};
   double adjusted_in_ = 0.0, adjusted_out_ = 0.0;
   std::int64_t appended_ = 0;
   std::optional<std::pair<std::int64_t, LedgerRow>> violation_;

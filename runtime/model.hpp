@@ -91,6 +91,10 @@ struct Model {
   PhaseFn parties_step = nullptr, deals_step = nullptr, deal_triggers = nullptr;
   OnDefaultFn on_default = nullptr;
   OutFn values = nullptr;
+  OutFn liquidations = nullptr;
+  // Whether the program reads revenue_from(P, Q): the run keeps this step's pair sums only
+  // then (an expression compiled later against the model, as the REPL's, sets it).
+  bool pair_flows = true;  // out[id] = a party's `liquidation` value (§6.6); untouched where none
 
   int find_scenario(const std::string& name) const;
   int find_party(const std::string& name) const;

@@ -21,8 +21,20 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // What one path hands to the aggregation, per party and for the ledger.
-enum PartyField { kCash, kDebt, kEquity, kEquityStart, kDefaultStep, kDefaultDate, kPartyFields };
-enum LedgerField { kRows, kDue, kPaid, kCreditDrawn, kDefaultCosts, kBorrowed, kLedgerFields };
+enum PartyField { kCash, kDebt, kEquity, kEquityStart, kDefaultStep, kDefaultDate, kRecoveryRate, kPartyFields };
+enum LedgerField {
+  kRows,
+  kDue,
+  kPaid,
+  kCreditDrawn,
+  kDefaultCosts,
+  kBorrowed,
+  kClaims,
+  kRecovered,
+  kLiquidation,
+  kSurplus,
+  kLedgerFields
+};
 
 // A block of consecutive paths run by one worker, waiting to be folded in path order.
 struct Block {
@@ -48,6 +60,7 @@ class Aggregator {
     default_count_.assign(n_, 0);
     default_step_sum_.resize(n_);
     default_date_sum_.resize(n_);
+    recovery_sum_.resize(n_);
     if (exact_) values_.assign(stats, std::vector<double>(size_t(paths_)));
     else sketches_.assign(stats, QuantileSketch());
   }
@@ -79,6 +92,7 @@ class Aggregator {
           ++default_count_[p];
           default_step_sum_[p].add(f[kDefaultStep]);
           default_date_sum_[p].add(f[kDefaultDate]);
+          recovery_sum_[p].add(f[kRecoveryRate]);
         }
       }
       const double* lv = b.ledger.data() + size_t(i) * kLedgerFields;
@@ -130,6 +144,7 @@ class Aggregator {
         double c = double(default_count_[p]);
         o.mean_default_step = default_step_sum_[p].value() / c;
         o.mean_default_date = from_ticks(default_date_sum_[p].value() / c * double(kTicksPerMonth));
+        o.recovery_rate = recovery_sum_[p].value() / c;
       }
     }
     r.ledger.rows = (rows_ + paths_ / 2) / paths_;
@@ -138,6 +153,10 @@ class Aggregator {
     r.ledger.credit_drawn = ledger_sum_[kCreditDrawn].value() / np;
     r.ledger.default_costs = ledger_sum_[kDefaultCosts].value() / np;
     r.ledger.borrowed = ledger_sum_[kBorrowed].value() / np;
+    r.ledger.claims = ledger_sum_[kClaims].value() / np;
+    r.ledger.recovered = ledger_sum_[kRecovered].value() / np;
+    r.ledger.liquidation = ledger_sum_[kLiquidation].value() / np;
+    r.ledger.surplus = ledger_sum_[kSurplus].value() / np;
     r.percentiles.exact = true;
     r.percentiles.rank_error = 0;
     for (const QuantileSketch& q : sketches_) {
@@ -168,7 +187,7 @@ class Aggregator {
   std::vector<long long> track_count_;
   std::vector<CompensatedSum> party_sum_;  // per party: cash, debt, equity, equity_start, loss
   std::vector<long long> default_count_;
-  std::vector<CompensatedSum> default_step_sum_, default_date_sum_;
+  std::vector<CompensatedSum> default_step_sum_, default_date_sum_, recovery_sum_;
   long long rows_ = 0;
   CompensatedSum ledger_sum_[kLedgerFields];
   std::vector<std::vector<double>> values_;  // exact: [statistic][path]
@@ -188,6 +207,8 @@ void record_path(PathRun& run, Block& blk, long long i) {
     int ds = run.default_step[size_t(p)];
     f[kDefaultStep] = ds;
     f[kDefaultDate] = ds >= 0 ? run.slot(p, 4) : 0.0;
+    double claims = run.claims_total[size_t(p)];
+    f[kRecoveryRate] = claims > 0 ? run.recovered_total[size_t(p)] / claims : 1.0;
   }
   double* lv = blk.ledger.data() + size_t(i) * kLedgerFields;
   PathRun::Tally lt = run.totals();
@@ -197,6 +218,10 @@ void record_path(PathRun& run, Block& blk, long long i) {
   lv[kCreditDrawn] = lt.credit_drawn;
   lv[kDefaultCosts] = lt.default_costs;
   lv[kBorrowed] = lt.borrowed;
+  lv[kClaims] = lt.claims;
+  lv[kRecovered] = lt.recovered;
+  lv[kLiquidation] = lt.liquidation;
+  lv[kSurplus] = lt.surplus;
 }
 
 int default_threads() {

@@ -30,6 +30,13 @@ PathRun::PathRun(const Model& model, const ModelScenario& scenario, const RunOpt
   step_in.assign(model.parties.size(), 0.0);
   step_out.assign(model.parties.size(), 0.0);
   default_step.assign(model.parties.size(), -1);
+  default_event.assign(model.parties.size(), -1);
+  status.assign(model.parties.size(), kLive);
+  holders_at_default.resize(model.parties.size());
+  precut.assign(size_t(n), 0);
+  liquidation_values.assign(model.parties.size(), 0.0);
+  claims_total.assign(model.parties.size(), 0.0);
+  recovered_total.assign(model.parties.size(), 0.0);
   equity_start.assign(model.parties.size(), 0.0);
   for (int i = 1; i <= n; ++i) names.push_back(model.parties[size_t(i)].name);
   for (const ModelParty& p : model.parties) id_names.push_back(p.name);
@@ -37,6 +44,13 @@ PathRun::PathRun(const Model& model, const ModelScenario& scenario, const RunOpt
   slot_party.assign(size_t(model.slot_count), -1);
   for (size_t id = 1; id < model.parties.size(); ++id) slot_party.at(size_t(model.parties[id].base)) = int(id);
   for (const ModelDeal& d : model.deals) deal_base.push_back(d.base);
+  party_deals.resize(model.parties.size());
+  for (size_t d = 0; d < model.deals.size(); ++d)
+    for (int p : model.deals[d].parties)
+      if (p > 0 && size_t(p) < party_deals.size() &&
+          (party_deals[size_t(p)].empty() || party_deals[size_t(p)].back() != int(d)))
+        party_deals[size_t(p)].push_back(int(d));
+  hits.assign(model.deals.size(), 0);
   obligation_buffer.resize(64);
 }
 
@@ -64,6 +78,15 @@ void PathRun::reset(unsigned long long seed, long long path) {
   defaults.clear();
   events.clear();
   std::fill(default_step.begin(), default_step.end(), -1);
+  std::fill(default_event.begin(), default_event.end(), -1);
+  std::fill(status.begin(), status.end(), kLive);
+  for (auto& h : holders_at_default) h.clear();
+  filed.clear();
+  estates.clear();
+  first_claim = SIZE_MAX;
+  std::fill(precut.begin(), precut.end(), 0);
+  std::fill(claims_total.begin(), claims_total.end(), 0.0);
+  std::fill(recovered_total.begin(), recovered_total.end(), 0.0);
   std::fill(equity_start.begin(), equity_start.end(), 0.0);
 }
 
@@ -77,6 +100,10 @@ PathRun::Tally PathRun::totals() const {
   t.credit_drawn = ledger.credit_drawn();
   t.default_costs = ledger.default_costs();
   t.borrowed = ledger.borrowed();
+  t.claims = ledger.totals(FlowKind::Claim).due;
+  t.recovered = ledger.totals(FlowKind::Claim).paid;
+  t.liquidation = ledger.totals(FlowKind::Liquidation).paid;
+  t.surplus = ledger.totals(FlowKind::Surplus).paid;
   return t;
 }
 
@@ -175,6 +202,11 @@ void PathRun::bad_value(int site, int what, double v) {
       return fail_at(site, "this date is NaN", "the clause could never run");
     case kNotADuration:
       return fail_at(site, "this duration is NaN", "the clause could never run");
+    case kNegativeLiquidation: {
+      std::string name = site >= 0 && size_t(site) < m.sites.size() ? m.sites[size_t(site)].name : "liquidation";
+      return fail_at(site, fmt::format("state '{}' became negative ({})", name, format_quantity(v, "$")),
+                     "what a party's other assets fetch is at least $0");
+    }
     case kNegativeMoney: {
       std::string name = site >= 0 && size_t(site) < m.sites.size() ? m.sites[size_t(site)].name : "a party's money";
       return fail_at(site, fmt::format("state '{}' became negative ({})", name, format_quantity(v, "$")),
@@ -206,7 +238,182 @@ void PathRun::mark_defaulted(int party) {
   slot(party, 3) = 1;
   slot(party, 4) = ctx.step_start;
   default_step[size_t(party)] = step;
+  status[size_t(party)] = kAwaiting;
   newly_defaulted.push_back(party);
+}
+
+void PathRun::claim(int debtor, int creditor, double amount, double priority, int deal, int site) {
+  if (debtor <= 0 || debtor > n || creditor < 0 || creditor > n)
+    return fail("internal error: party id out of range in claim()");
+  if (!(amount >= 0) || amount == kInfinity)
+    return fail_at(site,
+                   fmt::format("a claim of {} by {} against {}",
+                               std::isfinite(amount) ? format_quantity(amount, "$") : shown(amount),
+                               m.parties[size_t(creditor)].name, m.parties[size_t(debtor)].name),
+                   "a claim must be finite and not negative");
+  if (!(priority >= 0 && priority <= kMaxPriority) || double(int(priority)) != priority)
+    return bad_priority(priority, site);
+  if (creditor == debtor)
+    return fail_at(site, fmt::format("{} files a claim against itself", m.parties[size_t(debtor)].name),
+                   "a claim is the creditor's, against the defaulted party");
+  // Claims are filed while the debtor's `on default` clauses run, before its estate forms.
+  if (status[size_t(debtor)] != kAwaiting || amount == 0) return;
+  filed.push_back({debtor, creditor, deal, int(priority), amount});
+}
+
+void PathRun::issue(int issuer, int holder, double stake, int site) {
+  if (holder < 0 || holder > n || issuer < 0 || issuer > n)
+    return fail("internal error: party id out of range in issue()");
+  if (!(stake >= 0 && stake < 1))
+    return fail_at(site,
+                   fmt::format("{} issues a stake of {} to {}", m.parties[size_t(issuer)].name,
+                               std::isfinite(stake) ? fmt::format("{:g}%", 100 * stake) : shown(stake),
+                               m.parties[size_t(holder)].name),
+                   "a new stake is a fraction from 0% up to, but not including, 100%");
+  if (holder == issuer && issuer != 0)
+    return fail_at(site, fmt::format("issue({0}, {0}, …)", m.parties[size_t(issuer)].name),
+                   "a party cannot issue shares to itself");
+  // World's equity is not modelled: issuing its shares changes nothing.
+  if (issuer == 0) return;
+  try {
+    holdings.issue(issuer - 1, holder - 1, stake);  // holder World: −1, dilution only
+  } catch (const std::exception& e) {
+    fail_at(site, fmt::format("issue: {}", e.what()));
+  }
+}
+
+void PathRun::start_resolution(std::span<const int> parties) {
+  if (m.liquidations) {
+    std::fill(liquidation_values.begin(), liquidation_values.end(), 0.0);
+    m.liquidations(S.data(), &ctx, liquidation_values.data());
+    if (ctx.status) return;
+  }
+  first_claim = n_obligations;
+  for (int p : parties) {
+    Estate e;
+    e.party = p;
+    e.holders.swap(holders_at_default[size_t(p)]);
+    Resolution& r = e.resolution;
+    double liquidation = liquidation_values[size_t(p)];
+    if (!std::isfinite(liquidation) || liquidation < 0)
+      return fail(fmt::format("party '{}' has a liquidation value of {} on {}: it must be finite and not negative",
+                              m.parties[size_t(p)].name, shown(liquidation), date_text()));
+    if (liquidation > 0) {
+      slot(p, 0) += liquidation;
+      if (use_ledger)
+        ledger.append(LedgerRow{step, -1, kWorld, p - 1, 0, FlowKind::Liquidation, liquidation, liquidation});
+    }
+    r.liquidation = liquidation;
+    r.estate = std::max(0.0, slot(p, 0));
+    // Rogers–Veraart: only alpha of the estate is available; the rest is a default cost.
+    double cost = (1 - sc.alpha) * r.estate;
+    if (cost > 0) {
+      slot(p, 0) -= cost;
+      r.default_cost = cost;
+      if (use_ledger) ledger.append(LedgerRow{step, -1, p - 1, kWorld, 0, FlowKind::DefaultCost, cost, cost});
+      else tally.default_costs += cost;
+    }
+    slot(p, 2) = 0;  // an undrawn credit line is withdrawn: the estate is what the party has
+    precut[size_t(p - 1)] = 1;
+    status[size_t(p)] = kResolved;
+    e.claims_begin = n_obligations;
+    for (const FiledClaim& c : filed) {
+      if (c.debtor != p) continue;
+      if (n_obligations == obligation_buffer.size()) grow_obligations();
+      Obligation& o = obligation_buffer[n_obligations++];
+      o.from = p - 1;
+      o.to = rt_index(c.creditor);
+      o.priority = c.priority;
+      o.deal = c.deal;
+      o.amount = c.amount;
+    }
+    e.claims_end = n_obligations;
+    estates.push_back(std::move(e));
+  }
+  filed.clear();
+  // The surplus is paid in the same round, as the estates' most junior obligations: to the
+  // holders of stakes in proportion to their stakes and the unheld rest to World. So an
+  // estate that holds a stake in another one resolved at this point pays its own creditors
+  // from that surplus before its holders see any (absolute priority), and what is left of
+  // an estate after its claims goes out pro rata. Each row is as large as any estate's
+  // funds could be in this round — all the estates' cash plus every amount due in it — so
+  // the estate is short on them and pays out everything it has left.
+  double bound = 0;
+  for (const Estate& e : estates) bound += std::max(0.0, slot(e.party, 0));
+  for (size_t k = 0; k < n_obligations; ++k) bound += obligation_buffer[k].amount;
+  first_surplus = n_obligations;
+  if (!(bound > 0)) return;
+  bound *= 2;
+  auto junior = [&](int from, int to, double amount) {
+    if (!(amount > 0)) return;
+    if (n_obligations == obligation_buffer.size()) grow_obligations();
+    Obligation& o = obligation_buffer[n_obligations++];
+    o.from = from - 1;
+    o.to = rt_index(to);
+    o.priority = kSurplusPriority;
+    o.deal = -1;
+    o.amount = amount;
+  };
+  for (Estate& e : estates) {
+    e.surplus_begin = n_obligations;
+    double held = 0;
+    for (auto [holder, stake] : e.holders) {
+      junior(e.party, holder, stake * bound);
+      held += stake;
+    }
+    junior(e.party, 0, std::max(0.0, 1 - held) * bound);
+    e.surplus_end = n_obligations;
+  }
+}
+
+void PathRun::finish_resolution() {
+  for (Estate& e : estates) {
+    const int p = e.party;
+    Resolution& r = e.resolution;
+    for (size_t k = e.claims_begin; k < e.claims_end; ++k) {
+      const Obligation& o = obligation_buffer[k];
+      double got = cr.paid[k];  // claims were in the round, so it was cleared
+      r.claims += o.amount;
+      r.recovered += got;
+      if (!record) continue;
+      Claimant c{model_id(o.to), o.deal, o.priority, o.amount, got};
+      auto same = std::find_if(r.claimants.begin(), r.claimants.end(), [&](const Claimant& x) {
+        return x.party == c.party && x.deal == c.deal && x.priority == c.priority;
+      });
+      if (same == r.claimants.end()) {
+        r.claimants.push_back(c);
+      } else {
+        same->claim += c.claim;
+        same->recovered += c.recovered;
+      }
+    }
+    // The surplus went out in the round, as the estate's most junior obligations (start_resolution).
+    double surplus = 0, to_holders = 0;
+    for (size_t k = e.surplus_begin; k < e.surplus_end; ++k) {
+      surplus += cr.paid[k];
+      if (obligation_buffer[k].to != kWorld) to_holders += cr.paid[k];
+    }
+    slot(p, 0) = 0;  // (what rounding leaves of the estate)
+    r.surplus = surplus;
+    r.surplus_to_holders = to_holders;
+    r.done = true;
+    precut[size_t(p - 1)] = 0;
+    claims_total[size_t(p)] += r.claims;
+    recovered_total[size_t(p)] += r.recovered;
+    if (!use_ledger) {
+      tally.claims += r.claims;
+      tally.recovered += r.recovered;
+      tally.liquidation += r.liquidation;
+      tally.surplus += surplus;
+    }
+    if (record && default_event[size_t(p)] >= 0) {
+      std::stable_sort(r.claimants.begin(), r.claimants.end(),
+                       [](const Claimant& a, const Claimant& b) { return a.claim > b.claim; });
+      defaults[size_t(default_event[size_t(p)])].resolution = std::move(r);
+    }
+  }
+  estates.clear();
+  first_claim = first_surplus = SIZE_MAX;
 }
 
 void PathRun::force_default(int party) {
@@ -216,6 +423,7 @@ void PathRun::force_default(int party) {
     DefaultEvent e = forced_default(party, step, cal.step_start(step));
     events.push_back({e.date, fmt::format("{} defaulted on {}: forced by `default(…)`", m.parties[size_t(party)].name,
                                           format_date(e.date))});
+    default_event[size_t(party)] = int(defaults.size());
     defaults.push_back(std::move(e));
   }
 }
@@ -291,21 +499,26 @@ bool PathRun::clearing_round() {
   in.credit = credit;
   in.debt = debt;
   in.defaulted = defaulted;
+  if (!estates.empty()) in.precut = precut;
   in.options.alpha = sc.alpha;
   in.options.beta = sc.beta;
   in.step = step;
   in.date = step_date;
   try {
     if (opts.pay_in_full) pay_everything(in);
+    else if (empty_estates_only()) pay_nothing(in);
     else clear(in, ws, cr);
   } catch (const std::exception& e) {
     fail(fmt::format("clearing failed on {}: {}", date_text(), e.what()));
     return false;
   }
+  // The rows from first_claim on are estates' claims (§6.6), not obligations of contracts:
+  // they count in no deal's paid/due, no flow and no contractual total.
+  const size_t contractual = std::min(first_claim, n_obligations);
   if (use_ledger) {
-    ledger.record(in, cr);
+    ledger.record(in, cr, first_claim, first_surplus);
   } else {
-    tally.rows += (long long)n_obligations;
+    tally.rows += (long long)contractual;
     for (int i = 0; i < n; ++i) {
       tally.credit_drawn += cr.credit_drawn[size_t(i)];
       tally.default_costs += cr.default_cost[size_t(i)];
@@ -322,7 +535,7 @@ bool PathRun::clearing_round() {
     slot(i + 1, 1) = cr.debt[size_t(i)];
     slot(i + 1, 2) = cr.credit[size_t(i)];
   }
-  for (size_t k = 0; k < n_obligations; ++k) {
+  for (size_t k = 0; k < contractual; ++k) {
     const Obligation& o = obligation_buffer[k];
     double paid = cr.paid[k];
     int from = model_id(o.from), to = model_id(o.to);
@@ -334,9 +547,12 @@ bool PathRun::clearing_round() {
     tally.paid += paid;
     step_in[size_t(to)] += paid;
     step_out[size_t(from)] += paid;
-    step_pairs.add(to, from, paid);
+    if (m.pair_flows) step_pairs.add(to, from, paid);
   }
   if (opts.check_ledger) check_ledger();
+  // An estate's surplus rows are no debts: a holder that defaults in this round is not
+  // "short because" the estate did not pay it the (notional) size of those rows.
+  if (first_surplus < n_obligations && !cr.defaults.empty()) drop_surplus_from_causes();
   for (DefaultEvent& e : cr.defaults) {
     int id = model_id(e.party);
     mark_defaulted(id);
@@ -344,11 +560,58 @@ bool PathRun::clearing_round() {
       e.party = id;
       for (ShortPayer& sp : e.short_payers) sp.party = model_id(sp.party);
       events.push_back({e.date, describe(e, id_names)});
+      default_event[size_t(id)] = int(defaults.size());
       defaults.push_back(e);
     }
   }
+  // What a party left unpaid in the round it defaulted in (or the first round after it was
+  // forced into default) is a claim on its estate, at its own priority and for its own
+  // creditor (§6.6, 1). Rounding residues are not claims. The parties awaiting resolution
+  // are those in newly_defaulted, so most rounds skip the scan.
+  for (size_t k = 0; k < (newly_defaulted.empty() ? 0 : contractual); ++k) {
+    const Obligation& o = obligation_buffer[k];
+    if (o.from == kWorld || status[size_t(o.from + 1)] != kAwaiting) continue;
+    double unpaid = o.amount - cr.paid[k];
+    if (unpaid > 1e-9 * o.amount + 1e-6) filed.push_back({o.from + 1, model_id(o.to), o.deal, o.priority, unpaid});
+  }
   n_obligations = 0;
   return true;
+}
+
+void PathRun::drop_surplus_from_causes() {
+  for (size_t k = first_surplus; k < n_obligations; ++k) {
+    const Obligation& o = obligation_buffer[k];
+    for (DefaultEvent& e : cr.defaults) {
+      if (e.party != o.to) continue;
+      for (ShortPayer& sp : e.short_payers)
+        if (sp.party == o.from) sp.owed -= o.amount, sp.paid -= cr.paid[k];
+    }
+  }
+  for (DefaultEvent& e : cr.defaults)
+    std::erase_if(e.short_payers, [](const ShortPayer& s) { return !(s.paid < s.owed - 1.0); });
+}
+
+bool PathRun::empty_estates_only() const {
+  // The usual estate round after defaults in clearing: the defaulted parties paid all they
+  // had, there is no liquidation value and nothing else is due at this point.
+  if (estates.empty() || first_claim != 0) return false;
+  for (const Estate& e : estates)
+    if (S[size_t(party_base[size_t(e.party)])] > 0) return false;
+  return true;
+}
+
+void PathRun::pay_nothing(const ClearingInput& in) {
+  cr.paid.assign(in.obligations.size(), 0.0);
+  cr.cash.assign(in.cash.begin(), in.cash.end());
+  cr.credit.assign(in.credit.begin(), in.credit.end());
+  cr.debt.assign(in.debt.begin(), in.debt.end());
+  cr.owed.assign(size_t(n), 0.0);
+  for (const Obligation& o : in.obligations)
+    if (o.from >= 0) cr.owed[size_t(o.from)] += o.amount;
+  for (auto* v : {&cr.paid_out, &cr.received, &cr.credit_drawn, &cr.default_cost}) v->assign(size_t(n), 0.0);
+  cr.insolvent.assign(size_t(n), 0);
+  cr.defaults.clear();  // estates cannot default again, and nobody else owes anything
+  cr.world_received = cr.world_paid = 0;
 }
 
 void PathRun::pay_everything(const ClearingInput& in) {
@@ -398,22 +661,52 @@ void PathRun::check_ledger() {
 }
 
 void PathRun::settle() {
+  // Each party defaults at most once and each default adds at most two rounds (its
+  // `on default` clauses' obligations, then its estate's), so this ends.
   for (int round = 0;; ++round) {
-    if (round > 2 * n + 4) return fail("internal error: clearing did not settle");
+    if (round > 3 * n + 4) return fail("internal error: clearing did not settle");
     bool cleared = clearing_round();
     if (ctx.status) return;
+    bool resolved = !estates.empty();
+    if (resolved) finish_resolution();
     if (newly_defaulted.empty()) {
-      if (!cleared) return;
+      if (!cleared && !resolved) return;
       continue;
     }
     std::vector<int> pending;
     pending.swap(newly_defaulted);
+    // Parties that default at one point are handled together: a deal naming two of them
+    // runs its `on default` clause for each, even when the first one's ends it (a creditor
+    // and its debtor defaulting together: the debtor's clause still files its claim). Such
+    // deals, if alive when the point began, are revived for each party; a deal any of them
+    // ended stays ended.
+    shared.clear();
+    if (pending.size() > 1) {
+      for (int p : pending)
+        for (int d : party_deals[size_t(p)])
+          if (++hits[size_t(d)] == 2 && S[size_t(deal_base[size_t(d)])] != 0) shared.push_back(d);
+      for (int p : pending)
+        for (int d : party_deals[size_t(p)]) hits[size_t(d)] = 0;
+      ended.assign(shared.size(), 0);
+    }
     for (int p : pending) {
-      // A defaulted issuer's stakes are lost by their holders.
+      for (int d : shared) S[size_t(deal_base[size_t(d)])] = 1.0;
+      // A defaulted issuer's stakes are lost by their holders; they share only in a
+      // surplus of its estate, so who held what is kept until it is resolved.
+      auto& holders = holders_at_default[size_t(p)];
+      holders.clear();
+      for (const Holdings::Entry& h : holdings.entries())
+        if (h.issuer == p - 1) holders.emplace_back(h.holder + 1, h.stake);
       holdings.remove_issuer(p - 1);
       m.on_default(S.data(), &ctx, p);
       if (ctx.status) return;
+      for (size_t k = 0; k < shared.size(); ++k)
+        if (S[size_t(deal_base[size_t(shared[k])])] == 0) ended[k] = 1;
     }
+    for (size_t k = 0; k < shared.size(); ++k)
+      if (ended[k]) S[size_t(deal_base[size_t(shared[k])])] = 0;
+    start_resolution(pending);
+    if (ctx.status) return;
   }
 }
 

@@ -73,7 +73,43 @@ struct PathRun {
   PairTable step_pairs;  // (receiver, payer) → paid this step, for revenue_from
 
   std::vector<DefaultEvent> defaults;
+  std::vector<int> default_event;  // per model id: its entry in `defaults` (record), or −1
   std::vector<EventLine> events;
+
+  // Resolution of defaults (LANGUAGE.md §6.6). A defaulted party awaits its resolution
+  // (status 1) from the moment it is marked until its `on default` clauses have run; its
+  // estate then pays its claims in the next clearing round (status 2: resolved).
+  enum : std::uint8_t { kLive = 0, kAwaiting = 1, kResolved = 2 };
+  std::vector<std::uint8_t> status;  // per model id
+  struct FiledClaim {
+    int debtor, creditor;  // model ids
+    int deal, priority;
+    double amount;
+  };
+  std::vector<FiledClaim> filed;  // at this default-handling point, awaiting their estate's round
+  struct Estate {
+    int party;  // model id
+    Resolution resolution;
+    std::vector<std::pair<int, double>> holders;  // (model id, stake) when it defaulted
+    size_t claims_begin = 0, claims_end = 0;      // its claims' rows in the obligation buffer
+    size_t surplus_begin = 0, surplus_end = 0;    // its surplus rows (to holders, then World)
+  };
+  std::vector<Estate> estates;                                          // resolved in the pending clearing round
+  std::vector<std::vector<std::pair<int, double>>> holders_at_default;  // per model id, until resolved
+  size_t first_claim = SIZE_MAX;    // the first claim's row in the buffer (SIZE_MAX: none)
+  size_t first_surplus = SIZE_MAX;  // the first surplus row, after every claim
+  // Surplus rows are obligations junior to every claim (priorities go to kMaxPriority).
+  static constexpr int kSurplusPriority = 1001;
+  std::vector<std::uint8_t> precut;  // rt index: an estate in this round (ClearingInput::precut)
+  // settle(): the deals that name each party (model id), and scratch for the deals that
+  // name several parties defaulting at one point.
+  std::vector<std::vector<int>> party_deals;
+  std::vector<int> shared, hits;
+  std::vector<std::uint8_t> ended;
+  std::vector<double> liquidation_values;  // per model id (m.liquidations)
+  // Per model id, for Monte Carlo statistics: the claims on its estate and what they
+  // recovered (0 when it did not default).
+  std::vector<double> claims_total, recovered_total;
   std::vector<int> default_step;           // per model id, −1 if not defaulted
   std::vector<double> equity_start;        // per model id, the valuation before the first step
   std::vector<int> party_base, deal_base;  // first slot of each party (model id) and deal
@@ -86,6 +122,7 @@ struct PathRun {
   struct Tally {
     long long rows = 0;
     double due = 0, paid = 0, credit_drawn = 0, default_costs = 0, borrowed = 0;
+    double claims = 0, recovered = 0, liquidation = 0, surplus = 0;
   } tally;
 
   PathRun(const Model& model, const ModelScenario& scenario, const RunOptions& options, const Calendar& calendar,
@@ -161,6 +198,17 @@ struct PathRun {
 
   void mark_defaulted(int party);
 
+  // `claim(creditor, amount, priority)` in an `on default(debtor)` clause.
+  void claim(int debtor, int creditor, double amount, double priority, int deal, int site);
+  // `issue(issuer, holder, stake)`.
+  void issue(int issuer, int holder, double stake, int site);
+
+  // After the `on default` clauses of `parties` ran: their estates are formed and their
+  // claims added to the buffer, to be paid in the next clearing round.
+  void start_resolution(std::span<const int> parties);
+  // After that round: recoveries, surpluses, the parties' cash set to 0.
+  void finish_resolution();
+
   void force_default(int party);
 
   void emit(int id, const double* vals);
@@ -231,6 +279,13 @@ struct PathRun {
 
   // Clears the pending obligations; marks new defaults. Returns false when there was nothing to do.
   bool clearing_round();
+
+  // An estate round in which nothing can be paid: only empty estates owe anything.
+  bool empty_estates_only() const;
+  void pay_nothing(const ClearingInput& in);
+
+  // Takes an estate's surplus rows out of the short payers of this round's defaults.
+  void drop_surplus_from_causes();
 
   // The exposure analysis' schedule: every obligation paid in full, nobody defaults.
   void pay_everything(const ClearingInput& in);

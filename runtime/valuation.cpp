@@ -41,6 +41,17 @@ void Holdings::sell(int holder, int issuer, double stake) {
     }
 }
 
+void Holdings::issue(int issuer, int holder, double stake) {
+  DEAL_REQUIRE(holder >= -1 && holder < parties_ && issuer >= 0 && issuer < parties_,
+               fmt::format("issue: parties {} and {} (there are {})", issuer, holder, parties_));
+  DEAL_REQUIRE(std::isfinite(stake) && stake >= 0.0 && stake < 1.0,
+               fmt::format("issue: a new stake is a fraction in [0, 1), not {}", stake));
+  if (stake == 0.0) return;
+  for (Entry& e : entries_)
+    if (e.issuer == issuer) e.stake *= 1.0 - stake;
+  if (holder >= 0) own(holder, issuer, stake);  // -1: World takes the new shares (it holds what no party does)
+}
+
 double Holdings::stake(int holder, int issuer) const {
   for (const Entry& e : entries_)
     if (e.holder == holder && e.issuer == issuer) return e.stake;

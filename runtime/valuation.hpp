@@ -37,6 +37,9 @@ class Holdings {
   void own(int holder, int issuer, double stake);
   // `sell(holder, issuer, stake)`: the holder must hold at least that much.
   void sell(int holder, int issuer, double stake);
+  // `issue(issuer, holder, stake)`: new shares (LANGUAGE.md §5). Every existing stake in
+  // `issuer` is diluted by 1 − stake, then `holder` receives `stake` (in [0, 1); holder −1 is World, which holds what no party does).
+  void issue(int issuer, int holder, double stake);
   double stake(int holder, int issuer) const;
   // The sum of every holder's stake in `issuer`.
   double held_in(int issuer) const;

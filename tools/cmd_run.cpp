@@ -167,7 +167,8 @@ int cmd_run(const RunArgs& a) {
                                                                             : report::json_text(results, model)) &&
               write_file(dir / "series.csv", report::series_csv(results)) && write_file(dir / "report.txt", tables) &&
               write_file(dir / "ledger.csv", report::ledger_csv(results, model)) &&
-              write_file(dir / "parties.csv", report::parties_csv(results));
+              write_file(dir / "parties.csv", report::parties_csv(results)) &&
+              write_file(dir / "claims.csv", report::claims_csv(results, model));
     for (const auto& [name, text] : report::analyses_csv(results, model)) ok = ok && write_file(dir / name, text);
     if (!ok) {
       fmt::print(stderr, "deal: cannot write the results to '{}': {}\n", a.out,
@@ -209,8 +210,9 @@ Register run_command(
        run->add_option("--format,-f", run_args.format,
                        "table, csv or json (default: table on a terminal, json otherwise)")
            ->check(CLI::IsMember({"table", "csv", "json"}));
-       run->add_option("--out", run_args.out,
-                       "Also write result.json, series.csv, parties.csv, report.txt and ledger.csv into DIR");
+       run->add_option(
+           "--out", run_args.out,
+           "Also write result.json, series.csv, parties.csv, claims.csv, report.txt and ledger.csv into DIR");
        run->add_flag("--check-ledger", run_args.check_ledger,
                      "Verify conservation of money after every clearing round and step");
        run->add_option("--analyses", run_args.analyses,

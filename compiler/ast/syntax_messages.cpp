@@ -312,6 +312,9 @@ std::string FriendlyErrorStrategy::describe_expected(const antlr4::dfa::Vocabula
   std::vector<std::string> groups, tokens;
   bool decl = has_all({P::IMPORT, P::CALENDAR, P::UNIT, P::PARTY, P::CONTRACT, P::FN, P::SHOCK, P::SCENARIO});
   bool scen = has_all({P::APPLY, P::PARAM, P::HORIZON, P::PATHS, P::SEED, P::CLEARING, P::TRACK});
+  // Where a name may stand, the scenario items' keywords are names too (Deal.g4's
+  // name rule): listing them beside "a name" would only confuse.
+  if (!scen && s.contains(size_t(P::ID))) remove({P::APPLY, P::HORIZON, P::PATHS, P::SEED, P::TRACK, P::CLEARING});
   bool shock = has_all({P::SET, P::AT, P::WHEN, P::DEAL});
   bool member = has_all({P::LET, P::VALUE, P::AT, P::EVERY, P::WHEN, P::WHENEVER, P::ON});
   bool stmt = has_all({P::LET, P::SET, P::IF, P::DEFAULT, P::TERMINATE});

@@ -60,6 +60,10 @@ std::vector<ast::Module> load_program(const std::string& path, SourceManager& sm
 
 // The same for source text that is not on disk (REPL cells, embedding hosts);
 // relative imports resolve against (and must stay inside) the current directory.
+// Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF) and no NUL:
+// what source text must be, from a file, the host or a REPL line.
+bool valid_source_text(std::string_view text);
+
 std::vector<ast::Module> load_source(const std::string& name, std::string text, SourceManager& sm, Diagnostics& diags,
                                      const LoadOptions& opts = {});
 

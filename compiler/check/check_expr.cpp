@@ -94,6 +94,17 @@ const char* where_word(Ctx::Where w) {
 
 }  // namespace
 
+bool is_builtin_fn(const std::string& name) {
+  for (const BuiltinInfo& b : kBuiltins)
+    if (name == b.name) return true;
+  return false;
+}
+
+const std::set<std::string>& statement_names() {
+  static const std::set<std::string> names = {"pay", "receive", "own", "sell", "borrow", "claim", "issue"};
+  return names;
+}
+
 std::optional<double> Checker::const_value(const HExpr& e) const {
   auto a = [&](size_t i) { return const_value(e.args[i]); };
   switch (e.op) {
@@ -628,12 +639,14 @@ HExpr Checker::binary_unfolded(const ast::Expr& e, Ctx& ctx) {
 
 HExpr Checker::call(const ast::Expr& e, Ctx& ctx) {
   const std::string& n = e.name;
-  static const std::set<std::string> statements = {"pay", "receive", "own", "sell", "borrow"};
-  if (statements.count(n)) {
+  if (statement_names().count(n)) {
     error(ctx, e.op_span, fmt::format("'{}(…)' is a statement, not a value", n));
     return HExpr::constant(0, Type::error(), e.span);
   }
-  if (auto g = globals_.find(n); g != globals_.end()) {
+  auto g = globals_.find(n);
+  // A contract that shares a built-in's name (`contract round(…)`) leaves the built-in callable.
+  if (g != globals_.end() && g->second.kind == Global::Contract && is_builtin_fn(n)) g = globals_.end();
+  if (g != globals_.end()) {
     if (g->second.kind != Global::Fn) {
       error(ctx, e.op_span, fmt::format("'{}' is not a function", n));
       return HExpr::constant(0, Type::error(), e.span);

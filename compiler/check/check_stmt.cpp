@@ -447,6 +447,37 @@ std::optional<HStmt> Checker::call_stmt(const ast::Stmt& s, Ctx& ctx) {
       error(ctx, Span::cover(a[0]->span, a[1]->span),
             fmt::format("a party cannot {} a stake in itself: '{}' is both the holder and the issuer", n,
                         prog_.parties[size_t(*holder)].name));
+  } else if (n == "claim") {
+    // LANGUAGE.md §5: only where a party has just defaulted, against that party.
+    if (ctx.defaulted < 0) {
+      error(ctx, c.op_span,
+            "`claim(creditor, amount)` files a claim against a defaulted party: it is only allowed in an "
+            "`on default(p)` clause");
+      return std::nullopt;
+    }
+    h.kind = SKind::Claim;
+    auto a = match_args(c, {"creditor", "amount", "priority"}, 2, ctx);
+    if (a.empty()) return std::nullopt;
+    h.args = {HExpr::constant(ctx.defaulted, Type::party(), c.op_span), check_party(a[0], "the creditor"),
+              check(a[1], money, "the amount claimed"), priority(a[2])};
+    if (auto k = const_value(h.args[2]); h.args[2].type.is_num() && k && *k < 0)
+      error(ctx, a[1]->span, "a claim is an amount of at least $0: what the creditor loses because the deal ends");
+    if (auto who = const_value(h.args[1]); h.args[1].type.kind == Kind::Party && who && *who == ctx.defaulted)
+      error(ctx, a[0]->span,
+            fmt::format("'{}' cannot file a claim against itself", prog_.parties[size_t(ctx.defaulted)].name));
+  } else if (n == "issue") {
+    h.kind = SKind::Issue;
+    auto a = match_args(c, {"issuer", "holder", "stake"}, 3, ctx);
+    if (a.empty()) return std::nullopt;
+    h.args = {check_party(a[0], "the issuer"), check_party(a[1], "the holder"), check(a[2], Type::num(), "the stake")};
+    if (auto k = const_value(h.args[2]); k && !(*k >= 0 && *k < 1))
+      error(ctx, a[2]->span, "a new stake is a fraction from 0% up to, but not including, 100%");
+    auto issuer = const_value(h.args[0]), holder = const_value(h.args[1]);
+    if (h.args[0].type.kind == Kind::Party && h.args[1].type.kind == Kind::Party && holder && issuer &&
+        *holder == *issuer && *holder != 0)
+      error(ctx, Span::cover(a[0]->span, a[1]->span),
+            fmt::format("a party cannot issue shares to itself: '{}' is both the issuer and the holder",
+                        prog_.parties[size_t(*holder)].name));
   } else if (n == "borrow") {
     h.kind = SKind::Borrow;
     const ast::Expr* amount = nullptr;
@@ -527,7 +558,7 @@ HClause Checker::clause(const ast::Clause& c, Ctx& outer) {
       name.span = c.party_span;
       HExpr p = expr(name, ctx);
       if (expect_kind(p, Kind::Party, c.party_span, "the argument of `on default`", ctx)) {
-        if (auto id = const_value(p)) h.party = int(*id);
+        if (auto id = const_value(p)) h.party = ctx.defaulted = int(*id);
         else error(ctx, c.party_span, "`on default` needs a party named directly or a Party parameter");
       }
       break;

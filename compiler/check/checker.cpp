@@ -35,10 +35,11 @@ namespace {
 
 const std::set<std::string>& builtin_names() {
   static const std::set<std::string> names = {
-      "min",     "max",          "abs",     "floor",     "ceil",     "round",    "exp",       "log",     "sqrt",
-      "clamp",   "years",        "date_of", "annuity",   "npv",      "discount", "paid",      "due",     "inflow",
-      "outflow", "revenue_from", "equity",  "defaulted", "holdings", "normal",   "lognormal", "uniform", "bernoulli",
-      "pay",     "receive",      "own",     "sell",      "borrow",   "dt",       "span",      "now"};
+      "min",       "max",     "abs",       "floor",        "ceil",    "round",     "exp",      "log",
+      "sqrt",      "clamp",   "years",     "date_of",      "annuity", "npv",       "discount", "paid",
+      "due",       "inflow",  "outflow",   "revenue_from", "equity",  "defaulted", "holdings", "normal",
+      "lognormal", "uniform", "bernoulli", "pay",          "receive", "own",       "sell",     "borrow",
+      "claim",     "issue",   "dt",        "span",         "now"};
   return names;
 }
 
@@ -95,7 +96,10 @@ void Checker::error(const Ctx& ctx, Span span, const std::string& msg) {
 
 void Checker::declare(const std::string& name, Global g) {
   if (name.empty()) return;
-  if (builtin_names().count(name) || name == "World" || name == "self") {
+  // A contract is only ever named after `deal x =`, where no built-in can stand, so it may
+  // share a built-in function's name (`contract round(…)`); in expressions the built-in wins.
+  bool builtin = builtin_names().count(name) && !(g.kind == Global::Contract && is_builtin_fn(name));
+  if (builtin || name == "World" || name == "self") {
     diags_.error(g.span, fmt::format("'{}' is a built-in name and cannot be redeclared", name));
     return;
   }
@@ -352,6 +356,16 @@ void Checker::check_party_bodies() {
         ctx.party = int(pi);
         hp.value = expr(*m.value, ctx);
         expect(hp.value, Type::num(Dim::money()), m.value->span, "a party's `value`", ctx);
+      } else if (m.kind == ast::MemberKind::Field && m.name == "liquidation") {
+        Ctx ctx;
+        ctx.where = Ctx::Value;
+        ctx.party = int(pi);
+        HExpr v = expr(*m.value, ctx);
+        if (expect(v, Type::num(Dim::money()), m.value->span, "a party's `liquidation`", ctx)) {
+          if (auto k = const_value(v); k && *k < 0)
+            diags_.error(m.value->span, "a party's `liquidation` value is at least $0");
+          hp.liquidation = std::move(v);
+        }
       } else if (m.kind == ast::MemberKind::Clause) {
         if (m.clause.kind != ast::ClauseKind::Every) {
           diags_.error(m.clause.span,

@@ -145,6 +145,7 @@ struct Ctx {
   int shock = -1;  // inside this shock
   const HFn* fn = nullptr;
   bool in_every = false;  // `span` allowed
+  int defaulted = -1;     // inside `on default(p)`: p's party id (a `claim` files against it)
   int init_slot = -1;     // StateInit: the slot being initialized (reads must come before it)
   // Locals: a stack of scopes, each name → (local id, type, span).
   struct Local {
@@ -266,6 +267,11 @@ class Checker {
   std::map<std::string, size_t> reported_index_;
   std::shared_ptr<const ProgramScope> scope_;  // restore: the scope the tables point into
 };
+
+// A built-in function's name (min, round, …): a contract may share it (checker.cpp).
+bool is_builtin_fn(const std::string& name);
+// The names of the statement calls (pay, own, claim, …): never values.
+const std::set<std::string>& statement_names();
 
 // Edit-distance suggestion among candidates ("did you mean 'OpenAI'?"), or "".
 std::string suggest(const std::string& name, const std::vector<std::string>& candidates);

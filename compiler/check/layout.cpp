@@ -77,6 +77,14 @@ void Checker::layout_parties() {
         continue;
       }
       seen[m.name] = m.name_span;
+      // `liquidation = expr` is evaluated at resolution (§6.6), not a state: check_party_bodies.
+      if (m.name == "liquidation") {
+        if (m.kind == ast::MemberKind::Let)
+          diags_.error(m.name_span,
+                       "a party's `liquidation` is written `liquidation = expr` (it is evaluated when the party is "
+                       "resolved in default)");
+        continue;
+      }
       if (m.kind == ast::MemberKind::Let) {
         if (party_builtin_fields().count(m.name)) {
           diags_.error(m.name_span, fmt::format("'{}' is a built-in state of every party", m.name));

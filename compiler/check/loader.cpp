@@ -59,8 +59,23 @@ std::string size_text(size_t bytes) {
   return fmt::format("{} bytes", bytes);
 }
 
-// Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
-bool valid_utf8(std::string_view s) {
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+static bool valid_utf8(std::string_view s) {
   size_t i = 0, n = s.size();
   auto cont = [&](size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
     if (i + k >= n) return false;
@@ -88,22 +103,6 @@ bool valid_utf8(std::string_view s) {
   }
   return true;
 }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-}  // namespace
 
 SourceRead read_source_file(const std::string& path, size_t max_bytes, const std::string& name) {
   const std::string& shown = name.empty() ? path : name;
@@ -234,6 +233,12 @@ class Loader {
       roots_.push_back({dir, fmt::format("the folder {}", dir.string())});
       import_roots.push_back(roots_.size() - 1);
     }
+    // Text from a host (the embedding API, a REPL line) is held to what a file must be.
+    if (text.find('\0') != std::string::npos || !valid_utf8(text)) {
+      diags_.error({}, fmt::format("'{}' is not .deal source (it is {})", name,
+                                   text.find('\0') != std::string::npos ? "binary" : "not UTF-8 text"));
+      return;
+    }
     load_text(name, name, std::move(text), fs::current_path(), false, 0, import_roots);
   }
 
@@ -361,5 +366,7 @@ std::vector<ast::Module> load_source(const std::string& name, std::string text, 
   l.load_root_text(name, std::move(text));
   return l.take();
 }
+
+bool valid_source_text(std::string_view text) { return text.find('\0') == std::string_view::npos && valid_utf8(text); }
 
 }  // namespace deal::check

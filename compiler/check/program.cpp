@@ -33,6 +33,66 @@ bool date_representable(double months) {
   return std::isfinite(months) && months >= first && months <= last;
 }
 
+namespace {
+
+struct CallFinder {
+  Builtin b;
+  bool found = false;
+  void expr(const HExpr& e) {
+    if (e.op == Op::Call && e.fn == b) found = true;
+    for (const HExpr& a : e.args) expr(a);
+  }
+  void opt(const std::optional<HExpr>& e) {
+    if (e) expr(*e);
+  }
+  void body(const HBody& stmts) {
+    for (const HStmt& s : stmts) {
+      expr(s.value);
+      for (const HExpr& a : s.args) expr(a);
+      body(s.then_body);
+      body(s.else_body);
+    }
+  }
+  void clause(const HClause& c) {
+    opt(c.at), opt(c.from), opt(c.length), opt(c.until), opt(c.cond);
+    body(c.body);
+  }
+  void states(const std::vector<HState>& ss) {
+    for (const HState& s : ss) opt(s.init);
+  }
+};
+
+}  // namespace
+
+bool Program::calls(Builtin b) const {
+  CallFinder f{b};
+  for (const HParam& p : params) f.expr(p.init);
+  for (const HParty& p : parties) {
+    f.states(p.states);
+    for (const HClause& c : p.clauses) f.clause(c);
+    f.expr(p.value);
+    f.opt(p.liquidation);
+  }
+  for (const HDeal& d : deals) {
+    f.states(d.states);
+    for (const HClause& c : d.clauses) f.clause(c);
+  }
+  for (const HFn& fn : fns) f.expr(fn.body);
+  for (const HShock& s : shocks) {
+    f.body(s.sets);
+    for (const HClause& c : s.clauses) f.clause(c);
+  }
+  for (const HScenario& s : scenarios) {
+    for (const auto& o : s.overrides) {
+      f.opt(o.value);
+      if (o.dist)
+        for (const HExpr& a : o.dist->args) f.expr(a);
+    }
+    for (const HTrack& t : s.tracks) f.expr(t.expr);
+  }
+  return f.found;
+}
+
 int Program::find_party(const std::string& name) const { return find_by_name(parties, name); }
 int Program::find_deal(const std::string& name) const { return find_by_name(deals, name); }
 int Program::find_param(const std::string& name) const { return find_by_name(params, name); }

@@ -147,6 +147,8 @@ enum class SKind {
   Own,        // holder, issuer, stake
   Sell,       // holder, issuer, stake
   Borrow,     // party, amount
+  Claim,      // debtor (the defaulted party), creditor, amount, priority; deal = id (LANGUAGE.md §6.6)
+  Issue,      // issuer, holder, stake: new shares, every existing stake diluted by 1 − stake
   Default,    // party
   Terminate,  // index = deal id
   Emit,       // pieces (text) and args (values to format)
@@ -161,7 +163,7 @@ struct HStmt {
   std::vector<HExpr> args;
   std::vector<std::string> pieces;  // Emit
   std::vector<HStmt> then_body, else_body;
-  int deal = -1;  // Pay: the deal on whose behalf (ledger attribution), -1 for parties/shocks
+  int deal = -1;  // Pay, Claim: the deal on whose behalf (ledger attribution), -1 for parties/shocks
 };
 
 using HBody = std::vector<HStmt>;
@@ -196,11 +198,12 @@ enum PartySlot { kCash = 0, kDebt, kCredit, kDefaulted, kDefaultDate, kEquity, k
 struct HParty {
   std::string name, kind;
   Span span;
-  int base = -1;                 // slots base..base+kPartyBuiltins-1 are the built-ins
-  std::vector<HState> states;    // every state incl. cash, debt, credit (with their inits)
-  std::vector<HClause> clauses;  // `every` blocks (and any other clause kinds allowed)
-  HExpr value;                   // equity valuation (default cash − debt)
-  bool is_world = false;         // id 0 is World
+  int base = -1;                     // slots base..base+kPartyBuiltins-1 are the built-ins
+  std::vector<HState> states;        // every state incl. cash, debt, credit (with their inits)
+  std::vector<HClause> clauses;      // `every` blocks (and any other clause kinds allowed)
+  HExpr value;                       // equity valuation (default cash − debt)
+  std::optional<HExpr> liquidation;  // what its other assets fetch when resolved in default (§6.6); none: $0
+  bool is_world = false;             // id 0 is World
 };
 
 // Deal states: alive flag and per-deal accumulators first, then bound arguments and fields.
@@ -302,6 +305,10 @@ struct Program {
   std::vector<HShock> shocks;
   std::vector<HScenario> scenarios;
   std::shared_ptr<const ProgramScope> scope;  // set by check_program; shared by copies
+
+  // Whether any expression of the program calls the built-in `b` (the runtime skips the
+  // bookkeeping of built-ins nobody reads, e.g. revenue_from's pair sums).
+  bool calls(Builtin b) const;
 
   int find_party(const std::string& name) const;
   int find_deal(const std::string& name) const;

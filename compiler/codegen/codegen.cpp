@@ -85,6 +85,7 @@ class Emitter {
     }
     emit_on_default();
     emit_values();
+    emit_liquidations();
     // User functions that were never called still get bodies (so --emit ir shows them).
     for (size_t f = 0; f < p_.fns.size(); ++f) user_fn(int(f));
   }
@@ -640,13 +641,14 @@ class Emitter {
   void checked_store(int slot, llvm::Value* v, int site) {
     checked_store(slot_ptr(slot), v, ci32(site), is_party_money(slot));
   }
-  void checked_store(llvm::Value* ptr, llvm::Value* v, llvm::Value* site, bool money) {
+  void checked_store(llvm::Value* ptr, llvm::Value* v, llvm::Value* site, bool money,
+                     rt::BadValue negative = rt::kNegativeMoney) {
     b_.CreateStore(v, ptr);
     if (money)
       when_true(
           b_.CreateFCmpOLT(v, cnum(0)),
           [&] {
-            call_rt("deal_rt_bad_value", {site, ci32(rt::kNegativeMoney), v});
+            call_rt("deal_rt_bad_value", {site, ci32(negative), v});
           },
           "negative");
     llvm::Value* finite = b_.CreateFCmpOLT(b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, v),
@@ -713,6 +715,22 @@ class Emitter {
         llvm::Value* stake = expr(s.args[2]);
         call_rt(s.kind == SKind::Own ? "deal_rt_own" : "deal_rt_sell",
                 {holder, issuer, stake, site_of(&s, kLeafCall, s.span)});
+        break;
+      }
+      case SKind::Claim: {
+        llvm::Value* debtor = as_i32(expr(s.args[0]));
+        llvm::Value* creditor = as_i32(expr(s.args[1]));
+        llvm::Value* amount = expr(s.args[2]);
+        llvm::Value* rank = expr(s.args[3]);
+        call_rt("deal_rt_claim",
+                {debtor, creditor, amount, rank, leaf_int(&s, kLeafDeal, s.deal), site_of(&s, kLeafCall, s.span)});
+        break;
+      }
+      case SKind::Issue: {
+        llvm::Value* issuer = as_i32(expr(s.args[0]));
+        llvm::Value* holder = as_i32(expr(s.args[1]));
+        llvm::Value* stake = expr(s.args[2]);
+        call_rt("deal_rt_issue", {issuer, holder, stake, site_of(&s, kLeafCall, s.span)});
         break;
       }
       case SKind::Borrow: {
@@ -1136,6 +1154,23 @@ class Emitter {
       i->addIncoming(i1, next_bb);
       b_.CreateCondBr(b_.CreateICmpSLT(i1, ci32(n)), loop, done);
       b_.SetInsertPoint(done);
+    }
+    end_fn();
+  }
+
+  // Each party's liquidation value into out[party]. Cold code: it runs only when a party
+  // is resolved in default. Parties without a
+  // `liquidation` member leave their entry as the caller set it ($0).
+  void emit_liquidations() {
+    cold(begin_fn(names::liquidations, ptr_));
+    llvm::Value* out = fn_->getArg(2);
+    for (size_t pi = 1; pi < p_.parties.size(); ++pi) {
+      if (!p_.parties[pi].liquidation) continue;
+      locals_.clear();
+      // NaN, infinite or negative stops the run at its line, as a state's store does.
+      const check::HExpr& e = *p_.parties[pi].liquidation;
+      int site = store_site(p_.parties[pi].name + ".liquidation", e.span);
+      checked_store(b_.CreateConstInBoundsGEP1_64(dbl_, out, pi), expr(e), ci32(site), true, rt::kNegativeLiquidation);
     }
     end_fn();
   }

@@ -44,7 +44,9 @@ inline const char* deals_step = "deal_deals_step";
 inline const char* deal_triggers = "deal_deal_triggers";
 inline const char* on_default = "deal_on_default";  // void(double* S, StepCtx* C, int32 party)
 inline const char* values = "deal_values";          // void(double* S, StepCtx* C, double* out)
-inline const char* eval_track = "deal_eval_track";  // generate_tracks: void(double* S, StepCtx* C, double* out)
+// A party's `liquidation` value (LANGUAGE.md §6.6): out[id] for the parties that declare one.
+inline const char* liquidations = "deal_liquidations";  // void(double* S, StepCtx* C, double* out)
+inline const char* eval_track = "deal_eval_track";      // generate_tracks: void(double* S, StepCtx* C, double* out)
 }  // namespace names
 
 struct Generated {

@@ -107,6 +107,7 @@ struct Walk {
         leaf(&s, kLeafSite, LeafKind::Id, sites.store(s, deal));
         break;
       case SKind::Pay:
+      case SKind::Claim:
         leaf(&s, kLeafDeal, LeafKind::Id, s.deal);
         break;
       case SKind::Terminate:
@@ -123,7 +124,8 @@ struct Walk {
     expr(s.value);
     tok((long long)s.args.size());
     for (const HExpr& a : s.args) expr(a);
-    if (s.kind == SKind::Pay || s.kind == SKind::Own || s.kind == SKind::Sell || s.kind == SKind::Borrow)
+    if (s.kind == SKind::Pay || s.kind == SKind::Own || s.kind == SKind::Sell || s.kind == SKind::Borrow ||
+        s.kind == SKind::Claim || s.kind == SKind::Issue)
       call_site(&s, kLeafCall, s.span);
     body(s.then_body);
     body(s.else_body);

@@ -449,6 +449,7 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const check::Program& 
   cp->deal_triggers_ = reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::deal_triggers));
   cp->on_default_ = reinterpret_cast<rt::OnDefaultFn>(lookup(codegen::names::on_default));
   cp->values_ = reinterpret_cast<rt::OutFn>(lookup(codegen::names::values));
+  cp->liquidations_ = reinterpret_cast<rt::OutFn>(lookup(codegen::names::liquidations));
   cp->impl_->jit = std::move(jit);
   cp->compile_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return cp;

@@ -52,6 +52,7 @@ class CompiledProgram {
   rt::PhaseFn deal_triggers() const { return deal_triggers_; }
   rt::OnDefaultFn on_default() const { return on_default_; }
   rt::OutFn values() const { return values_; }
+  rt::OutFn liquidations() const { return liquidations_; }
 
   const std::vector<codegen::Site>& sites() const { return sites_; }
   const std::vector<codegen::EmitSite>& emits() const { return emits_; }
@@ -69,6 +70,7 @@ class CompiledProgram {
   rt::PhaseFn parties_step_ = nullptr, deals_step_ = nullptr, deal_triggers_ = nullptr;
   rt::OnDefaultFn on_default_ = nullptr;
   rt::OutFn values_ = nullptr;
+  rt::OutFn liquidations_ = nullptr;
   std::vector<codegen::Site> sites_;
   std::vector<codegen::EmitSite> emits_;
   double compile_ms_ = 0;

@@ -116,6 +116,8 @@ rt::Model build_model(const check::Program& p, const CompiledProgram& c, const S
   m.deal_triggers = c.deal_triggers();
   m.on_default = c.on_default();
   m.values = c.values();
+  m.liquidations = c.liquidations();
+  m.pair_flows = p.calls(check::Builtin::RevenueFrom);
   return m;
 }
 

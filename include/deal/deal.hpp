@@ -113,6 +113,9 @@ struct DEAL_API PartyResult {
   std::optional<std::string> default_date;       // single-path runs: "YYYY-MM-DD"
   double default_probability = 0;                // share of paths in which it defaulted
   std::optional<std::string> mean_default_date;  // Monte Carlo runs, when it ever defaulted
+  // Its creditors' recovery rate (recovered / claims; 1 with no claims): single path, when
+  // it defaulted; Monte Carlo, the mean over the paths in which it defaulted.
+  std::optional<double> recovery_rate;
 };
 
 struct DEAL_API ShortPayer {
@@ -120,13 +123,30 @@ struct DEAL_API ShortPayer {
   double owed = 0, paid = 0;
 };
 
-// Why and when a party defaulted (single-path runs), in the order they happened.
+// One creditor's claim on a defaulted party's estate (LANGUAGE.md §6.6).
+struct DEAL_API Claimant {
+  std::string party;  // the creditor ("World" too)
+  std::string deal;   // the deal on whose behalf; "" for a party's or shock's own payment
+  int priority = 1;
+  double claim = 0, recovered = 0;
+};
+
+// Why and when a party defaulted (single-path runs), in the order they happened, and
+// how its estate was resolved.
 struct DEAL_API DefaultResult {
   std::string party;
   std::string date;     // "YYYY-MM-DD"
   bool forced = false;  // `default(p)` rather than a shortfall in clearing
   double owed = 0, paid = 0;
   std::vector<ShortPayer> short_payers;  // counterparties whose short payments made the difference
+  double estate = 0;                     // its cash plus liquidation value when resolved
+  double liquidation = 0;                // the liquidation value (part of the estate)
+  double claims = 0, recovered = 0;      // totals over its claimants
+  double recovery_rate = 1;              // recovered / claims (1 if no claims)
+  double surplus = 0;                    // what the estate had left: to the holders of its stakes, the rest to World
+  double default_costs = 0;              // what the estate lost to Rogers–Veraart costs
+  std::vector<Claimant> claimants;       // largest claim first
+  std::string resolution;                // the same in words, as the table prints it
 };
 
 struct DEAL_API Event {
@@ -152,6 +172,7 @@ struct DEAL_API LedgerResult {
   long long rows = 0;
   double due = 0, paid = 0;
   double credit_drawn = 0, default_costs = 0, borrowed = 0;
+  double claims = 0, recovered = 0, liquidation = 0, surplus = 0;  // resolution of defaults
 };
 
 // The analyses of LANGUAGE.md §7 (definitions in docs/analyses.md), for one path.

@@ -30,9 +30,13 @@ def run(deal, case):
         argv = [deal, words[0], name] + words[1:]
     env = dict(os.environ, NO_COLOR="1", COLUMNS="100")
     stdin_path = os.path.splitext(case)[0] + ".stdin"
-    stdin = open(stdin_path, encoding="utf-8").read() if os.path.exists(stdin_path) else ""
-    p = subprocess.run(argv, cwd=folder, capture_output=True, text=True, timeout=120, env=env, input=stdin)
-    return f"{p.stdout}--- stderr\n{p.stderr}--- exit {p.returncode}\n"
+    # Bytes in, as a terminal would send them (a case may feed text that is not UTF-8);
+    # output decoded with replacement so such bytes show as U+FFFD in the .expected file.
+    stdin = open(stdin_path, "rb").read() if os.path.exists(stdin_path) else b""
+    p = subprocess.run(argv, cwd=folder, capture_output=True, timeout=120, env=env, input=stdin)
+    out = p.stdout.decode("utf-8", errors="replace")
+    err = p.stderr.decode("utf-8", errors="replace")
+    return f"{out}--- stderr\n{err}--- exit {p.returncode}\n"
 
 
 def main():

@@ -57,3 +57,21 @@ TEST_CASE("api boundary: a host callback that throws something else is a deal::E
   o.cancelled = nullptr;
   CHECK(prog.scenario("s").run(o).series("A.cash").values.size() == 4);
 }
+
+// Text from the host is held to what a file must be: UTF-8 without NUL bytes. (A string
+// of other bytes would reach the reports, whose JSON cannot hold it.)
+TEST_CASE("load_string refuses text that is not UTF-8 or holds NUL bytes", "[api]") {
+  deal::Engine engine;
+  std::string latin1 = "party A { cash = $1B }\n// caf\xe9\nscenario s { track A.cash }\n";
+  try {
+    engine.load_string(latin1, "latin1.deal");
+    FAIL("latin-1 text was accepted");
+  } catch (const deal::CompileError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("'latin1.deal' is not .deal source (it is not UTF-8 text)"));
+  }
+  std::string nul = std::string("party A { cash = $1B }\n", 23) + std::string(1, '\0') + "\n";
+  CHECK_THROWS_WITH(engine.load_string(nul, "nul.deal"), Catch::Contains("it is binary"));
+  CHECK_NOTHROW(engine.load_string(
+      "calendar 2025Q1 .. 2025Q4 step quarter\nparty A { cash = $1B }\n// café ✓\nscenario s { track A.cash }\n",
+      "ok.deal"));
+}

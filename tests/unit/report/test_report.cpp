@@ -131,3 +131,62 @@ TEST_CASE("the deal web as DOT, and a page with no external references", "[repor
   CHECK(rest.find("http://") == std::string::npos);
   CHECK(rest.find("https://") == std::string::npos);
 }
+
+// A default with its resolution (LANGUAGE.md §6.6): Lab's $3B estate pays 30% of $10B of
+// claims — Cloud's $6B (deal compute) and World's $4B — with no surplus.
+TEST_CASE("a default's resolution in the table, JSON, CSV and page", "[report]") {
+  rt::RunResult r = result();
+  rt::Resolution& res = r.defaults[0].resolution;
+  res.done = true;
+  res.estate = 3e9;
+  res.claims = 10e9;
+  res.recovered = 3e9;
+  res.claimants = {{2, 0, 1, 6e9, 1.8e9}, {0, -1, 1, 4e9, 1.2e9}};
+  r.parties[0].recovery_rate = 0.3;
+  std::vector<rt::RunResult> rs{r};
+
+  std::string t = report::table_text(r, model(), false);
+  CHECK_THAT(t, Catch::Contains("Lab's estate of $3B paid 30% of $10B of claims: Cloud recovered $1.8B of $6B, World "
+                                "$1.2B of $4B."));
+
+  auto j = nlohmann::json::parse(report::json_text(r, model()));
+  const auto& d = j["defaults"][0];
+  CHECK(d["estate"] == 3e9);
+  CHECK(d["claims"] == 10e9);
+  CHECK(d["recovered"] == 3e9);
+  CHECK(d["recovery_rate"] == Approx(0.3));
+  CHECK(d["surplus"] == 0.0);
+  CHECK(d["claimants"][0]["party"] == "Cloud");
+  CHECK(d["claimants"][0]["deal"] == "compute");
+  CHECK(d["claimants"][1]["party"] == "World");
+  CHECK(d["claimants"][1]["deal"].is_null());
+  CHECK(j["parties"]["Lab"]["recovery_rate"] == Approx(0.3));
+  CHECK(j["parties"]["Cloud"]["recovery_rate"].is_null());
+
+  CHECK(report::claims_csv(rs, model()) ==
+        "scenario,party,date,estate,creditor,deal,priority,claim,recovered\n"
+        "base,Lab,2025-04-01,3000000000,Cloud,compute,1,6000000000,1800000000\n"
+        "base,Lab,2025-04-01,3000000000,World,,1,4000000000,1200000000\n");
+  CHECK_THAT(report::parties_csv(rs), Catch::Contains(",0.29999999999999999\n"));
+
+  std::string page = report::html_report({model(), r, "web.deal", ""});
+  CHECK_THAT(page, Catch::Contains("Lab's estate of $3B paid 30%"));
+  CHECK_THAT(page, Catch::Contains("<table class=\"claims\">"));
+}
+
+TEST_CASE("an empty estate and a surplus are said plainly", "[report]") {
+  rt::RunResult r = result();
+  rt::Resolution& res = r.defaults[0].resolution;
+  res.done = true;
+  res.claims = 5e9;
+  res.claimants = {{2, 0, 1, 5e9, 0}};
+  CHECK_THAT(report::table_text(r, model(), false),
+             Catch::Contains("Lab's estate was empty: its creditors recovered nothing of $5B of claims (Cloud $5B)."));
+  res.claims = 0;
+  res.claimants.clear();
+  res.estate = res.surplus = 2e9;
+  res.surplus_to_holders = 1.5e9;
+  CHECK_THAT(report::table_text(r, model(), false),
+             Catch::Contains("Lab's estate of $2B had no claims against it. Its surplus of $2B went to the holders of "
+                             "its stakes ($1.5B) and World ($500M)."));
+}

@@ -1,6 +1,7 @@
 // The calendar and the month-based day count of LANGUAGE.md §3 and §4.2.
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <random>
 
 #include "runtime/calendar.hpp"
@@ -158,4 +159,14 @@ TEST_CASE("Spans of windows starting mid-month sum to the term", "[calendar][spa
   CHECK(q.span(3, Window::starting(Date::ymd(2025, 5, 1))) == 0.25);
   CHECK(q.span(0, Window::starting(Date::ymd(2025, 5, 1))) == 0.0);
   CHECK(q.span(2, Window::all()) == 0.25);
+}
+
+// Far outside the years 1..9999 — even beyond what an int64 of ticks holds — a date is a
+// clear error, never undefined behaviour in the conversion.
+TEST_CASE("Dates far outside the calendar's years are refused", "[calendar]") {
+  using deal::rt::from_ticks;
+  CHECK_THROWS_WITH(from_ticks(1e300), Contains("date arithmetic left the years 1..9999"));
+  CHECK_THROWS_WITH(from_ticks(-1e300), Contains("date arithmetic left the years 1..9999"));
+  CHECK_THROWS_WITH(from_ticks(9.3e18), Contains("left the years"));
+  CHECK_THROWS(from_ticks(std::numeric_limits<double>::infinity()));
 }

@@ -1,0 +1,1 @@
+run ../../../examples/resolution.deal --all --format table --check-ledger --analyses none
