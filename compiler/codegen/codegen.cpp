@@ -867,19 +867,14 @@ class Emitter {
     return new llvm::GlobalVariable(*m_, init->getType(), true, llvm::GlobalValue::InternalLinkage, init, name);
   }
 
-  // A shape's function: its template's `part`, run for the member whose row is the
-  // function's last argument (i32). `extra` (OnDefault: the defaulted party, i32) comes
-  // before it.
-  llvm::Function* shape_fn(const std::string& name, const Shape& shape, DealPart part, bool cold_code) {
-    const bool on_default = part == DealPart::OnDefault;
-    std::vector<llvm::Type*> params = {ptr_, ptr_};
-    if (on_default) params.push_back(i32_);
-    params.push_back(i32_);
+  // Starts the function of a shape (deals or parties as data): `params` are S, C, any
+  // extra arguments and last the member's row, whose entries of the shape's tables the
+  // leaves read (numbers_row_, ints_row_).
+  llvm::Function* begin_shape_fn(const std::string& name, const Shape& shape, const std::vector<llvm::Type*>& params) {
     auto* f = llvm::Function::Create(llvm::FunctionType::get(void_, params, false), llvm::Function::InternalLinkage,
                                      name, m_);
     f->addFnAttr(llvm::Attribute::NoUnwind);
     f->addFnAttr(llvm::Attribute::NoInline);
-    if (cold_code) cold(f);
     fn_ = f;
     S_ = f->getArg(0);
     C_ = f->getArg(1);
@@ -900,6 +895,19 @@ class Emitter {
       llvm::Value* at = b_.CreateMul(row, ci32(shape.int_columns));
       ints_row_ = b_.CreateInBoundsGEP(i32_, table(name + ".ints", shape.ints), at);
     }
+    return f;
+  }
+
+  // A shape's function: its template's `part`, run for the member whose row is the
+  // function's last argument (i32). `extra` (OnDefault: the defaulted party, i32) comes
+  // before it.
+  llvm::Function* shape_fn(const std::string& name, const Shape& shape, DealPart part, bool cold_code) {
+    const bool on_default = part == DealPart::OnDefault;
+    std::vector<llvm::Type*> params = {ptr_, ptr_};
+    if (on_default) params.push_back(i32_);
+    params.push_back(i32_);
+    llvm::Function* f = begin_shape_fn(name, shape, params);
+    if (cold_code) cold(f);
     const check::HDeal& tmpl = p_.deals[size_t(shape.deals.front())];
     if (on_default) {
       llvm::Value* party = f->getArg(2);
@@ -1002,30 +1010,7 @@ class Emitter {
     std::vector<llvm::Type*> params = {ptr_, ptr_};
     if (part == PartyPart::Values) params.push_back(ptr_);
     params.push_back(i32_);
-    auto* f = llvm::Function::Create(llvm::FunctionType::get(void_, params, false), llvm::Function::InternalLinkage,
-                                     name, m_);
-    f->addFnAttr(llvm::Attribute::NoUnwind);
-    f->addFnAttr(llvm::Attribute::NoInline);
-    fn_ = f;
-    S_ = f->getArg(0);
-    C_ = f->getArg(1);
-    S_->setName("S");
-    C_->setName("C");
-    f->getArg(0)->addAttr(llvm::Attribute::NoAlias);
-    llvm::Value* row = f->getArg(unsigned(params.size() - 1));
-    row->setName("row");
-    entry_ = llvm::BasicBlock::Create(ctx_, "entry", f);
-    b_.SetInsertPoint(entry_);
-    shape_ = &shape;
-    numbers_row_ = ints_row_ = nullptr;
-    if (shape.number_columns > 0) {
-      llvm::Value* at = b_.CreateMul(row, ci32(shape.number_columns));
-      numbers_row_ = b_.CreateInBoundsGEP(dbl_, table(name + ".numbers", shape.numbers), at);
-    }
-    if (shape.int_columns > 0) {
-      llvm::Value* at = b_.CreateMul(row, ci32(shape.int_columns));
-      ints_row_ = b_.CreateInBoundsGEP(i32_, table(name + ".ints", shape.ints), at);
-    }
+    llvm::Function* f = begin_shape_fn(name, shape, params);
     const check::HParty& tmpl = p_.parties[size_t(shape.deals.front())];
     if (part == PartyPart::Values) {
       locals_.clear();
