@@ -281,10 +281,8 @@ std::string html_report(const ReportInput& in) {
         bool is_default = e.text.find(" defaulted on ") != std::string::npos;
         // Under a default, how its estate was resolved (LANGUAGE.md §6.6) and its claims.
         std::string resolution;
-        auto d = std::find_if(r.defaults.begin(), r.defaults.end(), [&](const rt::DefaultEvent& d) {
-          return e.text.rfind(m.parties.at(size_t(d.party)).name + " defaulted", 0) == 0 && d.date == e.date;
-        });
-        if (is_default && d != r.defaults.end() && d->resolution.done) {
+        const rt::DefaultEvent* d = default_of_event(r, m, e);
+        if (is_default && d && d->resolution.done) {
           resolution = fmt::format("<div class=\"res\">{}</div>", esc(describe_resolution(*d, m)));
           if (!d->resolution.claimants.empty()) {
             resolution +=

@@ -30,6 +30,12 @@ std::string claimant_name(const rt::Resolution& r, size_t k, const rt::Model& m)
 
 }  // namespace
 
+const rt::DefaultEvent* default_of_event(const rt::RunResult& r, const rt::Model& m, const rt::EventLine& e) {
+  for (const rt::DefaultEvent& d : r.defaults)
+    if (d.date == e.date && e.text.rfind(m.parties.at(size_t(d.party)).name + " defaulted", 0) == 0) return &d;
+  return nullptr;
+}
+
 std::string describe_resolution(const rt::DefaultEvent& e, const rt::Model& m, size_t shown) {
   const rt::Resolution& r = e.resolution;
   if (!r.done) return "";

@@ -5,10 +5,15 @@
 
 #include <string>
 
+#include "runtime/driver.hpp"
 #include "runtime/model.hpp"
 #include "runtime/obligation.hpp"
 
 namespace deal::report {
+
+// The default an event line of the log reports ("P defaulted on …"), or null for an
+// `emit` line.
+const rt::DefaultEvent* default_of_event(const rt::RunResult& r, const rt::Model& m, const rt::EventLine& e);
 
 // The largest `shown` claimants by name, the rest summarised; the surplus, if any.
 std::string describe_resolution(const rt::DefaultEvent& e, const rt::Model& m, size_t shown = 3);

@@ -26,10 +26,8 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
     if (r.defaults.empty()) out += "  none\n";
     for (const auto& e : r.events) {
       // Default lines carry their cause; emitted lines are listed under Events.
-      auto d = std::find_if(r.defaults.begin(), r.defaults.end(), [&](const rt::DefaultEvent& d) {
-        return e.text.rfind(m.parties.at(size_t(d.party)).name + " defaulted", 0) == 0 && d.date == e.date;
-      });
-      if (d == r.defaults.end()) continue;
+      const rt::DefaultEvent* d = default_of_event(r, m, e);
+      if (!d) continue;
       out += fmt::format("  {}{}{}  {}\n", red, step_label(e.date, m.step), off, e.text);
       // Under each default, how its estate was resolved (LANGUAGE.md §6.6).
       std::string resolution = describe_resolution(*d, m);
@@ -96,10 +94,7 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
   if (single) {
     std::vector<const rt::EventLine*> emitted;
     for (const auto& e : r.events) {
-      bool is_default = std::any_of(r.defaults.begin(), r.defaults.end(), [&](const rt::DefaultEvent& d) {
-        return e.text.rfind(m.parties.at(size_t(d.party)).name + " defaulted", 0) == 0 && d.date == e.date;
-      });
-      if (!is_default) emitted.push_back(&e);
+      if (!default_of_event(r, m, e)) emitted.push_back(&e);
     }
     if (!emitted.empty()) {
       out += fmt::format("\n{}Events{}\n", bold, off);

@@ -47,14 +47,14 @@ void run_single_path(const Model& model, const ModelScenario& sc, const RunOptio
       o.recovery_rate = claims > 0 ? run.recovered_total[p] / claims : 1.0;
     }
   }
-  LedgerTotals lt = run.ledger.contractual();
-  r.ledger.rows = lt.rows;
-  r.ledger.due = lt.due;
-  r.ledger.paid = lt.paid;
-  r.ledger.credit_drawn = run.ledger.credit_drawn();
-  r.ledger.default_costs = run.ledger.default_costs();
-  r.ledger.borrowed = run.ledger.borrowed();
+  // A recorded path keeps its ledger, so these are the ledger's totals (PathRun::totals).
   PathRun::Tally totals = run.totals();
+  r.ledger.rows = totals.rows;
+  r.ledger.due = totals.due;
+  r.ledger.paid = totals.paid;
+  r.ledger.credit_drawn = totals.credit_drawn;
+  r.ledger.default_costs = totals.default_costs;
+  r.ledger.borrowed = totals.borrowed;
   r.ledger.claims = totals.claims;
   r.ledger.recovered = totals.recovered;
   r.ledger.liquidation = totals.liquidation;

@@ -294,10 +294,8 @@ void PathRun::start_resolution(std::span<const int> parties) {
     e.party = p;
     e.holders.swap(holders_at_default[size_t(p)]);
     Resolution& r = e.resolution;
+    // Finite and not negative: the generated code checks it at its line (stopping the run).
     double liquidation = liquidation_values[size_t(p)];
-    if (!std::isfinite(liquidation) || liquidation < 0)
-      return fail(fmt::format("party '{}' has a liquidation value of {} on {}: it must be finite and not negative",
-                              m.parties[size_t(p)].name, shown(liquidation), date_text()));
     if (liquidation > 0) {
       slot(p, 0) += liquidation;
       if (use_ledger)
@@ -588,7 +586,9 @@ void PathRun::drop_surplus_from_causes() {
     }
   }
   for (DefaultEvent& e : cr.defaults)
-    std::erase_if(e.short_payers, [](const ShortPayer& s) { return !(s.paid < s.owed - 1.0); });
+    std::erase_if(e.short_payers, [tol = ClearingOptions{}.default_tolerance](const ShortPayer& s) {
+      return !(s.paid < s.owed - tol);  // collect_defaults' rule, with the round's tolerance
+    });
 }
 
 bool PathRun::empty_estates_only() const {
