@@ -133,9 +133,13 @@ void Checker::check_scenarios() {
           ov.span = it.span;
           if (it.value) {
             HExpr v = expr(*it.value, ctx);
-            if (!v.type.is_error() && !want.is_error() && !(v.type == want))
-              diags_.error(it.value->span, fmt::format("param '{}' is {}, but this value is {}", it.param,
-                                                       type_str(want), type_str(v.type)));
+            if (!v.type.is_error() && !want.is_error() && !(v.type == want)) {
+              Diagnostic& e = diags_.error(it.value->span, fmt::format("param '{}' is {}, but this value is {}",
+                                                                       it.param, type_str(want), type_str(v.type)));
+              e.with_id(codes::kDimensions);
+              if (auto help = bare_number_help(want, v.type, *it.value); !help.empty())
+                e.with_id(codes::kBareNumber).help = help;
+            }
             ov.value = std::move(v);
           } else if (it.dist) {
             HDistribution hd;
