@@ -50,8 +50,10 @@ struct FieldUses {
 
   void expr(const ast::Expr* e) {
     if (!e) return;
+    // Every party has the built-in fields; only the others must be declared.
+    static const std::set<std::string> builtin = {"cash", "debt", "credit", "defaulted", "default_date", "equity"};
     if (e->kind == ast::ExprKind::Field && !e->args.empty() && e->args[0]->kind == ast::ExprKind::Name &&
-        parties.count(e->args[0]->name)) {
+        parties.count(e->args[0]->name) && !builtin.count(e->name)) {
       std::pair<std::string, std::string> use{e->args[0]->name, e->name};
       if (std::find(found.begin(), found.end(), use) == found.end()) found.push_back(use);
     }
@@ -67,15 +69,28 @@ struct FieldUses {
   }
 };
 
+// The first sentence of a doc comment's first paragraph, without the leading
+// "name — ", cut to a line of the index.
+std::string summary_of(const std::string& comment) {
+  std::string para = comment.substr(0, comment.find("\n\n"));
+  std::replace(para.begin(), para.end(), '\n', ' ');
+  const std::string dash = " — ";
+  if (size_t at = para.find(dash); at != std::string::npos && at < 40) para = para.substr(at + dash.size());
+  if (size_t stop = para.find(". "); stop != std::string::npos) para = para.substr(0, stop + 1);
+  constexpr size_t kWidth = 72;
+  if (para.size() > kWidth) {
+    size_t cut = para.rfind(' ', kWidth);
+    para = para.substr(0, cut == std::string::npos ? kWidth : cut) + " …";
+  }
+  return para;
+}
+
 ContractDoc doc_of(const SourceManager& sm, const std::string& module, const ast::ContractDecl& c) {
   ContractDoc d;
   d.module = module;
   d.name = c.name;
   d.comment = doc_comment_above(sm, c.span.file, c.span.line);
-  std::string first = d.comment.substr(0, d.comment.find('\n'));
-  std::string dash = " — ";
-  size_t at = first.find(dash);
-  d.summary = at == std::string::npos ? first : first.substr(at + dash.size());
+  d.summary = summary_of(d.comment);
   FieldUses uses;
   std::vector<std::string> shown;
   for (const ast::Param& p : c.params) {
@@ -144,13 +159,23 @@ std::optional<std::string> library_doc(std::string_view name, std::string& error
     return std::nullopt;
   }
   const ContractDoc& d = *it;
-  std::string out = fmt::format("contract {}    (import \"{}\")\n\n", d.signature, d.module);
-  out += "Parameters:\n";
+  std::vector<std::string> required;
   for (const auto& p : d.params)
-    out += p.default_value.empty() ? fmt::format("  {:<14}{}\n", p.name, p.type)
-                                   : fmt::format("  {:<14}{:<16}default {}\n", p.name, p.type, p.default_value);
+    if (p.default_value.empty()) required.push_back(p.name);
+  std::string out = fmt::format("contract {} — {}\n", d.name, d.summary);
+  out += fmt::format("  import \"{}\"\n  deal x = {}({})\n\n", d.module, d.name, fmt::join(required, ", "));
+  out += "Parameters (those with a default are optional, given by name: `ramp: 2y`):\n";
+  size_t name_width = 0, type_width = 0;
+  for (const auto& p : d.params) {
+    name_width = std::max(name_width, p.name.size() + 2);
+    type_width = std::max(type_width, p.type.size() + 2);
+  }
+  for (const auto& p : d.params)
+    out += p.default_value.empty()
+               ? fmt::format("  {:<{}}{}\n", p.name, name_width, p.type)
+               : fmt::format("  {:<{}}{:<{}}default {}\n", p.name, name_width, p.type, type_width, p.default_value);
   if (!d.party_fields.empty()) {
-    out += "Needs from its parties:\n";
+    out += "Needs from its parties (fields besides cash, debt, credit):\n";
     for (const auto& [party, field] : d.party_fields) out += fmt::format("  {}.{}\n", party, field);
   }
   if (!d.states.empty()) {
