@@ -73,7 +73,7 @@ void ErrorSink::flush() {
   });
   for (auto& p : pending_) {
     Diagnostic& d = diags_.error(p.span, std::move(p.message));
-    if (p.id) d.id = p.id;
+    d.id = p.id ? p.id : codes::kSyntax;  // also when the parser runs outside a stage's CodeScope
     if (!p.help.empty()) d.help.push_back(std::move(p.help));
   }
   pending_.clear();
@@ -81,7 +81,11 @@ void ErrorSink::flush() {
 
 void ErrorSink::give_up() {
   flush();
-  diags_.add({Severity::Note, {}, stopped_after(kMaxSyntaxErrors), {}});
+  Diagnostic note;
+  note.severity = Severity::Note;
+  note.message = stopped_after(kMaxSyntaxErrors);
+  note.id = codes::kSyntax;
+  diags_.add(std::move(note));
 }
 
 // ------------------------------------------------------------------ token classes

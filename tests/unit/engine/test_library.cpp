@@ -27,7 +27,7 @@ TEST_CASE("a contract's page has its parameters, needs, states and doc comment")
   REQUIRE(page);
   CHECK_THAT(*page, Catch::StartsWith("contract commitment — a multi-year take-or-pay compute purchase.\n"));
   CHECK_THAT(*page, Catch::Contains("  deal x = commitment(buyer, seller, total, start, term)\n"));
-  CHECK_THAT(*page, Catch::Contains("  ramp          Duration      default 0y\n"));
+  CHECK_THAT(*page, Catch::Contains("  ramp         Duration      default 0y\n"));
   CHECK_THAT(*page, Catch::Contains("Needs from its parties (fields besides cash, debt, credit):\n  buyer.capacity\n"));
   CHECK_THAT(*page, Catch::Contains("States:\n  delivering = true\n  delivered = 0GW\n"));
   CHECK_THAT(*page, Catch::Contains("Example: deal openai_oracle = commitment("));
@@ -50,11 +50,11 @@ TEST_CASE("the index lists every contract with its summary") {
 }
 
 TEST_CASE("every code the sources define is explained, whatever its case") {
-  for (const char* code : {codes::kSyntax, codes::kImport, codes::kCheck, codes::kInternal, codes::kUnknownName,
-                           codes::kUnknownUnit, codes::kDimensions, codes::kPartyLacksField, codes::kArgumentType,
-                           codes::kMissingArgument, codes::kNoSuchParameter, codes::kDuplicate, codes::kNotAssignable,
-                           codes::kRecursion, codes::kBareNumber, codes::kPayInParty, codes::kSetOnState,
-                           codes::kBadSetValue, codes::kWarning}) {
+  for (const char* code :
+       {codes::kSyntax, codes::kImport, codes::kCheck, codes::kInternal, codes::kUnknownName, codes::kUnknownUnit,
+        codes::kDimensions, codes::kPartyLacksField, codes::kArgumentType, codes::kMissingArgument,
+        codes::kNoSuchParameter, codes::kDuplicate, codes::kNotAssignable, codes::kRecursion, codes::kBareNumber,
+        codes::kPayInParty, codes::kSetOnState, codes::kBadSetValue, codes::kWarning}) {
     auto text = engine::explain(code);
     REQUIRE(text);
     CHECK_THAT(*text, Catch::StartsWith(std::string("## ") + code + ": "));
