@@ -159,30 +159,34 @@ const ast::Member* Checker::money_state_in(const ast::Expr& e, const Ctx& ctx) c
 
 bool Checker::expect(const HExpr& e, const Type& want, Span span, const char* what, Ctx& ctx, const ast::Expr* source) {
   if (e.type.is_error() || want.is_error() || e.type == want) return true;
-  std::string msg = fmt::format("{} must be {}, not {}", what, type_str(want), type_str(e.type));
+  mismatch(ctx, span, fmt::format("{} must be {}, not {}", what, type_str(want), type_str(e.type)), want, e.type,
+           source);
+  return false;
+}
+
+void Checker::mismatch(const Ctx& ctx, Span span, const std::string& msg, const Type& want, const Type& got,
+                       const ast::Expr* source) {
   if (source) {
-    if (auto help = bare_number_help(want, e.type, *source); !help.empty()) {
+    if (auto help = bare_number_help(want, got, *source); !help.empty()) {
       error(ctx, span, msg, codes::kBareNumber, help);
-      return false;
+      return;
     }
-    // An amount × time where an amount is due: a state that was meant to be a flow.
-    const ast::Member* m = e.type.is_num() && want.is_num() && e.type.dim == want.dim * Dim::time()
-                               ? money_state_in(*source, ctx)
-                               : nullptr;
-    if (m) {
+    // An amount × time where an amount is due, or an amount where a flow is: a state
+    // that was meant to be a flow, declared without its `/y`.
+    bool off_by_time =
+        got.is_num() && want.is_num() && (got.dim == want.dim * Dim::time() || got.dim * Dim::time() == want.dim);
+    if (const ast::Member* m = off_by_time ? money_state_in(*source, ctx) : nullptr) {
       error(ctx, span, msg, codes::kDimensions,
             {fmt::format("declare '{}' with its rate unit if it is a flow: `{} = {}/y`", m->name, m->name,
                          ast::print(*m->value))});
       auto& all = const_cast<std::vector<Diagnostic>&>(diags_.all());
       if (!all.empty())
-        all.back().notes.push_back({m->span, fmt::format("'{}' is declared here as Money ($), an amount, not an amount "
-                                                         "per year",
-                                                         m->name)});
-      return false;
+        all.back().notes.push_back(
+            {m->span, fmt::format("'{}' is declared here as Money ($), an amount, not an amount per year", m->name)});
+      return;
     }
   }
   error(ctx, span, msg, codes::kDimensions);
-  return false;
 }
 
 bool Checker::expect_kind(const HExpr& e, Kind k, Span span, const char* what, Ctx& ctx) {

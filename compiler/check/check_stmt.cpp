@@ -168,11 +168,13 @@ std::optional<HStmt> Checker::stmt(const ast::Stmt& s, Ctx& ctx) {
   return std::nullopt;
 }
 
-HExpr Checker::compound(const std::string& op, HExpr current, HExpr value, Span span, Ctx& ctx) {
+HExpr Checker::compound(const std::string& op, HExpr current, HExpr value, Span span, Ctx& ctx,
+                        const ast::Expr* source) {
   const Type t = current.type;
   if (current.type.is_error() || value.type.is_error()) return HExpr::constant(0, Type::error(), span);
   auto fail = [&](const std::string& msg) {
-    error(ctx, span, msg);
+    if (op == "=" || op == "+=" || op == "-=") mismatch(ctx, span, msg, t, value.type, source);
+    else error(ctx, span, msg, codes::kDimensions);
     return HExpr::constant(0, Type::error(), span);
   };
   if (op == "=") {
@@ -338,7 +340,7 @@ std::optional<HStmt> Checker::assign(const ast::Stmt& s, Ctx& ctx) {
                           slot == party.base + kDebt ? "owed" : "it may draw"));
         return std::nullopt;
       }
-  HExpr v = compound(s.op, HExpr::slot(slot, t, target.span), std::move(value), s.span, ctx);
+  HExpr v = compound(s.op, HExpr::slot(slot, t, target.span), std::move(value), s.span, ctx, s.value.get());
   if (v.type.is_error()) return std::nullopt;
   HStmt h;
   h.kind = SKind::Store;
@@ -366,7 +368,7 @@ std::optional<HStmt> Checker::set_param(const ast::Stmt& s, Ctx& ctx) {
   resolve_param(g->second.index);
   const LazyState& ls = param_lazy_[g->second.index];
   HExpr value = expr(*s.value, ctx);
-  HExpr v = compound(s.op, HExpr::slot(ls.slot, ls.type, s.name_span), std::move(value), s.span, ctx);
+  HExpr v = compound(s.op, HExpr::slot(ls.slot, ls.type, s.name_span), std::move(value), s.span, ctx, s.value.get());
   if (v.type.is_error()) return std::nullopt;
   HStmt h;
   h.kind = SKind::Store;

@@ -247,6 +247,10 @@ class Checker {
   // The declaration of a party state named in `e` (in the current party block) that
   // holds Money: what a flow declared without its `/y` looks like.
   const ast::Member* money_state_in(const ast::Expr& e, const Ctx& ctx) const;
+  // Reports a value of type `got` where `want` is needed, with the help `source` (the
+  // value's expression, when known) allows: a bare number, a state missing its `/y`.
+  void mismatch(const Ctx& ctx, Span span, const std::string& msg, const Type& want, const Type& got,
+                const ast::Expr* source);
   bool expect_kind(const HExpr& e, Kind k, Span span, const char* what, Ctx& ctx);
   // Evaluates a constant expression (literals and arithmetic on them), if it is one.
   std::optional<double> const_value(const HExpr& e) const;
@@ -261,7 +265,8 @@ class Checker {
   // Arguments of a built-in statement matched against parameter names (positional then named).
   std::vector<const ast::Expr*> match_args(const ast::Expr& call, const std::vector<std::string>& names,
                                            size_t required, Ctx& ctx);
-  HExpr compound(const std::string& op, HExpr current, HExpr value, Span span, Ctx& ctx);
+  HExpr compound(const std::string& op, HExpr current, HExpr value, Span span, Ctx& ctx,
+                 const ast::Expr* source = nullptr);
 
   const std::vector<ast::Module>& modules_;
   const SourceManager& sm_;
