@@ -113,7 +113,11 @@ bool Checker::missing_contract_field(const Ctx& ctx, const ast::Expr& object, in
   if (!is_param) return false;
   const std::string& party_name = prog_.parties[size_t(party)].name;
   auto note = std::make_pair(use, fmt::format("`{}` uses {}.{} here", di.contract->name, object.name, field));
-  std::string key = fmt::format("field|{}|{}|{}", ctx.deal, party, field);
+  // One error per party and field, at the first deal that needs it: the fix (add the
+  // field to the party) is one, however many deals need it; the others are notes.
+  std::string key = fmt::format("field|{}|{}", party, field);
+  std::string deal_key = fmt::format("field|{}|{}|{}", party, field, ctx.deal);
+  std::string uses_key = "uses|" + key;
   auto it = reported_index_.find(key);
   auto& all = const_cast<std::vector<Diagnostic>&>(diags_.all());
   std::string zero = zero_literal(wanted);
@@ -121,10 +125,15 @@ bool Checker::missing_contract_field(const Ctx& ctx, const ast::Expr& object, in
   if (it != reported_index_.end()) {
     if (it->second >= all.size()) return true;
     Diagnostic& d = all[it->second];
-    if (d.notes.size() < 3) d.notes.push_back(note);  // a few uses show where; all would be noise
+    if (reported_index_.emplace(deal_key, 0).second)
+      d.notes.push_back(
+          {di.decl->span, fmt::format("deal '{}' = {}(…) needs it too", di.decl->name, di.contract->name)});
+    else if (reported_index_[uses_key]++ < 3) d.notes.push_back(note);  // a few uses show where; all would be noise
     if (zero != "…" && !d.help.empty() && d.help[0].find("= …`") != std::string::npos) d.help[0] = help;  // now known
     return true;
   }
+  reported_index_[deal_key] = 0;
+  reported_index_[uses_key] = 1;
   Diagnostic& d = diags_.error(di.decl->span, fmt::format("party '{}' has no field '{}' that `{}` needs (as '{}')",
                                                           party_name, field, di.contract->name, object.name));
   d.with_id(codes::kPartyLacksField);
