@@ -19,6 +19,11 @@ struct ExplainArgs {
 } explain_args;
 
 int run_doc() {
+  if (engine::library_contracts().empty()) {
+    fmt::print(stderr, "deal doc: no standard library in '{}' (set DEAL_STDLIB to its folder)\n",
+               engine::stdlib_dir({}));
+    return 2;
+  }
   if (doc_args.name.empty()) {
     fmt::print("{}", engine::library_index());
     return 0;

@@ -63,3 +63,11 @@ TEST_CASE("every code the sources define is explained, whatever its case") {
   CHECK_FALSE(engine::explain("E999"));
   CHECK_FALSE(engine::explain(""));
 }
+
+TEST_CASE("a missing standard library reads as no contracts (deal doc says where it looked)") {
+  engine::LoadOptions options;
+  options.stdlib_dir = "/nonexistent/deal-stdlib";
+  CHECK(engine::library_contracts(options).empty());
+  std::string why;
+  CHECK_FALSE(engine::library_doc("loan", why, options));
+}
