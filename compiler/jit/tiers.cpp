@@ -3,9 +3,11 @@
 #include <cstdint>
 #include <cstring>
 
+#include <llvm/ADT/STLExtras.h>
 #include <llvm/IR/Attributes.h>
 #include <llvm/IR/Function.h>
 #include <llvm/IR/GlobalValue.h>
+#include <llvm/IR/GlobalVariable.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Transforms/Utils/Cloning.h>
 #include <llvm/Transforms/Utils/ValueMapper.h>
@@ -33,10 +35,42 @@ std::unique_ptr<llvm::Module> split_cold(llvm::Module& m) {
     gv.setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::None);  // its address is now shared
   }
   llvm::ValueToValueMapTy map;
-  std::unique_ptr<llvm::Module> cold = llvm::CloneModule(m, map, is_cold);
-  cold->setModuleIdentifier(m.getModuleIdentifier() + ".cold");
-  for (llvm::Function& f : m)
-    if (is_cold(&f)) f.deleteBody();  // a declaration now, defined by the cold module
+  if (!m.alias_empty() || !m.ifunc_empty()) {  // codegen makes none; the general way
+    std::unique_ptr<llvm::Module> cold = llvm::CloneModule(m, map, is_cold);
+    cold->setModuleIdentifier(m.getModuleIdentifier() + ".cold");
+    for (llvm::Function& f : m)
+      if (is_cold(&f)) f.deleteBody();  // a declaration now, defined by the cold module
+    return cold;
+  }
+  // The cold functions' blocks are moved, not copied (copying the module and deleting
+  // the bodies cost three times as much): the new module declares every global value of
+  // `m`, each cold function's blocks move into its declaration there, and their uses of
+  // `m`'s values are remapped to those declarations.
+  auto cold = std::make_unique<llvm::Module>(m.getModuleIdentifier() + ".cold", m.getContext());
+  cold->setDataLayout(m.getDataLayout());
+  cold->setTargetTriple(m.getTargetTriple());
+  for (llvm::GlobalVariable& g : m.globals()) {
+    auto* d = new llvm::GlobalVariable(*cold, g.getValueType(), g.isConstant(), llvm::GlobalValue::ExternalLinkage,
+                                       nullptr, g.getName(), nullptr, g.getThreadLocalMode(), g.getAddressSpace());
+    d->copyAttributesFrom(&g);
+    map[&g] = d;
+  }
+  for (llvm::Function& f : m) {
+    auto* d = llvm::Function::Create(f.getFunctionType(), llvm::GlobalValue::ExternalLinkage, f.getAddressSpace(),
+                                     f.getName(), cold.get());
+    d->copyAttributesFrom(&f);
+    map[&f] = d;
+  }
+  for (llvm::Function& f : m) {
+    if (!is_cold(&f)) continue;
+    auto* d = llvm::cast<llvm::Function>(map[&f]);
+    for (auto [from, to] : llvm::zip(f.args(), d->args())) {
+      to.setName(from.getName());
+      from.replaceAllUsesWith(&to);
+    }
+    d->splice(d->end(), &f);  // `f` is left a declaration, defined by the cold module
+    llvm::RemapFunction(*d, map, llvm::RF_IgnoreMissingLocals | llvm::RF_ReuseAndMutateDistinctMDs);
+  }
   return cold;
 }
 
