@@ -32,6 +32,7 @@
 #include <llvm/Target/TargetMachine.h>
 
 #include "compiler/jit/object_cache.hpp"
+#include "compiler/jit/tiers.hpp"
 
 namespace deal::jit {
 
@@ -79,6 +80,11 @@ void optimize(llvm::Module& m, llvm::TargetMachine* tm, int level) {
   llvm::PassInstrumentationCallbacks pic;
   llvm::StandardInstrumentations si(m.getContext(), /*DebugLogging=*/false);
   si.registerCallbacks(pic, &mam);
+  // Called-value propagation annotates indirect calls with their possible callees, and the
+  // generated code makes none; it was 4% of the AI web's compile (its sparse propagation
+  // walks every function, the optnone ones too).
+  pic.registerShouldRunOptionalPassCallback(
+      [](llvm::StringRef pass, llvm::Any) { return pass != "CalledValuePropagationPass"; });
   llvm::PassBuilder pb(tm, llvm::PipelineTuningOptions(), std::nullopt, &pic);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
@@ -125,7 +131,7 @@ std::string cache_key(const llvm::Module& m, const llvm::TargetMachine& tm, int 
   llvm::raw_svector_ostream os(bitcode);
   llvm::WriteBitcodeToFile(m, os);
   llvm::BLAKE3 h;
-  h.update(fmt::format("deal object v1|LLVM {}|{}|{}|{}|O{}|", LLVM_VERSION_STRING, tm.getTargetTriple().str(),
+  h.update(fmt::format("deal objects v2|LLVM {}|{}|{}|{}|O{}|", LLVM_VERSION_STRING, tm.getTargetTriple().str(),
                        tm.getTargetCPU().str(), tm.getTargetFeatureString().str(), level));
   h.update(llvm::StringRef(bitcode.data(), bitcode.size()));
   return to_hex(h.final());
@@ -147,7 +153,7 @@ const std::string& build_stamp() {
 // The key of a program's entry (JitOptions::program_key): no IR needed.
 std::string program_cache_key(const std::string& program_key, const llvm::TargetMachine& tm, int level) {
   llvm::BLAKE3 h;
-  h.update(fmt::format("deal program v1|{}|LLVM {}|{}|{}|{}|O{}|", build_stamp(), LLVM_VERSION_STRING,
+  h.update(fmt::format("deal program v2|{}|LLVM {}|{}|{}|{}|O{}|", build_stamp(), LLVM_VERSION_STRING,
                        tm.getTargetTriple().str(), tm.getTargetCPU().str(), tm.getTargetFeatureString().str(), level));
   h.update(program_key);
   return to_hex(h.final());
@@ -311,7 +317,39 @@ struct Linked {
   }
 };
 
-Linked link(std::unique_ptr<llvm::MemoryBuffer> object, const RuntimeSymbols& symbols, int level) {
+using Objects = std::vector<std::unique_ptr<llvm::MemoryBuffer>>;
+
+// Native code for the optimised module, one object per tier (tiers.hpp): the step code
+// with the code generator at the program's level, the cold code at CodeGenOptLevel::None
+// (it runs once per path or rarely: fast register allocation, no machine-code passes).
+Objects compile_tiers(llvm::Module& m, llvm::TargetMachine& tm, int level) {
+  std::unique_ptr<llvm::Module> cold = level > 0 ? split_cold(m) : nullptr;
+  Objects objects;
+  objects.push_back(unwrap(llvm::orc::SimpleCompiler(tm)(m), "cannot compile the generated module"));
+  if (cold) {
+    auto cold_tm = host_machine(0);
+    objects.push_back(unwrap(llvm::orc::SimpleCompiler(*cold_tm)(*cold), "cannot compile the generated module"));
+  }
+  return objects;
+}
+
+std::string pack(const Objects& objects) {
+  std::vector<std::string_view> views;
+  for (const auto& o : objects) views.emplace_back(o->getBufferStart(), o->getBufferSize());
+  return pack_objects(views);
+}
+
+// The objects of a cache entry (pack); empty when it is malformed.
+Objects unpack(std::string_view packed) {
+  std::vector<std::string_view> views;
+  Objects objects;
+  if (!unpack_objects(packed, views)) return objects;
+  for (std::string_view v : views)
+    objects.push_back(llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(v.data(), v.size()), "deal-cached-object"));
+  return objects;
+}
+
+Linked link(Objects objects, const RuntimeSymbols& symbols, int level) {
   llvm::orc::LLJITBuilder builder;
   builder.setJITTargetMachineBuilder(host_builder(level));
   builder.setProcessSymbolsJITDylibSetup([&symbols](llvm::orc::LLJIT& j) -> llvm::Expected<llvm::orc::JITDylibSP> {
@@ -328,8 +366,9 @@ Linked link(std::unique_ptr<llvm::MemoryBuffer> object, const RuntimeSymbols& sy
   l.jit = unwrap(builder.create(), "cannot create the JIT");
   l.jit->getExecutionSession().setErrorReporter(
       [errors = l.orc_errors](llvm::Error err) { *errors += to_string(std::move(err)) + "\n"; });
-  if (auto err = l.jit->addObjectFile(std::move(object)))
-    throw std::runtime_error("cannot add the compiled module: " + to_string(std::move(err)));
+  for (auto& object : objects)
+    if (auto err = l.jit->addObjectFile(std::move(object)))
+      throw std::runtime_error("cannot add the compiled module: " + to_string(std::move(err)));
   return l;
 }
 
@@ -365,8 +404,9 @@ std::unique_ptr<CompiledTracks> CompiledTracks::compile(const check::Program& pr
   ct->sites_ = std::move(g.sites);
   optimize(*g.module, tm.get(), level);
   llvm::orc::SimpleCompiler compiler(*tm);
-  auto object = unwrap(compiler(*g.module), "cannot compile the generated module");
-  Linked linked = link(std::move(object), symbols, level);
+  Objects objects;
+  objects.push_back(unwrap(compiler(*g.module), "cannot compile the generated module"));
+  Linked linked = link(std::move(objects), symbols, level);
   ct->fn_ = reinterpret_cast<rt::OutFn>(linked.lookup(codegen::names::eval_track));
   ct->impl_->jit = std::move(linked.jit);
   ct->compile_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -385,9 +425,9 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const check::Program& 
   auto tm = host_machine(level);
   std::optional<ObjectCache> cache;
   if (!options.cache_dir.empty()) cache.emplace(options.cache_dir);
-  std::unique_ptr<llvm::MemoryBuffer> object;
+  Objects objects;
 
-  // A program seen before (same sources, same build of deal): its object and sites from
+  // A program seen before (same sources, same build of deal): its objects and sites from
   // the cache, without generating the IR.
   std::string program_key;
   if (cache && !options.program_key.empty() && !build_stamp().empty()) {
@@ -396,15 +436,14 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const check::Program& 
       std::string_view bytes;
       std::vector<codegen::Site> sites;
       std::vector<codegen::EmitSite> emits;
-      if (decode_entry(*hit, sites, emits, bytes)) {
-        object =
-            llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(bytes.data(), bytes.size()), "deal-cached-object");
+      if (decode_entry(*hit, sites, emits, bytes)) objects = unpack(bytes);
+      if (!objects.empty()) {
         cp->sites_ = std::move(sites);
         cp->emits_ = std::move(emits);
       }
     }
   }
-  if (!object) {
+  if (objects.empty()) {
     codegen::Generated g = generate(program, *tm);
     cp->sites_ = std::move(g.sites);
     cp->emits_ = std::move(g.emits);
@@ -413,24 +452,21 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const check::Program& 
     std::string key;
     if (cache) {
       key = cache_key(*g.module, *tm, level);
-      if (auto hit = cache->find(key)) object = llvm::MemoryBuffer::getMemBufferCopy(*hit, "deal-cached-object");
+      if (auto hit = cache->find(key)) objects = unpack(*hit);
     }
-    if (!object) {
+    if (objects.empty()) {
       optimize(*g.module, tm.get(), level);
-      llvm::orc::SimpleCompiler compiler(*tm);
-      object = unwrap(compiler(*g.module), "cannot compile the generated module");
-      if (cache) cache->store(key, std::string_view(object->getBufferStart(), object->getBufferSize()));
+      objects = compile_tiers(*g.module, *tm, level);
+      if (cache) cache->store(key, pack(objects));
     } else {
       cp->from_cache_ = true;
     }
-    if (!program_key.empty())
-      cache->store(program_key, encode_entry(cp->sites_, cp->emits_,
-                                             std::string_view(object->getBufferStart(), object->getBufferSize())));
+    if (!program_key.empty()) cache->store(program_key, encode_entry(cp->sites_, cp->emits_, pack(objects)));
   } else {
     cp->from_cache_ = true;
   }
 
-  Linked linked = link(std::move(object), symbols, level);
+  Linked linked = link(std::move(objects), symbols, level);
   auto& jit = linked.jit;
   auto lookup = [&](const std::string& name) { return linked.lookup(name); };
   for (size_t k = 0; k < program.scenarios.size(); ++k) {

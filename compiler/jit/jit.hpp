@@ -1,6 +1,7 @@
 // Native code for a checked program: IR from compiler/codegen, verified, optimised (O2,
-// new pass manager; functions marked cold are left unoptimised), compiled to an object
-// (or found in the object cache) and linked by LLVM ORC's LLJIT. Runtime entry points are bound
+// new pass manager; functions marked cold are left unoptimised), compiled to two objects —
+// the step code, and the cold code at CodeGenOptLevel::None (compiler/jit/tiers.hpp) — or
+// found in the object cache, and linked by LLVM ORC's LLJIT. Runtime entry points are bound
 // as absolute symbols from the table the caller passes (no process symbol lookup).
 #pragma once
 
