@@ -214,12 +214,17 @@ std::string deal_graph_dot(const rt::Model& m, const rt::RunResult& scheduled, c
   for (const auto& [key, flow] : planned)
     if (!aggregate && (std::get<1>(key) == 0 || std::get<2>(key) == 0)) world_used = true;
 
+  // Very large webs (200 parties): edge labels would cover the picture and make dot's
+  // layout take minutes; their amounts are in the tooltips, and dot's crossing
+  // minimisation is cut short (about 100 s → 2 s for tests/report/gen_web.py's web).
+  bool huge = m.parties.size() > 60;
+
   std::string out;
   out += "digraph deals {\n";
   out += fmt::format(
       "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=16, labelloc=t, label=\"{}\", pad=0.3, nodesep=0.35, "
-      "ranksep=0.9];\n",
-      esc(title));
+      "ranksep=0.9{}];\n",
+      esc(title), huge ? ", nslimit=2, mclimit=0.5" : "");
   out += "  node [fontname=\"Helvetica\", fontsize=11, style=filled, color=\"#475569\", penwidth=1.2];\n";
   out += "  edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n";
   // Parties (World only when a deal pays it or is paid by it).
@@ -283,7 +288,7 @@ std::string deal_graph_dot(const rt::Model& m, const rt::RunResult& scheduled, c
       const char* color = contract_color(it->second);
       double width = 0.8 + 5.0 * std::sqrt(pf.due / largest);
       std::string label =
-          fmt::format("{}{}", esc(money(pf.due)), pf.deals > 1 ? fmt::format(" ({} deals)", pf.deals) : "");
+          huge ? "" : fmt::format("{}{}", esc(money(pf.due)), pf.deals > 1 ? fmt::format(" ({} deals)", pf.deals) : "");
       std::string style = fmt::format("color=\"{}\", fontcolor=\"{}\", penwidth={:.1f}, arrowhead={}", color, color,
                                       width, contract_arrow(it->second));
       // The tooltip names the pair's deals, largest first.
@@ -298,7 +303,7 @@ std::string deal_graph_dot(const rt::Model& m, const rt::RunResult& scheduled, c
       }
       if (pf.deal_dues.size() > 12) tip += fmt::format("\n… and {} more", pf.deal_dues.size() - 12);
       if (actual && pf.paid < pf.due - 1) {
-        label += fmt::format("\\npaid {:.0f}%", pf.due > 0 ? pf.paid / pf.due * 100 : 0);
+        if (!huge) label += fmt::format("\\npaid {:.0f}%", pf.due > 0 ? pf.paid / pf.due * 100 : 0);
         style = fmt::format("color=\"#dc2626\", fontcolor=\"#b91c1c\", style=dashed, penwidth={:.1f}", width);
       }
       out += fmt::format(

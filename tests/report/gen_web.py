@@ -59,11 +59,11 @@ def main():
             lines.append(f"deal d{k:04d} = supply({names[i]}, {names[j]}, ${amount}M, {until})")
             k += 1
     stalled = sorted(rnd.sample(range(n), max(1, n // 20)))
-    lines += ["", "shock stall {", "  at 2025Q3 {"]
+    lines += ["", "shock revenue_stall {", "  at 2025Q3 {"]
     lines += [f"    {names[i]}.revenue *= 30%" for i in stalled]
     lines += ["  }", "}", "",
               f"scenario base {{ track {names[0]}.cash, {names[1]}.cash }}",
-              "scenario stall extends base { apply stall }",
+              "scenario stall extends base { apply revenue_stall }",
               "scenario stress extends stall {",
               f"  paths {a.paths}",
               "  seed 7",
