@@ -123,6 +123,14 @@
     svg.removeAttribute("height");
     svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
     net.classList.add("live");
+    // As tall as the drawing's shape asks at the page's width, within reason: a wide
+    // web is not letterboxed into a tall frame, a tall one does not run off the screen.
+    function fitHeight() {
+      var h = net.clientWidth * base[3] / base[2];
+      svg.style.height = Math.round(Math.max(320, Math.min(window.innerHeight * 0.8, h))) + "px";
+    }
+    fitHeight();
+    window.addEventListener("resize", fitHeight);
     apply();
 
     // The point of the drawing under a client position.

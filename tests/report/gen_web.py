@@ -8,7 +8,8 @@ Usage: gen_web.py [--parties 200] [--seed 1] OUT.deal
 """
 import argparse, random
 
-KINDS = ["lab", "hyperscaler", "neocloud", "chipmaker", "investor", "utility", "bank", "sovereign", "reit"]
+# Tiers, in the order money flows down the web: each party buys from the next tier.
+KINDS = ["sovereign", "bank", "investor", "lab", "hyperscaler", "neocloud", "reit", "utility", "chipmaker"]
 
 
 def main():
@@ -43,16 +44,19 @@ def main():
               "  every step until until_date { pay(buyer, seller, per_quarter) }",
               "  on default(buyer) { terminate }",
               "}", ""]
-    # Each party buys from two or three parties further down the list (a layered web),
-    # and one in ten buys back from one earlier up (cycles).
+    # Each party buys from two or three parties of the next tier (a layered web), and one
+    # in thirty also from a party of an earlier tier (cycles).
+    tier = {i: i % len(KINDS) for i in range(n)}
+    members = [[i for i in range(n) if tier[i] == t] for t in range(len(KINDS))]
     k = 0
     for i in range(n):
         sellers = set()
-        for _ in range(rnd.choice([2, 2, 3])):
-            if i + 1 < n:
-                sellers.add(rnd.randrange(i + 1, min(n, i + 25)))
-        if i > 10 and rnd.random() < 0.1:
-            sellers.add(rnd.randrange(0, i))
+        t = tier[i]
+        if t + 1 < len(KINDS) and members[t + 1]:
+            for _ in range(rnd.choice([2, 2, 3])):
+                sellers.add(rnd.choice(members[t + 1]))
+        if t > 1 and rnd.random() < 0.03:
+            sellers.add(rnd.choice(members[rnd.randrange(0, t - 1)]))
         for j in sorted(sellers):
             amount = rnd.choice([100, 200, 300, 500])
             until = rnd.choice(["2026Q4", "2027Q4"])
