@@ -84,7 +84,8 @@ Interval wilson_interval(double p, long long n) {
   const double z = 1.959963984540054, nn = double(n), z2 = z * z;
   double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
   double half = z * std::sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) / (1 + z2 / nn);
-  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+  // At p = 0 (or 1) the bound is exactly 0 (or 1); rounding would leave a speck.
+  return {p <= 0 ? 0.0 : std::max(0.0, centre - half), p >= 1 ? 1.0 : std::min(1.0, centre + half)};
 }
 
 std::string default_probability_chart_svg(const rt::RunResult& r, size_t max_parties) {

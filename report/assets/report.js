@@ -39,10 +39,10 @@
     var text = g.getAttribute("data-tip") || "";
     var anchors = g.querySelectorAll("a");
     for (var i = 0; i < anchors.length; i++) {
-      var t = anchors[i].getAttribute("xlink:title") || anchors[i].getAttributeNS("http://www.w3.org/1999/xlink", "title");
+      // By qualified name: the page holds no URL, not even the XLink namespace's.
+      var t = anchors[i].getAttribute("xlink:title");
       if (t && !text) text = t;
       anchors[i].removeAttribute("xlink:title");
-      anchors[i].removeAttributeNS("http://www.w3.org/1999/xlink", "title");
     }
     var titles = g.querySelectorAll("title");
     for (var k = 0; k < titles.length; k++) titles[k].parentNode.removeChild(titles[k]);
