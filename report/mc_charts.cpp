@@ -99,7 +99,8 @@ std::string default_probability_chart_svg(const rt::RunResult& r, size_t max_par
   double top = 0;
   for (size_t k = 0; k < shown; ++k) top = std::max(top, wilson_interval(parties[k]->default_probability, r.paths).hi);
   auto ticks = ticks_between(0, std::max(top, 0.01), 5);
-  Frame f{0, ticks.back(), shown + (shown < parties.size())};
+  // The axis reaches the largest interval's end even when no tick does.
+  Frame f{0, std::max(top, ticks.back()), shown + (shown < parties.size())};
   std::string out = open_svg(f, "default probability by party");
   std::vector<std::pair<double, std::string>> labelled;
   for (double t : ticks) labelled.emplace_back(t, fmt::format("{:g}%", t * 100));
