@@ -91,6 +91,21 @@ def drive_page(chromium, page, work, monte_carlo):
     return problems
 
 
+def print_page(chromium, page, work):
+    """Prints the page to PDF (its print stylesheet) and returns the problems."""
+    pdf = os.path.join(work, "report.pdf")
+    profile = tempfile.mkdtemp(prefix="deal-chromium-")
+    cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={profile}",
+           "--disable-background-networking", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+           "file://" + os.path.abspath(page)]
+    c = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    shutil.rmtree(profile, ignore_errors=True)
+    if not os.path.exists(pdf) or open(pdf, "rb").read(5) != b"%PDF-":
+        return [f"printing to PDF failed; chromium said:\n{c.stderr[-2000:]}"]
+    print(f"printed: {os.path.getsize(pdf) // 1024} kB PDF")
+    return []
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--deal", required=True)
@@ -153,6 +168,7 @@ def main():
 
 
     problems += drive_page(chromium, page, work, a.monte_carlo)
+    problems += print_page(chromium, page, work)
 
     # The SVG picture of `deal graph` renders too.
     svg = os.path.join(work, "graph.svg")
