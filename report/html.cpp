@@ -82,7 +82,8 @@ std::string fallback_network(const rt::Model& m, const rt::RunResult& r) {
   std::map<std::pair<size_t, size_t>, std::map<std::string, double>> deals_of_pair;
   for (const rt::LedgerRow& row : r.ledger_rows)
     if (row.kind == rt::FlowKind::Contractual && row.deal >= 0 && row.from != rt::kWorld && row.to != rt::kWorld)
-      deals_of_pair[{size_t(row.from + 1), size_t(row.to + 1)}][m.deals.at(size_t(row.deal)).name] += row.paid;
+      deals_of_pair[{size_t(row.from + 1), size_t(row.to + 1)}]
+                   [m.deals.at(size_t(row.deal)).name + " (" + m.deals.at(size_t(row.deal)).contract + ")"] += row.paid;
   for (const rt::PairPayment& pf : r.flows) {
     const size_t i = size_t(pf.from), j = size_t(pf.to);
     if (i >= 1 && j >= 1 && i != j && pf.paid > 0) {
@@ -110,7 +111,8 @@ std::string fallback_network(const rt::Model& m, const rt::RunResult& r) {
     auto [x, y] = pos(p);
     const auto& o = r.parties[p - 1];
     bool bad = o.defaulted || o.default_probability >= 0.5;
-    s += fmt::format("<g id=\"party-{}\" class=\"node party\" data-tip=\"{}\">", p, esc(party_tooltip(m, &r, p)));
+    s += fmt::format("<g id=\"party-{}\" class=\"node party{}\" data-tip=\"{}\">", p, o.defaulted ? " defaulted" : "",
+                     esc(party_tooltip(m, &r, p)));
     s += fmt::format("<circle cx=\"{:.0f}\" cy=\"{:.0f}\" r=\"44\" fill=\"{}\" stroke=\"{}\" stroke-width=\"{}\"/>", x,
                      y, bad ? "#fee2e2" : "#e0e7ff", bad ? "#dc2626" : "#475569", bad ? 2.5 : 1.2);
     s += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\" font-weight=\"bold\">{}</text>", x, y - 2,

@@ -12,6 +12,7 @@ or Graphviz is not installed — .ci/run installs both, so CI always runs it.
 
 Usage: check_report.py --deal build/bin/deal --program examples/cascade.deal --scenario stall [--keep DIR]
        check_report.py --deal build/bin/deal --generate 200 --scenario stress --monte-carlo
+       check_report.py ... --without-graphviz (the page's built-in drawing of the web)
 (--generate N: the program is tests/report/gen_web.py's web of N parties.)
 """
 import argparse, json, os, re, shutil, struct, subprocess, sys, tempfile, zlib
@@ -112,6 +113,8 @@ def main():
     ap.add_argument("--program")
     ap.add_argument("--generate", type=int, help="use a generated web of this many parties")
     ap.add_argument("--monte-carlo", action="store_true", help="the scenario is a Monte Carlo one")
+    ap.add_argument("--without-graphviz", action="store_true",
+                    help="write the page as on a machine without Graphviz (the built-in drawing)")
     ap.add_argument("--scenario", required=True)
     ap.add_argument("--keep", help="keep the page and screenshot in this folder")
     a = ap.parse_args()
@@ -129,8 +132,9 @@ def main():
         ap.error("--program or --generate is needed")
     page = os.path.join(work, "report.html")
     shot = os.path.join(work, "report.png")
+    env = dict(os.environ, PATH="/nonexistent") if a.without_graphviz else None
     r = subprocess.run([a.deal, "report", a.program, "--scenario", a.scenario, "--html", page],
-                       capture_output=True, text=True, timeout=300)
+                       capture_output=True, text=True, timeout=300, env=env)
     if r.returncode != 0:
         print(f"FAIL: deal report exited {r.returncode}: {r.stderr}")
         return 1

@@ -205,9 +205,9 @@ TEST_CASE("the deal web's parties and deals carry ids, classes and readable tool
   CHECK_THAT(dot, Catch::Contains("DEFAULTED 2025Q2: Lab defaulted on 2025-04-01: owed $10B, paid $4B"));
   // The fallback drawing (no Graphviz) has the same hooks.
   std::string page = report::html_report({m, r, "web.deal", ""});
-  CHECK_THAT(page, Catch::Contains("<g id=\"party-1\" class=\"node party\" data-tip=\"Lab (lab)"));
+  CHECK_THAT(page, Catch::Contains("<g id=\"party-1\" class=\"node party defaulted\" data-tip=\"Lab (lab)"));
   CHECK_THAT(page, Catch::Contains("class=\"edge deal from-p1 to-p2\""));
-  CHECK_THAT(page, Catch::Contains("compute: $10B"));
+  CHECK_THAT(page, Catch::Contains("compute (commitment): $10B"));
 }
 
 TEST_CASE("party kinds beyond the built-in five get distinct shapes", "[report]") {
