@@ -1,7 +1,7 @@
 // Test harness for the HTML report, injected at the top of a copy of the page by
 // check_report.py and run by `chromium --headless --dump-dom`: it records console errors
 // and uncaught exceptions, then, once the page has loaded, drives the deal web through
-// the DOM (hover a party and an edge, click a party, zoom, pan, sort a table) and writes
+// the DOM (hover a party and an edge, click a party, zoom, pan, find a party, sort a table) and writes
 // what it saw as JSON into <pre id="harness-result">, which the dumped DOM carries out.
 (function () {
   "use strict";
@@ -97,6 +97,16 @@
       var after = svg.getAttribute("viewBox").split(" ").map(Number);
       document.querySelector('.net-tools button[data-action="fit"]').click();
       return after[0] < before[0] && after[1] < before[1] && after[2] === before[2];
+    });
+    check("find_party", function () {
+      var node = svg.querySelector("g.node.party:not(#party-0)");
+      var name = node.getAttribute("data-tip").split("\n")[0].replace(/ \(.*\)$/, "");
+      var find = document.querySelector('.net-tools input[type="search"]');
+      find.value = name;
+      find.dispatchEvent(new Event("change"));
+      var ok = net.getAttribute("data-selected") === node.id && parseFloat(net.getAttribute("data-zoom")) > 1;
+      document.querySelector('.net-tools button[data-action="fit"]').click();
+      return ok && !svg.classList.contains("focus");
     });
     check("sort", function () {
       var tables = document.querySelectorAll("table.sortable");
