@@ -259,7 +259,7 @@ std::string deal_graph_dot(const rt::Model& m, const rt::RunResult& scheduled, c
 
   // Very large webs (200 parties): edge labels would cover the picture and make dot's
   // layout take minutes; their amounts are in the tooltips, and dot's crossing
-  // minimisation is cut short (about 100 s → 2 s for tests/report/gen_web.py's web).
+  // minimisation is cut short (116 s → 2.4 s for an earlier, deeper gen_web.py web).
   bool huge = m.parties.size() > 60;
 
   std::string out;
