@@ -18,6 +18,26 @@ namespace deal::report {
 std::string deal_graph_dot(const rt::Model& model, const rt::RunResult& scheduled, const rt::RunResult* actual,
                            const std::string& title);
 
+// How the deal web draws a party kind: the five built-in kinds keep their shapes; every
+// other kind of the model gets its own shape and fill, in order of first appearance.
+struct KindStyle {
+  std::string kind;   // "" for parties without one
+  const char* shape;  // a Graphviz node shape
+  const char* fill;
+  bool dashed = false;  // past ten other kinds, shapes repeat with a dashed outline
+};
+std::vector<KindStyle> party_kind_styles(const rt::Model& model);
+
+// The colour and arrowhead of the index-th contract of the web's legend (Okabe–Ito
+// colours, which stay apart with the common colour-vision deficiencies).
+const char* contract_color(int index);
+const char* contract_arrow(int index);
+
+// What hovering party `p` (a model index; 0 is World) shows in the deal web: its kind,
+// its balance sheet at the end of `actual` and its defaults with their causes and
+// resolutions (Monte Carlo: its default probability, recovery and loss), one per line.
+std::string party_tooltip(const rt::Model& model, const rt::RunResult* actual, size_t p);
+
 // What a program run by run_piped did.
 struct PipedRun {
   bool started = false;  // false: it could not be started (`spawn_errno`: ENOENT when it is not on PATH)

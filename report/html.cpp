@@ -6,9 +6,12 @@
 
 #include <fmt/format.h>
 
-#include "runtime/analyses.hpp"
+#include "report/assets.hpp"  // generated from report/assets/ (report/CMakeLists.txt)
 #include "report/format.hpp"
+#include "report/graph.hpp"
+#include "report/mc_charts.hpp"
 #include "report/resolution.hpp"
+#include "runtime/analyses.hpp"
 
 namespace deal::report {
 
@@ -37,45 +40,6 @@ std::string esc(const std::string& s) {
   return o;
 }
 
-const char* kCss = R"(
-:root { --ink:#0f172a; --muted:#64748b; --line:#e2e8f0; --accent:#2563eb; --bad:#dc2626; --bg:#f8fafc; }
-* { box-sizing: border-box; }
-body { margin:0; font: 15px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color:var(--ink); background:var(--bg); }
-header { background:#0f172a; color:white; padding:28px 40px 24px; }
-header h1 { margin:0; font-size:26px; font-weight:650; letter-spacing:-0.01em; }
-header .sub { color:#cbd5e1; margin-top:4px; }
-main { max-width:1200px; margin:0 auto; padding:24px 40px 60px; }
-section { background:white; border:1px solid var(--line); border-radius:10px; padding:20px 24px; margin:20px 0; }
-h2 { font-size:18px; margin:0 0 4px; }
-.lead { color:var(--muted); margin:0 0 14px; font-size:14px; }
-.cards { display:grid; grid-template-columns:repeat(auto-fit, minmax(200px, 1fr)); gap:14px; background:none; border:none; padding:0; }
-.card { background:white; border:1px solid var(--line); border-radius:10px; padding:14px 18px; }
-.card .k { color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:0.06em; }
-.card .v { font-size:24px; font-weight:650; margin-top:2px; }
-.card .v.bad { color:var(--bad); }
-.card .d { color:var(--muted); font-size:13px; }
-table { border-collapse:collapse; width:100%; font-size:14px; }
-th { text-align:left; color:var(--muted); font-weight:600; font-size:12px; text-transform:uppercase; letter-spacing:0.04em; border-bottom:1px solid var(--line); padding:6px 10px; }
-td { border-bottom:1px solid #f1f5f9; padding:6px 10px; }
-td.n, th.n { text-align:right; font-variant-numeric: tabular-nums; }
-tr.bad td { color:var(--bad); }
-.net { overflow-x:auto; text-align:center; }
-.net svg { max-width:100%; height:auto; }
-.timeline { list-style:none; padding:0; margin:0; }
-.timeline li { display:flex; gap:14px; padding:8px 0; border-bottom:1px solid #f1f5f9; }
-.timeline .res { color:#475569; margin-top:4px; }
-.timeline table.claims { margin-top:6px; font-size:13px; }
-.badge { flex:none; font-weight:650; font-size:13px; background:#fee2e2; color:#991b1b; border-radius:6px; padding:2px 8px; height:fit-content; }
-.badge.info { background:#e0e7ff; color:#3730a3; }
-.charts { display:grid; grid-template-columns:repeat(auto-fit, minmax(520px, 1fr)); gap:16px; }
-.chart h3 { font-size:14px; margin:0 0 6px; font-family: ui-monospace, Menlo, monospace; }
-.bar { background:#dbeafe; height:10px; border-radius:5px; }
-.bar.bad { background:#fecaca; }
-.two { display:grid; grid-template-columns:1fr 1fr; gap:24px; }
-footer { color:var(--muted); font-size:12px; text-align:center; margin-top:30px; }
-code { font-family: ui-monospace, Menlo, monospace; font-size:13px; }
-)";
-
 std::string party_name(const rt::Model& m, int id) { return m.parties.at(size_t(id)).name; }
 
 // Round axis ticks: 1, 2, 5 × 10^k.
@@ -98,7 +62,9 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
   return t;
 }
 
-// A built-in circle layout of the deal web, for machines without Graphviz.
+// A built-in circle layout of the deal web, for machines without Graphviz. Its parties
+// and edges carry the ids, classes and tooltips of Graphviz's drawing (graph.cpp), so the
+// page's script treats both alike.
 std::string fallback_network(const rt::Model& m, const rt::RunResult& r) {
   size_t n = m.parties.size() - 1;
   double w = 900, h = 560, cx = w / 2, cy = h / 2, rad = std::min(w, h) / 2 - 90;
@@ -112,6 +78,12 @@ std::string fallback_network(const rt::Model& m, const rt::RunResult& r) {
     double a = 2 * M_PI * double(p - 1) / double(std::max<size_t>(1, n)) - M_PI / 2;
     return std::pair(cx + rad * std::cos(a), cy + rad * std::sin(a));
   };
+  // The deals behind each pair's payments, from the ledger rows when they were kept.
+  std::map<std::pair<size_t, size_t>, std::map<std::string, double>> deals_of_pair;
+  for (const rt::LedgerRow& row : r.ledger_rows)
+    if (row.kind == rt::FlowKind::Contractual && row.deal >= 0 && row.from != rt::kWorld && row.to != rt::kWorld)
+      deals_of_pair[{size_t(row.from + 1), size_t(row.to + 1)}]
+                   [m.deals.at(size_t(row.deal)).name + " (" + m.deals.at(size_t(row.deal)).contract + ")"] += row.paid;
   for (const rt::PairPayment& pf : r.flows) {
     const size_t i = size_t(pf.from), j = size_t(pf.to);
     if (i >= 1 && j >= 1 && i != j && pf.paid > 0) {
@@ -122,11 +94,16 @@ std::string fallback_network(const rt::Model& m, const rt::RunResult& r) {
       y2 -= dy / len * 48;
       x1 += dx / len * 48;
       y1 += dy / len * 48;
+      std::string tip =
+          fmt::format("{} → {}: {} paid over the run", m.parties[i].name, m.parties[j].name, money(pf.paid));
+      for (const auto& [deal, paid] : deals_of_pair[{i, j}]) tip += fmt::format("\n{}: {}", deal, money(paid));
+      s +=
+          fmt::format("<g id=\"pair-{0}-{1}\" class=\"edge deal from-p{0} to-p{1}\" data-tip=\"{2}\">", i, j, esc(tip));
       s += fmt::format(
-          "<line x1=\"{:.0f}\" y1=\"{:.0f}\" x2=\"{:.0f}\" y2=\"{:.0f}\" stroke=\"#94a3b8\" stroke-width=\"1.5\" "
+          "<path d=\"M{:.0f},{:.0f} L{:.0f},{:.0f}\" stroke=\"#94a3b8\" stroke-width=\"1.5\" "
           "marker-end=\"url(#arr)\"/>",
           x1, y1, x2, y2);
-      s += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" fill=\"#475569\" text-anchor=\"middle\">{}</text>",
+      s += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" fill=\"#475569\" text-anchor=\"middle\">{}</text></g>",
                        (x1 + x2) / 2, (y1 + y2) / 2 - 4, esc(money(pf.paid)));
     }
   }
@@ -134,14 +111,57 @@ std::string fallback_network(const rt::Model& m, const rt::RunResult& r) {
     auto [x, y] = pos(p);
     const auto& o = r.parties[p - 1];
     bool bad = o.defaulted || o.default_probability >= 0.5;
+    s += fmt::format("<g id=\"party-{}\" class=\"node party{}\" data-tip=\"{}\">", p, o.defaulted ? " defaulted" : "",
+                     esc(party_tooltip(m, &r, p)));
     s += fmt::format("<circle cx=\"{:.0f}\" cy=\"{:.0f}\" r=\"44\" fill=\"{}\" stroke=\"{}\" stroke-width=\"{}\"/>", x,
                      y, bad ? "#fee2e2" : "#e0e7ff", bad ? "#dc2626" : "#475569", bad ? 2.5 : 1.2);
     s += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\" font-weight=\"bold\">{}</text>", x, y - 2,
                      esc(m.parties[p].name));
-    s += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\" fill=\"#475569\">{}</text>", x, y + 14,
+    s += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\" fill=\"#475569\">{}</text></g>", x, y + 14,
                      esc(money(o.equity)));
   }
   return s + "</svg>";
+}
+
+// The legend under the deal web: each party kind's shape and fill as Graphviz draws them
+// (graph.cpp), and what red and dashes mean.
+std::string kind_shape_svg(const KindStyle& k) {
+  std::string shape = k.shape, fill = k.fill;
+  std::string stroke =
+      fmt::format("fill=\"{}\" stroke=\"#475569\"{}", fill, k.dashed ? " stroke-dasharray=\"3 2\"" : "");
+  std::string body;
+  if (shape == "box" || shape == "component" || shape == "note" || shape == "tab" || shape == "cylinder")
+    body = fmt::format("<rect x=\"2\" y=\"3\" width=\"24\" height=\"14\" rx=\"{}\" {}/>", shape == "cylinder" ? 5 : 1,
+                       stroke);
+  else if (shape == "hexagon" || shape == "octagon" || shape == "doubleoctagon" || shape == "septagon")
+    body = fmt::format("<polygon points=\"2,10 7,3 21,3 26,10 21,17 7,17\" {}/>", stroke);
+  else if (shape == "house") body = fmt::format("<polygon points=\"2,17 2,8 14,2 26,8 26,17\" {}/>", stroke);
+  else if (shape == "invhouse") body = fmt::format("<polygon points=\"2,3 2,12 14,18 26,12 26,3\" {}/>", stroke);
+  else if (shape == "diamond") body = fmt::format("<polygon points=\"14,1 27,10 14,19 1,10\" {}/>", stroke);
+  else if (shape == "parallelogram") body = fmt::format("<polygon points=\"7,3 27,3 21,17 1,17\" {}/>", stroke);
+  else if (shape == "trapezium") body = fmt::format("<polygon points=\"7,3 21,3 27,17 1,17\" {}/>", stroke);
+  else body = fmt::format("<ellipse cx=\"14\" cy=\"10\" rx=\"12\" ry=\"8\" {}/>", stroke);
+  return "<svg width=\"28\" height=\"20\" viewBox=\"0 0 28 20\" aria-hidden=\"true\">" + body + "</svg>";
+}
+
+std::string web_legend(const rt::Model& m) {
+  std::string out = "<ul class=\"legend\" aria-label=\"legend\">";
+  for (const KindStyle& k : party_kind_styles(m))
+    out += fmt::format("<li class=\"kind-{}\">{}{}</li>", esc(k.kind.empty() ? "none" : k.kind), kind_shape_svg(k),
+                       esc(k.kind.empty() ? "no kind" : k.kind));
+  out +=
+      "<li><svg width=\"28\" height=\"20\" aria-hidden=\"true\"><rect x=\"2\" y=\"3\" width=\"24\" height=\"14\" "
+      "fill=\"#fee2e2\" stroke=\"#dc2626\" stroke-width=\"2.5\"/></svg>defaulted (also labelled DEFAULTED)</li>";
+  out +=
+      "<li><svg width=\"28\" height=\"20\" aria-hidden=\"true\"><line x1=\"1\" y1=\"10\" x2=\"27\" y2=\"10\" "
+      "stroke=\"#dc2626\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/></svg>deal paid short (dashed)</li>";
+  out +=
+      "<li><svg width=\"28\" height=\"20\" aria-hidden=\"true\"><line x1=\"1\" y1=\"10\" x2=\"27\" y2=\"10\" "
+      "stroke=\"#64748b\" stroke-width=\"1.5\" stroke-dasharray=\"1 3\"/></svg>stake or option (moves no "
+      "money)</li>";
+  return out +
+         "</ul><p class=\"lead\">Contract colours are in the picture's own legend (colours chosen to stay apart "
+         "with colour-blindness; past six contracts the arrowhead changes too).</p>";
 }
 
 // Graphviz output without its XML prologue, so it can sit inside the page.
@@ -223,7 +243,7 @@ std::string html_report(const ReportInput& in) {
   h += "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
   h += fmt::format("<title>deal — scenario {}</title>", esc(r.scenario));
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
-  h += fmt::format("<style>{}</style></head><body>\n", kCss);
+  h += fmt::format("<style>{}</style></head><body>\n", assets::kReportCss);
   std::string span =
       r.dates.empty() ? ""
                       : fmt::format("{} – {}", step_label(r.dates.front(), m.step), step_label(r.dates.back(), m.step));
@@ -269,7 +289,31 @@ std::string html_report(const ReportInput& in) {
        "the "
        "horizon; red marks defaulted parties and deals paid short in this scenario.</p><div class=\"net\">";
   h += in.network_svg.empty() ? fallback_network(m, r) : inline_svg(in.network_svg);
-  h += "</div></section>\n";
+  h += "</div>" + web_legend(m) + "</section>\n";
+
+  // Monte Carlo: how likely each default is, what it costs, what creditors get back.
+  if (mc) {
+    std::string pd = default_probability_chart_svg(r), loss = loss_distribution_chart_svg(r),
+                rec = recovery_rate_chart_svg(r);
+    h += fmt::format(
+        "<section id=\"montecarlo\"><h2>Defaults over the paths</h2><p class=\"lead\">{} paths (seed {}). Each "
+        "probability is the share of paths in which the party defaults, with its 95% confidence interval (Wilson); "
+        "more paths narrow it.</p>",
+        r.paths, r.seed);
+    h += pd.empty() ? "<p>No party defaulted on any path.</p>"
+                    : "<h3>Default probability by party</h3><div class=\"mc-chart\" id=\"mc-pd\">" + pd + "</div>";
+    if (!loss.empty())
+      h += "<h3>Loss distributions</h3><p class=\"lead\">Equity each party loses over the horizon (equity at the "
+           "start less equity at the end; negative is a gain), across the paths.</p><div class=\"mc-chart\" "
+           "id=\"mc-loss\">" +
+           loss + "</div>";
+    if (!rec.empty())
+      h += "<h3>Recovery rates</h3><p class=\"lead\">The share of their claims a defaulting party's creditors "
+           "recover from its estate (LANGUAGE.md §6.6), mean over the paths in which it defaults.</p><div "
+           "class=\"mc-chart\" id=\"mc-recovery\">" +
+           rec + "</div>";
+    h += "</section>\n";
+  }
 
   // Defaults.
   if (!mc) {
@@ -321,19 +365,24 @@ std::string html_report(const ReportInput& in) {
   h += mc ? " (means over the paths).</p>" : ".</p>";
   h += fmt::format(
       "<table><tr><th>party</th><th>kind</th><th class=\"n\">cash</th><th class=\"n\">debt</th><th "
-      "class=\"n\">equity</th><th class=\"n\">{}</th><th class=\"n\">recovery</th></tr>",
-      mc ? "P(default)" : "default");
+      "class=\"n\">equity</th><th class=\"n\">{}</th>{}<th class=\"n\">recovery</th></tr>",
+      mc ? "P(default)" : "default", mc ? "<th class=\"n\">95% CI</th>" : "");
   for (const auto& p : r.parties) {
     bool bad = mc ? p.default_probability > 0 : p.defaulted;
     std::string d = mc ? fmt::format("{:.1f}%", p.default_probability * 100)
                        : (p.default_date ? step_label(*p.default_date, m.step) : std::string("—"));
     // Its creditors' recovery: of its estate (one path), or the mean over defaulting paths.
     std::string rec = p.recovery_rate ? fmt::format("{:.0f}%", 100 * *p.recovery_rate) : std::string("—");
+    std::string ci;
+    if (mc) {
+      Interval i = wilson_interval(p.default_probability, r.paths);
+      ci = fmt::format("<td class=\"n\" data-v=\"{}\">{:.1f}–{:.1f}%</td>", i.hi, i.lo * 100, i.hi * 100);
+    }
     h += fmt::format(
         "<tr{}><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
-        "class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+        "class=\"n\"{}>{}</td>{}<td class=\"n\">{}</td></tr>",
         bad ? " class=\"bad\"" : "", esc(p.name), esc(p.kind), esc(money(p.cash)), esc(money(p.debt)),
-        esc(money(p.equity)), esc(d), esc(rec));
+        esc(money(p.equity)), mc ? fmt::format(" data-v=\"{}\"", p.default_probability) : "", esc(d), ci, esc(rec));
   }
   h += "</table></section>\n";
 
@@ -430,7 +479,9 @@ std::string html_report(const ReportInput& in) {
       esc(money(r.ledger.default_costs)), esc(money(r.ledger.borrowed)), esc(money(r.ledger.claims)),
       esc(money(r.ledger.recovered)), esc(money(r.ledger.liquidation)), esc(money(r.ledger.surplus)),
       mc ? " (Means over the paths.)" : "");
-  h += "<footer>Made with <code>deal report</code>. Amounts in US dollars.</footer>\n</main></body></html>\n";
+  h += "<footer>Made with <code>deal report</code>. Amounts in US dollars.</footer>\n</main>\n";
+  // Interaction (zoom, tooltips, sorting); inline, so the page loads nothing.
+  h += fmt::format("<script>{}</script>\n</body></html>\n", assets::kReportJs);
   return h;
 }
 

@@ -1,6 +1,8 @@
-// `deal report`: one self-contained HTML page (no scripts, no external files) with the
-// deal web, a chart per tracked series (percentile fans for Monte Carlo runs), the
-// defaults with their causes, the parties, the analyses and the ledger.
+// `deal report`: one self-contained HTML page (no external files; its CSS and script,
+// report/assets/, are inline) with the deal web (zoom, pan, tooltips, a party's deals
+// highlighted on a click), a chart per tracked series (percentile fans for Monte Carlo
+// runs), Monte Carlo charts of defaults, losses and recoveries, the defaults with their
+// causes, the parties, the analyses and the ledger (sortable tables). docs/report.md.
 #pragma once
 
 #include <string>

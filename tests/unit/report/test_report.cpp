@@ -8,6 +8,7 @@
 #include "report/format.hpp"
 #include "report/graph.hpp"
 #include "report/html.hpp"
+#include "report/mc_charts.hpp"
 #include "report/report.hpp"
 
 using namespace deal;
@@ -124,7 +125,9 @@ TEST_CASE("the deal web as DOT, and a page with no external references", "[repor
   std::string page = report::html_report({m, r, "web.deal", ""});
   CHECK_THAT(page, Catch::StartsWith("<!doctype html>"));
   CHECK_THAT(page, Catch::Contains("Cloud.cash"));
-  CHECK(page.find("<script") == std::string::npos);
+  // The only script is inline (no src): the page loads nothing.
+  CHECK(page.find("<script src") == std::string::npos);
+  CHECK(page.find("<script>") != std::string::npos);
   // Self-contained: the only URL is the SVG namespace name, which loads nothing.
   std::string rest = page;
   for (size_t at; (at = rest.find("http://www.w3.org/2000/svg")) != std::string::npos;) rest.erase(at, 26);
@@ -189,4 +192,71 @@ TEST_CASE("an empty estate and a surplus are said plainly", "[report]") {
   CHECK_THAT(report::table_text(r, model(), false),
              Catch::Contains("Lab's estate of $2B had no claims against it. Its surplus of $2B went to the holders of "
                              "its stakes ($1.5B) and World ($500M)."));
+}
+
+TEST_CASE("the deal web's parties and deals carry ids, classes and readable tooltips", "[report]") {
+  rt::Model m = model();
+  rt::RunResult r = result();
+  std::string dot = report::deal_graph_dot(m, r, &r, "web");
+  // The page's script finds a party's deals by these classes, and shows these tooltips.
+  CHECK_THAT(dot, Catch::Contains("p1 [id=\"party-1\", class=\"party kind-lab defaulted\""));
+  CHECK_THAT(dot, Catch::Contains("class=\"deal from-p1 to-p2\""));
+  CHECK_THAT(dot, Catch::Contains("tooltip=\"compute (commitment)\\nLab pays Cloud: $10B scheduled"));
+  CHECK_THAT(dot, Catch::Contains("DEFAULTED 2025Q2: Lab defaulted on 2025-04-01: owed $10B, paid $4B"));
+  // The fallback drawing (no Graphviz) has the same hooks.
+  std::string page = report::html_report({m, r, "web.deal", ""});
+  CHECK_THAT(page, Catch::Contains("<g id=\"party-1\" class=\"node party defaulted\" data-tip=\"Lab (lab)"));
+  CHECK_THAT(page, Catch::Contains("class=\"edge deal from-p1 to-p2\""));
+  CHECK_THAT(page, Catch::Contains("compute (commitment): $10B"));
+}
+
+TEST_CASE("party kinds beyond the built-in five get distinct shapes", "[report]") {
+  rt::Model m = model();
+  m.parties = {{"World", "", -1},   {"A", "lab", 0},  {"B", "bank", 1},
+               {"C", "utility", 2}, {"D", "bank", 3}, {"E", "", 4}};
+  auto styles = report::party_kind_styles(m);
+  REQUIRE(styles.size() == 4);  // lab, bank, utility, no kind
+  CHECK(std::string(styles[0].shape) == "ellipse");
+  CHECK(styles[1].kind == "bank");
+  CHECK(styles[2].kind == "utility");
+  CHECK(std::string(styles[1].shape) != std::string(styles[2].shape));
+  CHECK(std::string(styles[1].fill) != std::string(styles[2].fill));
+  for (const auto& s : styles) CHECK(std::string(s.shape) != "box");  // hyperscaler's
+  // Past ten new kinds, shapes repeat with a dashed outline.
+  for (int k = 0; k < 11; ++k) m.parties.push_back({"X" + std::to_string(k), "kind" + std::to_string(k), 5 + k});
+  styles = report::party_kind_styles(m);
+  auto style_of = [&](const std::string& kind) {
+    return *std::find_if(styles.begin(), styles.end(), [&](const auto& s) { return s.kind == kind; });
+  };
+  CHECK(!style_of("kind7").dashed);  // bank, utility, kind0 … kind7: the ten shapes
+  CHECK(style_of("kind8").dashed);
+  CHECK(std::string(style_of("kind8").shape) == std::string(style_of("bank").shape));
+}
+
+TEST_CASE("Monte Carlo pages: default probabilities with confidence intervals, losses, recoveries", "[report]") {
+  auto ci = report::wilson_interval(0.1, 1000);
+  CHECK(ci.lo == Approx(0.0829).epsilon(0.002));
+  CHECK(ci.hi == Approx(0.1202).epsilon(0.002));
+  CHECK(report::wilson_interval(0, 100).lo == 0);
+  CHECK(report::wilson_interval(1, 100).hi == 1);
+
+  rt::RunResult r = result();
+  r.paths = 1000;
+  r.parties[0].default_probability = 0.1;
+  r.parties[0].recovery_rate = 0.4;
+  r.parties[0].loss = {2e9, -1e9, 0.5e9, 1.5e9, 3e9, 6e9, 1000};
+  r.parties[1].default_probability = 0;
+  r.events.clear();
+  r.defaults.clear();
+  std::string page = report::html_report({model(), r, "web.deal", ""});
+  CHECK_THAT(page, Catch::Contains("id=\"mc-pd\""));
+  CHECK_THAT(page, Catch::Contains("P(default) 10.0% (95% CI 8.3% – 12.0%) over 1000 paths"));
+  CHECK_THAT(page, Catch::Contains("id=\"mc-loss\""));
+  CHECK_THAT(page, Catch::Contains("5–95%: -$1B to $6B"));
+  CHECK_THAT(page, Catch::Contains("id=\"mc-recovery\""));
+  CHECK_THAT(page, Catch::Contains("creditors recover 40.0% on average over the 100 paths"));
+  // Nobody defaults: the charts say so rather than drawing empty axes.
+  r.parties[0].default_probability = 0;
+  CHECK(report::default_probability_chart_svg(r).empty());
+  CHECK_THAT(report::html_report({model(), r, "web.deal", ""}), Catch::Contains("No party defaulted on any path."));
 }

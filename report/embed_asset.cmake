@@ -1,0 +1,26 @@
+# Writes a header holding text files as C++ raw string literals, so the HTML report's
+# CSS and JavaScript live in their own files (report/assets/) yet the page stays one
+# self-contained file. Run as: cmake -DOUT=header -DNAMES=a,b -DFILES=x,y -P embed_asset.cmake
+set(body "// Generated from report/assets/ by report/embed_asset.cmake: do not edit.\n#pragma once\n\nnamespace deal::report::assets {\n")
+string(REPLACE "," ";" NAMES "${NAMES}")
+string(REPLACE "," ";" FILES "${FILES}")
+list(LENGTH NAMES count)
+math(EXPR last "${count} - 1")
+foreach(i RANGE ${last})
+  list(GET NAMES ${i} name)
+  list(GET FILES ${i} file)
+  file(READ ${file} text)
+  string(FIND "${text}" ")DEAL_ASSET\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${file} contains the raw string delimiter )DEAL_ASSET\"")
+  endif()
+  string(APPEND body "inline constexpr const char* ${name} = R\"DEAL_ASSET(${text})DEAL_ASSET\";\n")
+endforeach()
+string(APPEND body "}  // namespace deal::report::assets\n")
+# Rewrite only on change, so an unchanged asset does not recompile the report.
+if(EXISTS ${OUT})
+  file(READ ${OUT} old)
+endif()
+if(NOT "${old}" STREQUAL "${body}")
+  file(WRITE ${OUT} "${body}")
+endif()
