@@ -90,6 +90,43 @@ std::string params_text(const SourceManager& sm, const std::vector<ast::Param>& 
 
 bool is_ident_char(char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; }
 
+// The value of an expression when it is constant: literals, and params whose initial
+// value is constant (what the run starts with, before any scenario's override),
+// combined with arithmetic. `depth` bounds the walk through params.
+std::optional<double> fold(const check::Program& p, const check::HExpr& e, int depth = 0) {
+  if (depth > 50) return std::nullopt;
+  using check::Op;
+  switch (e.op) {
+    case Op::Const:
+      return e.num;
+    case Op::Slot:
+      for (const auto& param : p.params)
+        if (param.slot == e.index) return fold(p, param.init, depth + 1);
+      return std::nullopt;
+    case Op::Neg: {
+      auto a = e.args.empty() ? std::nullopt : fold(p, e.args[0], depth + 1);
+      return a ? std::optional<double>(-*a) : std::nullopt;
+    }
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Div:
+    case Op::Pow: {
+      if (e.args.size() != 2) return std::nullopt;
+      auto a = fold(p, e.args[0], depth + 1), b = fold(p, e.args[1], depth + 1);
+      if (!a || !b) return std::nullopt;
+      if (e.op == Op::Add) return *a + *b;
+      if (e.op == Op::Sub) return *a - *b;
+      if (e.op == Op::Mul) return *a * *b;
+      if (e.op == Op::Pow) return std::pow(*a, *b);
+      if (*b == 0) return std::nullopt;
+      return *a / *b;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
 }  // namespace
 
 const std::vector<std::string>& keywords() {
@@ -489,14 +526,15 @@ std::string SourceIndex::symbol_hover(int id) const {
     if (k >= 0) {
       const auto& hp = p->params[k];
       out += "\n" + check::describe(hp.type, units);
-      if (hp.init.is_const()) out += " = `" + format_constant(hp.init.num, hp.type, units) + "`";
+      if (auto v = fold(*p, hp.init)) out += " = `" + format_constant(*v, hp.type, units) + "`";
       out += "\n";
       std::string overrides;
       for (const auto& sc : p->scenarios)
         for (const auto& o : sc.overrides)
           if (o.param == k) {
             overrides += "- scenario `" + sc.name + "`: ";
-            if (o.value && o.value->is_const()) overrides += "`" + format_constant(o.value->num, hp.type, units) + "`";
+            if (auto v = o.value ? fold(*p, *o.value) : std::nullopt)
+              overrides += "`" + format_constant(*v, hp.type, units) + "`";
             else if (o.dist) overrides += "`~ " + o.dist->name + "(…)`";
             else overrides += "`" + span_text(c_.sm, o.span) + "`";
             overrides += "\n";
@@ -541,8 +579,8 @@ std::optional<std::string> SourceIndex::hover(uint32_t file, uint32_t line, uint
   if (!typed) return s >= 0 ? std::optional<std::string>(symbol_hover(s)) : std::nullopt;
   const auto& units = c_.program->units;
   std::string out = "```deal\n" + ast::print(*best) + "\n```\n" + check::describe(typed->type, units);
-  if (typed->expr.is_const() && typed->type.kind != check::Kind::String)
-    out += " = `" + format_constant(typed->expr.num, typed->type, units) + "`";
+  if (typed->type.kind != check::Kind::String)
+    if (auto v = fold(*c_.program, typed->expr)) out += " = `" + format_constant(*v, typed->type, units) + "`";
   return out + "\n";
 }
 
@@ -577,16 +615,11 @@ std::vector<Completion> SourceIndex::complete(uint32_t file, uint32_t line, uint
     }
     return out;
   }
-  // Right after digits: a unit.
-  if (w > 0 && (std::isdigit(static_cast<unsigned char>(prefix[w - 1])) || (prefix[w - 1] == '/' && w > 1))) {
-    bool number = w > 0 && std::isdigit(static_cast<unsigned char>(prefix[w - 1]));
-    if (!number) {
-      // `$5B/` or `3GW/`: a per-unit suffix when the text before the slash is a literal.
-      size_t b = w - 1;
-      while (b > 0 && (is_ident_char(prefix[b - 1]) || prefix[b - 1] == '/' || prefix[b - 1] == '.')) --b;
-      number = b < w - 1 && std::isdigit(static_cast<unsigned char>(prefix[b]));
-    }
-    if (number) {
+  // In a number literal (`3`, `$5B`, `2GW/`): a unit or scale suffix.
+  {
+    size_t b = prefix.size();
+    while (b > 0 && (is_ident_char(prefix[b - 1]) || prefix[b - 1] == '/' || prefix[b - 1] == '.')) --b;
+    if (b < prefix.size() && std::isdigit(static_cast<unsigned char>(prefix[b]))) {
       for (const char* t : {"d", "w", "mo", "q", "y"}) out.push_back({t, "unit", "time", {}});
       for (const char* sc : {"k", "M", "B", "T"}) out.push_back({sc, "unit", "scale", {}});
       for (const auto& s : symbols_)
