@@ -38,11 +38,12 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEAL_FUZZ=ON \
 	  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_frontend fuzz_run
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_frontend fuzz_run fuzz_lsp
 	@total=$(FUZZ_SECONDS); front=$$(( total / 2 > 0 ? total / 2 : 1 )); run=$$(( total - front > 0 ? total - front : 1 )); \
 	  status=0; \
 	  bash tests/fuzz/run.sh build-fuzz/bin/fuzz_frontend $$front || status=1; \
 	  bash tests/fuzz/run.sh build-fuzz/bin/fuzz_run $$run || status=1; \
+	  bash tests/fuzz/run.sh build-fuzz/bin/fuzz_lsp $$front || status=1; \
 	  exit $$status
 
 # Every test again, built with AddressSanitizer (leak checks included) and UBSan (which
