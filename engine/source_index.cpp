@@ -372,6 +372,24 @@ struct SourceIndex::Walker {
           ix.symbols_[id].signature = "scenario " + s.name + (s.extends.empty() ? "" : " extends " + s.extends);
           break;
         }
+        case ast::DeclKind::Import: {
+          // The file the import loaded (the loader names it by its resolved path).
+          const std::string& spec = d.import->path;
+          std::string tail = spec.rfind("std/", 0) == 0 ? "/" + spec.substr(4) + ".deal" : "/" + spec;
+          for (uint32_t f = 1; f <= sm.size(); ++f) {
+            const std::string& path = sm.file(f).path;
+            if (path == spec ||
+                (path.size() >= tail.size() && path.compare(path.size() - tail.size(), tail.size(), tail) == 0)) {
+              Span start{f, 1, 1, 1, 1};
+              int id = add(spec, "file", start, start);
+              ix.symbols_[id].signature = "import \"" + spec + "\"  // " + path;
+              ix.symbols_[id].doc.clear();
+              use(d.import->path_span, id);
+              break;
+            }
+          }
+          break;
+        }
         default:
           break;
       }
@@ -555,7 +573,11 @@ std::string SourceIndex::symbol_hover(int id) const {
         if (st.name == s.name) out += "\n" + check::describe(st.type, units) + "\n";
   } else if (p && s.kind == "deal") {
     int k = p->find_deal(s.name);
-    if (k >= 0) out += "\nContract `" + p->deals[k].contract + "`\n";
+    if (k >= 0) {
+      auto c = dealt_.find(id);
+      out += "\nContract `" + p->deals[k].contract + "`" +
+             (c != dealt_.end() ? ": `" + symbols_[c->second].signature + "`" : "") + "\n";
+    }
   }
   if (!s.doc.empty()) out += "\n---\n" + s.doc;
   return out;

@@ -502,7 +502,7 @@ void Server::dispatch(const std::string& m, const void* raw, Reply& reply, std::
     std::map<int, size_t> at;  // symbol → its index in `list`
     for (size_t i = 0; i < syms.size(); ++i) {
       const auto& s = syms[i];
-      if (s.kind == "local" || !s.name_span.valid() || s.name_span.file != 1) continue;
+      if (s.kind == "local" || s.kind == "file" || !s.name_span.valid() || s.name_span.file != 1) continue;
       Span whole = s.span.valid() ? s.span : s.name_span;
       json j = {{"name", s.name},
                 {"kind", symbol_kind(s.kind)},
@@ -525,7 +525,7 @@ void Server::dispatch(const std::string& m, const void* raw, Reply& reply, std::
     for (auto& [uri, doc] : docs_) {
       if (!doc->index) continue;
       for (const auto& s : doc->index->symbols()) {
-        if (s.kind == "local" || s.container >= 0 || !s.name_span.valid()) continue;
+        if (s.kind == "local" || s.kind == "file" || s.container >= 0 || !s.name_span.valid()) continue;
         if (!query.empty() && s.name.find(query) == std::string::npos) continue;
         json loc = location_of(doc->checked->sm, s.name_span);
         if (s.name_span.file == 1) loc["uri"] = uri;

@@ -319,6 +319,9 @@ def main():
     suri = (tmp / "std.deal").as_uri()
     c.notify("textDocument/didOpen", {"textDocument": {"uri": suri, "languageId": "deal", "version": 1, "text": std_text}})
     check(c.diagnostics_for(suri, 1) == [], "the standard library imports")
+    r = c.request("textDocument/definition", {"textDocument": {"uri": suri}, "position": pos_of(std_text, "std/", 1)})
+    loc = (r or {}).get("result") or {}
+    check(loc.get("uri", "").endswith("stdlib/contracts.deal"), f"definition of an import: the file: {loc}")
     r = c.request("workspace/symbol", {"query": ""})
     ws = (r or {}).get("result") or []
     check(any("stdlib/contracts.deal" in s["location"]["uri"] for s in ws), "workspace symbols include the stdlib's")
