@@ -14,11 +14,13 @@ packages=(
   tmux                      # drives the REPL's terminal test (tests/repl/tty_test.py)
 )
 # Extra sets, chosen by flags (.ci/run uses both): --with-browser (the report is checked in
-# headless Chromium), --with-graphviz (deal graph --format svg/png, the report's network picture).
+# headless Chromium), --with-graphviz (deal graph --format svg/png, the report's network picture),
+# --with-node (the VS Code extension: its grammar test and .vsix build, editors/vscode/scripts).
 for arg in "$@"; do
   case "$arg" in
     --with-browser) packages+=(chromium) ;;
     --with-graphviz) packages+=(graphviz) ;;
+    --with-node) command -v npm >/dev/null 2>&1 || packages+=(nodejs npm) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
