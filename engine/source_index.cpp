@@ -473,7 +473,8 @@ struct SourceIndex::Walker {
   }
 };
 
-SourceIndex::SourceIndex(const Checked& checked) : c_(checked) {
+SourceIndex::SourceIndex(const Checked& checked, const check::Program* fallback)
+    : c_(checked), program_(checked.program ? &*checked.program : fallback) {
   Walker w{*this, c_.sm, {}};
   for (const auto& m : c_.modules) w.declare(m);
   for (const auto& m : c_.modules) w.resolve(m);
@@ -535,7 +536,7 @@ std::string format_constant(double value, const check::Type& type, const check::
 
 std::string SourceIndex::symbol_hover(int id) const {
   const SymbolInfo& s = symbols_[id];
-  const check::Program* p = c_.program ? &*c_.program : nullptr;
+  const check::Program* p = program_;
   std::string head = s.signature.empty() ? s.kind + " " + s.name : s.signature;
   std::string out = "```deal\n" + head + "\n```\n";
   auto units = p ? p->units : check::UnitNames{};
@@ -579,6 +580,7 @@ std::string SourceIndex::symbol_hover(int id) const {
              (c != dealt_.end() ? ": `" + symbols_[c->second].signature + "`" : "") + "\n";
     }
   }
+  if (p && !c_.program) out += "\n*(types and values as of the last version that checked)*\n";
   if (!s.doc.empty()) out += "\n---\n" + s.doc;
   return out;
 }
@@ -591,18 +593,18 @@ std::optional<std::string> SourceIndex::hover(uint32_t file, uint32_t line, uint
   for (const ast::Expr* e : exprs_)
     if (contains(e->span, file, line, col) && (!best || extent(e->span) < extent(best->span))) best = e;
   if (s >= 0 && !best) return symbol_hover(s);
-  if (!best || !c_.program) return s >= 0 ? std::optional<std::string>(symbol_hover(s)) : std::nullopt;
+  if (!best || !program_) return s >= 0 ? std::optional<std::string>(symbol_hover(s)) : std::nullopt;
   Diagnostics scratch;
   std::optional<check::CheckedExpr> typed;
   {
     std::lock_guard<std::mutex> lock(frontend_mutex());
-    typed = check::check_expression(*c_.program, *best, c_.sm, scratch, true);
+    typed = check::check_expression(*program_, *best, c_.sm, scratch, true);
   }
   if (!typed) return s >= 0 ? std::optional<std::string>(symbol_hover(s)) : std::nullopt;
-  const auto& units = c_.program->units;
+  const auto& units = program_->units;
   std::string out = "```deal\n" + ast::print(*best) + "\n```\n" + check::describe(typed->type, units);
   if (typed->type.kind != check::Kind::String)
-    if (auto v = fold(*c_.program, typed->expr)) out += " = `" + format_constant(*v, typed->type, units) + "`";
+    if (auto v = fold(*program_, typed->expr)) out += " = `" + format_constant(*v, typed->type, units) + "`";
   return out + "\n";
 }
 

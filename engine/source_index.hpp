@@ -43,8 +43,10 @@ struct SignatureHelp {
 
 class SourceIndex {
  public:
-  // `checked` must outlive the index.
-  explicit SourceIndex(const Checked& checked);
+  // `checked` must outlive the index. When it holds no checked program (the text has
+  // errors), types and values come from `fallback` (an editor's last version that
+  // checked; null: none), looked up by name; it must outlive the index too.
+  explicit SourceIndex(const Checked& checked, const check::Program* fallback = nullptr);
 
   const Checked& checked() const { return c_; }
   const std::vector<SymbolInfo>& symbols() const { return symbols_; }
@@ -64,6 +66,7 @@ class SourceIndex {
  private:
   struct Walker;
   const Checked& c_;
+  const check::Program* program_;  // the checked program, or the fallback
   std::vector<SymbolInfo> symbols_;
   std::vector<std::pair<Span, int>> refs_;             // uses of symbols (declarations excluded)
   std::vector<const ast::Expr*> exprs_;                // every expression, for hover

@@ -159,7 +159,8 @@ struct Server::Document {
   std::string uri, path, text;
   long long version = 0;
   bool dirty = true;
-  std::unique_ptr<engine::Checked> checked;  // the latest check
+  std::unique_ptr<engine::Checked> checked;    // the latest check
+  std::unique_ptr<engine::Checked> last_good;  // the last one with a program, while `checked` has none
   std::unique_ptr<engine::SourceIndex> index;
   std::set<std::string> published;  // URIs its last diagnostics went to
 
@@ -237,8 +238,12 @@ void Server::flush(std::vector<std::string>& out) {
     if (!doc->dirty) continue;
     doc->dirty = false;
     doc->index.reset();
+    // The last version that checked stays for hover's types while the text has errors.
+    if (doc->checked && doc->checked->program) doc->last_good = std::move(doc->checked);
     doc->checked = std::make_unique<engine::Checked>(check_document(doc->path, doc->text));
-    doc->index = std::make_unique<engine::SourceIndex>(*doc->checked);
+    if (doc->checked->program) doc->last_good.reset();
+    const check::Program* fallback = doc->last_good ? &*doc->last_good->program : nullptr;
+    doc->index = std::make_unique<engine::SourceIndex>(*doc->checked, fallback);
 
     // Diagnostics grouped by the file they point into; a diagnostic without a place
     // goes to the document itself, at its start.

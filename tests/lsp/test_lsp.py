@@ -246,6 +246,9 @@ def main():
     r = c.request("textDocument/completion", {"textDocument": td, "position": pos_of(edited, "Bank.\n", 5)})
     labels = [i["label"] for i in ((r or {}).get("result") or {}).get("items", [])]
     check("cash" in labels and "rate" not in labels, f"completion after 'Bank.': its fields: {labels}")
+    r = c.request("textDocument/hover", {"textDocument": td, "position": pos_of(edited, "rate = 5", 0)})
+    text = ((r or {}).get("result") or {}).get("contents", {}).get("value", "")
+    check("5%" in text or "0.05" in text, f"while the text has errors, hover has the last good version's types: {text!r}")
     edited2 = CONTRACT + "param probe = 3\n"
     c.notify("textDocument/didChange", {"textDocument": {"uri": curi, "version": 3}, "contentChanges": [{"text": edited2}]})
     r = c.request("textDocument/completion", {"textDocument": td, "position": pos_of(edited2, "probe = 3", 9)})
