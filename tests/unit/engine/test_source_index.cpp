@@ -127,3 +127,31 @@ TEST_CASE("format_constant writes .deal literals", "[source_index]") {
   CHECK(engine::format_constant(0.3, check::Type::num(check::Dim::number() / check::Dim::time()), units) == "0.3/y");
   CHECK(engine::format_constant(1, check::Type::boolean(), units) == "true");
 }
+
+TEST_CASE("source index: shocks, scenarios, units and fns", "[source_index]") {
+  engine::Checked c = engine::check_source("s.deal", R"(calendar 2026Q1 .. 2026Q4 step quarter
+unit GW
+param cap = 2GW
+fn twice(x: Number): Number = 2 * x
+party P { cash = $1B  n = twice(3) }
+shock cut { set cap = 1GW }
+scenario base { apply cut }
+scenario more extends base { param cap = 3GW }
+)");
+  REQUIRE(c.program);
+  engine::SourceIndex index(c);
+  auto find = [&](const std::string& name, const std::string& kind) {
+    for (size_t i = 0; i < index.symbols().size(); ++i)
+      if (index.symbols()[i].name == name && index.symbols()[i].kind == kind) return int(i);
+    return -1;
+  };
+  CHECK(index.references(find("GW", "unit"), false).size() == 3);    // 2GW, 1GW, 3GW
+  CHECK(index.references(find("cap", "param"), false).size() == 2);  // the shock's set, the override
+  CHECK(index.references(find("cut", "shock"), false).size() == 1);
+  CHECK(index.references(find("base", "scenario"), false).size() == 1);
+  CHECK(index.references(find("twice", "fn"), false).size() == 1);
+  CHECK(index.references(find("x", "argument"), false).size() == 1);
+  auto sig = index.signature_help("param y = twice(");
+  REQUIRE(sig);
+  CHECK(sig->label == "twice(x: Number)");
+}
