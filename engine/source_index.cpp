@@ -669,17 +669,16 @@ std::vector<Completion> SourceIndex::complete(uint32_t file, uint32_t line, uint
     if (contains(symbols_[owner].span, file, line, col))
       for (const auto& [name, id] : names)
         if (seen.insert(name).second) out.push_back({name, symbols_[id].kind, symbols_[id].signature, {}});
-  for (const auto& s : symbols_)
-    if (s.kind == "local" && contains(s.span, file, line, col) == false && s.span.file == file && s.span.line <= line) {
-      // A `let` above the cursor in the same declaration is in scope; approximated by
-      // the enclosing top-level declaration.
-      for (const auto& [name, id] : globals_) {
-        const auto& top = symbols_[id];
-        if (contains(top.span, file, line, col) && contains(top.span, s.span.file, s.span.line, s.span.col) &&
-            seen.insert(s.name).second)
-          out.push_back({s.name, "local", s.signature, {}});
-      }
-    }
+  // A block's `let` above the cursor, in the top-level declaration the cursor is in
+  // (an approximation of its block's scope).
+  const SymbolInfo* enclosing = nullptr;
+  for (const auto& [name, id] : globals_)
+    if (contains(symbols_[id].span, file, line, col)) enclosing = &symbols_[id];
+  if (enclosing)
+    for (const auto& s : symbols_)
+      if (s.kind == "local" && contains(enclosing->span, s.span.file, s.span.line, s.span.col) &&
+          (s.span.line < line || (s.span.line == line && s.span.end_col <= col)) && seen.insert(s.name).second)
+        out.push_back({s.name, "local", s.signature, {}});
   for (const auto& [name, id] : globals_)
     if (seen.insert(name).second) out.push_back({name, symbols_[id].kind, symbols_[id].signature, {}});
   for (const auto& k : keywords())

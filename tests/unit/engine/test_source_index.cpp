@@ -90,6 +90,12 @@ TEST_CASE("source index: completion by context", "[source_index]") {
   CHECK(labels(f.index.complete(1, 15, 1, "param x = 3")).find("GW ") != std::string::npos);
   CHECK(labels(f.index.complete(1, 15, 1, "deal d2 = loan(")).find("amount: ") != std::string::npos);
   CHECK(labels(f.index.complete(1, 15, 1, "sce")).find("scenario ") != std::string::npos);
+  // Inside the contract, after the block's `let`: the let, the arguments, the fields.
+  std::string inside = labels(f.index.complete(1, 9, 9, "    pay("));
+  CHECK(inside.find("half ") != std::string::npos);
+  CHECK(inside.find("lender ") != std::string::npos);
+  CHECK(inside.find("owed ") != std::string::npos);
+  CHECK(labels(f.index.complete(1, 11, 20, "party Bank { cash = ")).find("half ") == std::string::npos);
   auto sig = f.index.signature_help("deal d2 = loan(Bank, ");
   REQUIRE(sig);
   CHECK(sig->label == "loan(lender: Party, borrower: Party, amount: Money)");
