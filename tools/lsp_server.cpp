@@ -619,8 +619,14 @@ void Server::dispatch(const std::string& m, const void* raw, Reply& reply, std::
         type = 1;
       }
     }
+    // The whole result to the server's log (VS Code: its output channel), the summary —
+    // the defaults and the parties' final cash, debt and equity, before the series — to
+    // a message.
+    std::string summary = text.substr(0, text.find("\nSeries"));
     out.push_back(
-        dump({{"jsonrpc", "2.0"}, {"method", "window/showMessage"}, {"params", {{"type", type}, {"message", text}}}}));
+        dump({{"jsonrpc", "2.0"}, {"method", "window/logMessage"}, {"params", {{"type", type}, {"message", text}}}}));
+    out.push_back(dump(
+        {{"jsonrpc", "2.0"}, {"method", "window/showMessage"}, {"params", {{"type", type}, {"message", summary}}}}));
     reply.result = text;
   }
   // Anything else: reply.result stays unset — MethodNotFound for a request, ignored for

@@ -299,6 +299,8 @@ def main():
         r = c.request("workspace/executeCommand", {"command": "deal.runScenario", "arguments": lenses[1]["command"]["arguments"]})
         out = (r or {}).get("result") or ""
         check("Bank" in out and "Shop" in out, f"run scenario shows the result summary: {out[:300]!r}")
+        shown = [n["params"]["message"] for n in c.notes if n.get("method") == "window/showMessage"]
+        check(any("Parties" in m and "Series" not in m for m in shown), f"the summary is shown as a message: {shown}")
 
     # ------------------------------------------------------------ imports and the stdlib
     (tmp / "lib.deal").write_text("unit GW\nparam shared_price = $3B/y/GW\n")
