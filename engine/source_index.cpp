@@ -629,14 +629,28 @@ std::vector<Completion> SourceIndex::complete(uint32_t file, uint32_t line, uint
         if (c != dealt_.end()) owner = c->second;
       }
     }
+    // A Party argument of the contract or fn the cursor is in: any party's built-ins.
+    bool party_argument = false;
+    if (owner < 0)
+      for (const auto& [container, names] : members_)
+        if (contains(symbols_[container].span, file, line, col)) {
+          auto a = names.find(base);
+          if (a != names.end() && symbols_[a->second].kind == "argument" &&
+              symbols_[a->second].signature == base + ": Party")
+            party_argument = true;
+        }
+    std::set<std::string> members;
     if (owner >= 0) {
       auto m = members_.find(owner);
       if (m != members_.end())
-        for (const auto& [name, id] : m->second) out.push_back({name, symbols_[id].kind, symbols_[id].signature, {}});
-      if (symbols_[owner].kind == "party")
-        for (const char* b2 : {"cash", "debt", "credit", "equity"})
-          if (!m->second.count(b2)) out.push_back({b2, "field", "built-in", {}});
+        for (const auto& [name, id] : m->second) {
+          members.insert(name);
+          out.push_back({name, symbols_[id].kind, symbols_[id].signature, {}});
+        }
     }
+    if ((owner >= 0 && symbols_[owner].kind == "party") || party_argument)
+      for (const char* b2 : {"cash", "debt", "credit", "equity"})
+        if (!members.count(b2)) out.push_back({b2, "field", "built-in", {}});
     return out;
   }
   // In a number literal (`3`, `$5B`, `2GW/`): a unit or scale suffix.

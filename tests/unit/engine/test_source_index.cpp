@@ -96,6 +96,12 @@ TEST_CASE("source index: completion by context", "[source_index]") {
   CHECK(inside.find("lender ") != std::string::npos);
   CHECK(inside.find("owed ") != std::string::npos);
   CHECK(labels(f.index.complete(1, 11, 20, "party Bank { cash = ")).find("half ") == std::string::npos);
+  // After a Party argument's dot, inside its contract: a party's built-in fields.
+  CHECK(labels(f.index.complete(1, 9, 9, "    pay(lender.")).find("cash ") != std::string::npos);
+  // A party without members still has its built-ins (and no crash).
+  engine::Checked empty = engine::check_source("e.deal", "party X {}\nparam y = X.");
+  engine::SourceIndex empty_index(empty);
+  CHECK(labels(empty_index.complete(1, 2, 13, "param y = X.")).find("cash ") != std::string::npos);
   auto sig = f.index.signature_help("deal d2 = loan(Bank, ");
   REQUIRE(sig);
   CHECK(sig->label == "loan(lender: Party, borrower: Party, amount: Money)");
