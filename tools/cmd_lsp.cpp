@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "tools/cli.hpp"
@@ -112,7 +113,12 @@ class Framer {
 
 int run_lsp() {
   lsp::ServerOptions options;
-  options.import_paths = args.import_paths;
+  // Absolute: the server checks each document from its own folder.
+  for (const auto& dir : args.import_paths) {
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(dir, ec);
+    options.import_paths.push_back(ec ? dir : abs.string());
+  }
   lsp::Server server(options);
   Framer framer;
   std::vector<std::string> out;
