@@ -34,8 +34,8 @@ def check(cond, what):
 
 
 class Client:
-    def __init__(self, deal, cwd):
-        self.p = subprocess.Popen([deal, "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    def __init__(self, deal, cwd, args=()):
+        self.p = subprocess.Popen([deal, "lsp", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, cwd=cwd)
         self.buf = b""
         self.next_id = 1
@@ -388,6 +388,26 @@ def main():
     c2 = Client(deal, tmp)
     c2.notify("exit", None)
     check(c2.p.wait(timeout=60) == 1, "exit without shutdown: exit code 1")
+
+    # --import-path relative to where the server started, for a document in another folder.
+    (tmp / "other").mkdir()
+    (tmp / "sub").mkdir()
+    (tmp / "other" / "lib2.deal").write_text("param from_other = 1\n")
+    sub_text = 'import "../other/lib2.deal"\ncalendar 2026Q1 .. 2026Q4 step quarter\nparam z = from_other\n'
+    suburi = (tmp / "sub" / "main2.deal").as_uri()
+    for args, want_clean in (((), False), (("--import-path", "other"), True)):
+        c3 = Client(deal, tmp, args)
+        c3.request("initialize", {"capabilities": {}})
+        c3.notify("textDocument/didOpen", {"textDocument": {"uri": suburi, "languageId": "deal", "version": 1,
+                                                            "text": sub_text}})
+        diags = c3.diagnostics_for(suburi, 1)
+        if want_clean:
+            check(diags == [], f"--import-path DIR (relative to the server's folder) widens imports: {diags}")
+        else:
+            check(diags and "outside" in diags[0]["message"], f"an import outside the folder is an error: {diags}")
+        c3.request("shutdown")
+        c3.notify("exit", None)
+        c3.p.wait(timeout=60)
 
     print(f"{passed} passed, {len(failures)} failed")
     return 1 if failures else 0
