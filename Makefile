@@ -31,18 +31,21 @@ demo: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# Fuzz for FUZZ_SECONDS in all (libFuzzer, clang-19, ASan+UBSan), split between the two
-# targets: the front end (parse, print, reparse) and `deal run` of programs that pass
-# check (tests/fuzz/fuzz_run.cpp). Both run even when the first finds something.
+# Fuzz for FUZZ_SECONDS in all (libFuzzer, clang-19, ASan+UBSan), split between the three
+# targets: the front end (parse, print, reparse), `deal run` of programs that pass check
+# (tests/fuzz/fuzz_run.cpp) and the language server's request handling
+# (tests/fuzz/fuzz_lsp.cpp). All run even when one finds something.
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEAL_FUZZ=ON \
 	  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_frontend fuzz_run
-	@total=$(FUZZ_SECONDS); front=$$(( total / 2 > 0 ? total / 2 : 1 )); run=$$(( total - front > 0 ? total - front : 1 )); \
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_frontend fuzz_run fuzz_lsp
+	@total=$(FUZZ_SECONDS); front=$$(( total / 3 > 0 ? total / 3 : 1 )); lsp=$$front; \
+	  run=$$(( total - 2 * front > 0 ? total - 2 * front : 1 )); \
 	  status=0; \
 	  bash tests/fuzz/run.sh build-fuzz/bin/fuzz_frontend $$front || status=1; \
 	  bash tests/fuzz/run.sh build-fuzz/bin/fuzz_run $$run || status=1; \
+	  bash tests/fuzz/run.sh build-fuzz/bin/fuzz_lsp $$lsp || status=1; \
 	  exit $$status
 
 # Every test again, built with AddressSanitizer (leak checks included) and UBSan (which

@@ -13,12 +13,17 @@ packages=(
   clang-format              # tests/check_format.py: sources follow .clang-format
   tmux                      # drives the REPL's terminal test (tests/repl/tty_test.py)
 )
+# Node and npm: the VS Code extension's grammar test and .vsix build (editors/vscode/scripts);
+# a Node installed otherwise (with its own npm) is kept.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # Extra sets, chosen by flags (.ci/run uses both): --with-browser (the report is checked in
-# headless Chromium), --with-graphviz (deal graph --format svg/png, the report's network picture).
+# headless Chromium), --with-graphviz (deal graph --format svg/png, the report's network picture),
+# --with-neovim (docs/img/editor-lsp.png, taken by editors/screenshot/screenshot.sh; also needs --with-browser).
 for arg in "$@"; do
   case "$arg" in
     --with-browser) packages+=(chromium) ;;
     --with-graphviz) packages+=(graphviz) ;;
+    --with-neovim) packages+=(neovim) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done

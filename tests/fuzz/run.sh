@@ -27,6 +27,9 @@ case "$(basename "$bin")" in
     seeds=("$here/corpus_run" "$src/examples" "$src/tests/golden/run" "$src/tests/golden/stdlib"
            "$src/../shared/conformance/cases")
     max_len=8192 timeout=30 ;;
+  fuzz_lsp)
+    seeds=("$here/corpus_lsp" "$here/corpus")
+    max_len=4096 timeout=30 ;;
   *)
     seeds=("$here/corpus")
     max_len=4096 timeout=10 ;;
@@ -40,7 +43,7 @@ for dir in "${seeds[@]}"; do
   [ -d "$dir" ] || continue
   for f in "$dir"/*; do
     [ -f "$f" ] || continue
-    case "$f" in *.deal) ;; *) [ "$dir" = "$here/corpus" ] || continue ;; esac
+    case "$f" in *.deal) ;; *) [ "$dir" = "$here/corpus" ] || [ "$dir" = "$here/corpus_lsp" ] || continue ;; esac
     [ "$(stat -c %s "$f")" -le "$max_len" ] || continue
     cp "$f" "$work/corpus/$(basename "$dir")_$(basename "$f")"
   done
