@@ -260,7 +260,11 @@ void Server::flush(std::vector<std::string>& out) {
                                                                   : 3},
                    {"source", "deal"},
                    {"message", d.message}};
-      if (!d.code.empty()) diag["code"] = d.code;
+      // The stable code (E0xx, `deal explain` documents it) is what editors show and link;
+      // the stage name is the fallback for a diagnostic without one.
+      if (!d.id.empty()) diag["code"] = d.id;
+      else if (!d.code.empty()) diag["code"] = d.code;
+      for (const std::string& line : d.help) diag["message"] = diag["message"].get<std::string>() + "\nhelp: " + line;
       json related = json::array();
       for (const auto& [span, note] : d.notes) {
         if (span.valid() && span.file >= 1 && span.file <= sm.size()) {

@@ -12,6 +12,7 @@ the server never dies. Exits 0 when every check passes; prints each failure.
 """
 import argparse
 import json
+import re
 import os
 import pathlib
 import select
@@ -183,7 +184,8 @@ def main():
         check(d["range"]["end"] == {"line": start["line"], "character": start["character"] + len("undefined_name")},
               f"range ends after the unknown name: {d['range']}")
         check("undefined_name" in d["message"] and d["severity"] == 1, f"message names it: {d['message']}")
-        check("code" in d, f"diagnostic carries the compiler's code: {d}")
+        check(re.fullmatch(r"E0\d\d", str(d.get("code", ""))) is not None,
+              f"diagnostic carries the stable code `deal explain` documents: {d}")
     c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": GOOD}]})
     diags = c.diagnostics_for(uri, 2)
     check(diags == [], f"diagnostics clear after the fix: {diags}")
