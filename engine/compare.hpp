@@ -12,9 +12,9 @@
 namespace deal::engine {
 
 struct CompareRequest {
-  int a = -1, b = -1;                  // scenario indices
+  int a = -1, b = -1;                   // scenario indices
   rt::RunOptions options_a, options_b;  // their overrides and run options
-  std::string label_a, label_b;        // how the output names them
+  std::string label_a, label_b;         // how the output names them
 };
 
 // Runs both sides (a first). Throws rt::RunError, with the failing side's label in the message.

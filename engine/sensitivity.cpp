@@ -91,8 +91,8 @@ void add_metrics(const rt::Model& model, int scenario, bool single, const std::s
                                          sc.name, name, choices(series)));
     add_series(size_t(it - series.begin()));
   } else {
-    throw SensitivityError(
-        fmt::format("--metric {}: expected defaults, default:PARTY, equity, equity:PARTY, series or series:LABEL", spec));
+    throw SensitivityError(fmt::format(
+        "--metric {}: expected defaults, default:PARTY, equity, equity:PARTY, series or series:LABEL", spec));
   }
 }
 
@@ -116,14 +116,15 @@ std::vector<BaseValue> base_values(const Compiled& program, int scenario, const 
       std::lock_guard<std::mutex> lock(frontend_mutex());
       e = check::check_expression(p, "<sensitivity>", name, c.sm, c.diags);
     }
-    if (!e) throw SensitivityError(fmt::format("param '{}' cannot be read: {}", name, render_all(c.sm, c.diags, false)));
+    if (!e)
+      throw SensitivityError(fmt::format("param '{}' cannot be read: {}", name, render_all(c.sm, c.diags, false)));
     tracks.emplace_back(name, std::move(e->expr));
   }
   std::vector<BaseValue> out(params.size());
   if (tracks.empty()) return out;
   Problem problem;
-  auto r = run_as_track(program, program.model().scenarios.at(size_t(scenario)), tracks, options, problem,
-                        single ? 1 : 16);
+  auto r =
+      run_as_track(program, program.model().scenarios.at(size_t(scenario)), tracks, options, problem, single ? 1 : 16);
   if (!r) throw rt::RunError(problem.text);
   for (size_t i = 0; i < params.size(); ++i) {
     const rt::SeriesOutcome& s = r->series.at(i);
@@ -176,7 +177,7 @@ Bumped bump_values(report::BumpRule rule, double base, double relative, double a
 }
 
 std::optional<report::FlipThreshold::Bracket> find_flip(const std::function<bool(double)>& flips, double base,
-                                                         const FlipSearch& search, long long* calls) {
+                                                        const FlipSearch& search, long long* calls) {
   if (!(search.step > 0)) return std::nullopt;
   auto call = [&](double x) {
     if (calls) ++*calls;

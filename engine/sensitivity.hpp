@@ -46,7 +46,7 @@ struct FlipSearch {
   int max_bisections = 24;
 };
 std::optional<report::FlipThreshold::Bracket> find_flip(const std::function<bool(double)>& flips, double base,
-                                                         const FlipSearch& search, long long* calls = nullptr);
+                                                        const FlipSearch& search, long long* calls = nullptr);
 
 struct SensitivityRequest {
   int scenario = -1;
@@ -55,8 +55,8 @@ struct SensitivityRequest {
   // Metrics: "defaults" (every party's), "default:P", "equity" (every party's), "equity:P",
   // "series" (every tracked series), "series:LABEL"; empty: "defaults".
   std::vector<std::string> metrics;
-  double bump = 0.1;        // relative
-  double rate_bump = 0.01;  // absolute, per year
+  double bump = 0.1;                           // relative
+  double rate_bump = 0.01;                     // absolute, per year
   std::optional<std::string> threshold_party;  // single-path scenarios only
 };
 

@@ -101,8 +101,8 @@ Comparison compare_results(const rt::Model& m, CompareSide a, CompareSide b) {
     if (!pb) continue;
     DefaultSide da = default_side(ra, m, pa.name), db = default_side(rb, m, pa.name);
     if (!same_default(da, db)) c.defaults.push_back({pa.name, da, db});
-    c.parties.push_back({pa.name, pa.cash, pb->cash, pa.debt, pb->debt, pa.equity, pb->equity,
-                         pa.default_probability, pb->default_probability, pa.recovery_rate, pb->recovery_rate});
+    c.parties.push_back({pa.name, pa.cash, pb->cash, pa.debt, pb->debt, pa.equity, pb->equity, pa.default_probability,
+                         pb->default_probability, pa.recovery_rate, pb->recovery_rate});
   }
   for (const auto& sa : ra.series) {
     const rt::SeriesOutcome* sb = find_series(rb, sa.label);
@@ -128,7 +128,8 @@ std::string compare_table(const Comparison& c, bool color) {
   out += fmt::format("\n{}Defaults that differ{}\n", bold, off);
   if (c.defaults.empty()) out += "  none: the same parties default on the same dates\n";
   else {
-    std::vector<std::vector<std::string>> rows = {{"party", single ? "a" : "P(default) a", single ? "b" : "P(default) b"}};
+    std::vector<std::vector<std::string>> rows = {
+        {"party", single ? "a" : "P(default) a", single ? "b" : "P(default) b"}};
     for (const auto& d : c.defaults)
       rows.push_back({d.party, default_text(d.a, single, c.step), default_text(d.b, single, c.step)});
     out += text_table(rows);
@@ -139,9 +140,10 @@ std::string compare_table(const Comparison& c, bool color) {
     }
   }
 
-  out += fmt::format("\n{}Parties{} (end of the last step{}; Δ = b − a)\n", bold, off, single ? "" : ", means over paths");
-  std::vector<std::vector<std::string>> rows = {{"party", "cash a", "cash b", "Δ cash", "debt Δ", "equity a",
-                                                 "equity b", "Δ equity"}};
+  out +=
+      fmt::format("\n{}Parties{} (end of the last step{}; Δ = b − a)\n", bold, off, single ? "" : ", means over paths");
+  std::vector<std::vector<std::string>> rows = {
+      {"party", "cash a", "cash b", "Δ cash", "debt Δ", "equity a", "equity b", "Δ equity"}};
   for (const auto& p : c.parties)
     rows.push_back({p.party, money(p.cash_a), money(p.cash_b), delta_money(p.cash_b - p.cash_a),
                     delta_money(p.debt_b - p.debt_a), money(p.equity_a), money(p.equity_b),
@@ -201,12 +203,13 @@ std::string compare_json(const Comparison& c) {
   j["parties"] = json::array();
   for (const auto& p : c.parties) {
     auto trio = [](double a, double b) { return json{{"a", a}, {"b", b}, {"difference", b - a}}; };
-    j["parties"].push_back({{"party", p.party},
-                            {"cash", trio(p.cash_a, p.cash_b)},
-                            {"debt", trio(p.debt_a, p.debt_b)},
-                            {"equity", trio(p.equity_a, p.equity_b)},
-                            {"default_probability", trio(p.probability_a, p.probability_b)},
-                            {"recovery_rate", {{"a", optional_number(p.recovery_a)}, {"b", optional_number(p.recovery_b)}}}});
+    j["parties"].push_back(
+        {{"party", p.party},
+         {"cash", trio(p.cash_a, p.cash_b)},
+         {"debt", trio(p.debt_a, p.debt_b)},
+         {"equity", trio(p.equity_a, p.equity_b)},
+         {"default_probability", trio(p.probability_a, p.probability_b)},
+         {"recovery_rate", {{"a", optional_number(p.recovery_a)}, {"b", optional_number(p.recovery_b)}}}});
   }
   j["series"] = json::array();
   for (const auto& s : c.series) {

@@ -51,7 +51,7 @@ struct SeriesDifference {
 struct Comparison {
   CompareSide a, b;
   rt::StepUnit step = rt::StepUnit::Quarter;
-  std::vector<rt::Date> dates;  // start of each step (of side a)
+  std::vector<rt::Date> dates;              // start of each step (of side a)
   std::vector<DefaultDifference> defaults;  // parties whose default (status, date or probability) differs
   std::vector<PartyDifference> parties;     // every party, declaration order
   std::vector<SeriesDifference> series;     // in side a's `track` order

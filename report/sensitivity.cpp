@@ -117,12 +117,12 @@ std::vector<std::string> threshold_lines(const Sensitivity& s) {
 
 std::string sensitivity_table(const Sensitivity& s, bool color, size_t top) {
   std::string bold = color ? "\033[1m" : "", off = color ? "\033[0m" : "";
-  std::string out = fmt::format("{}Sensitivity{} of scenario {} — {}; bumps: ±{:g}% of a value, ±{} for rates, "
-                                "Bools flipped; {} runs\n",
-                                bold, off, s.scenario,
-                                s.paths == 1 ? std::string("1 path")
-                                             : fmt::format("{} paths, seed {} (common random numbers)", s.paths, s.seed),
-                                100 * s.bump, with_unit(s.rate_bump, "1/y"), s.runs);
+  std::string out = fmt::format(
+      "{}Sensitivity{} of scenario {} — {}; bumps: ±{:g}% of a value, ±{} for rates, "
+      "Bools flipped; {} runs\n",
+      bold, off, s.scenario,
+      s.paths == 1 ? std::string("1 path") : fmt::format("{} paths, seed {} (common random numbers)", s.paths, s.seed),
+      100 * s.bump, with_unit(s.rate_bump, "1/y"), s.runs);
   const int cells = 16;
   std::vector<std::string> unmoved;
   for (size_t m = 0; m < s.metrics.size(); ++m) {
@@ -135,7 +135,8 @@ std::string sensitivity_table(const Sensitivity& s, bool color, size_t top) {
     double scale = effect(s.params[order[0]], m, metric.base);
     out += fmt::format("\n{}{}{} (base {}): ▒ the param bumped down, █ up\n", bold, metric.title, off,
                        metric_value(metric.base, metric));
-    std::vector<std::vector<std::string>> rows = {{"param", "base", "down", "Δ down", pad_left("− ", cells) + "│ +", "Δ up", "up"}};
+    std::vector<std::vector<std::string>> rows = {
+        {"param", "base", "down", "Δ down", pad_left("− ", cells) + "│ +", "Δ up", "up"}};
     for (size_t n = 0; n < order.size() && n < top; ++n) {
       const ParamSensitivity& p = s.params[order[n]];
       double dd = p.at_down[m] - metric.base, du = p.at_up[m] - metric.base;
@@ -143,7 +144,8 @@ std::string sensitivity_table(const Sensitivity& s, bool color, size_t top) {
       // When both bumps move it the same way, the side shows the larger.
       std::string left, right;
       auto side = [&](bool negative) {
-        double ld = (negative ? dd < 0 : dd > 0) ? std::fabs(dd) : 0, lu = (negative ? du < 0 : du > 0) ? std::fabs(du) : 0;
+        double ld = (negative ? dd < 0 : dd > 0) ? std::fabs(dd) : 0,
+               lu = (negative ? du < 0 : du > 0) ? std::fabs(du) : 0;
         if (ld == 0 && lu == 0) return std::string();
         return lu >= ld ? bar(lu / scale, cells, "█") : bar(ld / scale, cells, "▒");
       };
@@ -212,7 +214,10 @@ std::string sensitivity_json(const Sensitivity& s) {
       auto bracket = [](const std::optional<FlipThreshold::Bracket>& b) {
         return b ? json{{"low", b->low}, {"high", b->high}} : json(nullptr);
       };
-      t.push_back({{"param", f.param}, {"unit", f.unit}, {"base", f.base}, {"below", bracket(f.below)},
+      t.push_back({{"param", f.param},
+                   {"unit", f.unit},
+                   {"base", f.base},
+                   {"below", bracket(f.below)},
                    {"above", bracket(f.above)}});
     }
     j["threshold"] = {{"party", *s.threshold_party}, {"defaults_at_base", s.defaults_at_base}, {"params", t}};
@@ -231,9 +236,8 @@ std::string sensitivity_svg(const Sensitivity& s, size_t top) {
     if (order.size() > top) order.resize(top);
     const SensitivityMetric& metric = s.metrics[m];
     double scale = effect(s.params[order[0]], m, metric.base);
-    body += fmt::format(
-        "<text x=\"10\" y=\"{}\" font-weight=\"bold\">{} (base {})</text>\n", y + 18, escape_xml(metric.title),
-        escape_xml(metric_value(metric.base, metric)));
+    body += fmt::format("<text x=\"10\" y=\"{}\" font-weight=\"bold\">{} (base {})</text>\n", y + 18,
+                        escape_xml(metric.title), escape_xml(metric_value(metric.base, metric)));
     y += title_h;
     int top_y = y;
     for (size_t i : order) {
@@ -248,8 +252,8 @@ std::string sensitivity_svg(const Sensitivity& s, size_t top) {
         double len = std::fabs(d) / scale * half;
         double x = d < 0 ? axis - len : axis;
         body += fmt::format(
-            "<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\"><title>{} {}: {}</title></rect>\n", x,
-            y + 1 + side * hy, len, hy, side == 0 ? "#3b6fb6" : "#c8423b", escape_xml(p.param),
+            "<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\"><title>{} {}: {}</title></rect>\n",
+            x, y + 1 + side * hy, len, hy, side == 0 ? "#3b6fb6" : "#c8423b", escape_xml(p.param),
             escape_xml(bump_label(s, p, side == 1)), escape_xml(metric_delta(d, metric)));
       }
       y += row_h;

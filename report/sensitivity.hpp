@@ -29,12 +29,13 @@ struct SensitivityMetric {
 struct ParamSensitivity {
   std::string param, unit;  // unit as the checker prints it ("$", "1/y", "" for numbers and Bools)
   BumpRule rule = BumpRule::Relative;
-  double base = 0, down = 0, up = 0;  // the param's value in the three runs (Bools: 0/1; flipped: down == up)
+  double base = 0, down = 0, up = 0;   // the param's value in the three runs (Bools: 0/1; flipped: down == up)
   std::vector<double> at_down, at_up;  // each metric's value in the bumped runs (index = metric)
 };
 
 struct SkippedParam {
-  std::string param, reason;  // "drawn per path", "a Date", "its value is 0: a relative bump moves nothing", a run error
+  std::string param,
+      reason;  // "drawn per path", "a Date", "its value is 0: a relative bump moves nothing", a run error
 };
 
 // Where `party`'s default flips as one param moves from its base value, found by

@@ -35,7 +35,7 @@ const char* kProgram =
     "deal lab_cloud = owe(Lab, Cloud, fee)\n"
     "scenario base { track Lab.cash }\n"
     "scenario tight { param cash0 = $1B  track Lab.cash }\n"
-    "scenario mc { paths 200  seed 3  param growth ~ normal(10%/y, 40%/y)  track Lab.cash }\n";
+    "scenario mc { paths 200  seed 3  param cash0 = $4B  param growth ~ normal(10%/y, 40%/y)  track Lab.cash }\n";
 
 std::unique_ptr<engine::Compiled> compiled() {
   engine::Checked c = engine::check_source("t.deal", kProgram);
@@ -68,7 +68,9 @@ TEST_CASE("bump rules: relative for dimensioned values, absolute for rates, Bool
 
   auto p = compiled();
   const check::Program& prog = p->program();
-  auto rule = [&](const char* name) { return engine::bump_rule(prog.params[size_t(prog.find_param(name))].type, prog.units); };
+  auto rule = [&](const char* name) {
+    return engine::bump_rule(prog.params[size_t(prog.find_param(name))].type, prog.units);
+  };
   CHECK(rule("cash0") == BumpRule::Relative);
   CHECK(rule("growth") == BumpRule::Absolute);
   CHECK(rule("generous") == BumpRule::Flip);
