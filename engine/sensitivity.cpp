@@ -53,12 +53,12 @@ void add_metrics(const rt::Model& model, int scenario, bool single, const std::s
   auto add_party = [&](MetricRead::What what, size_t i) {
     const std::string& name = parties[i];
     if (what == MetricRead::What::Default)
-      metrics.push_back({"default:" + name, (single ? "default of " : "P(default) of ") + name, "", true, 0});
-    else metrics.push_back({"equity:" + name, "final equity of " + name, "$", false, 0});
+      metrics.push_back({"default:" + name, (single ? "default of " : "P(default) of ") + name, "", true, single, 0});
+    else metrics.push_back({"equity:" + name, "final equity of " + name, "$", false, false, 0});
     reads.push_back({what, int(i)});
   };
   auto add_series = [&](size_t i) {
-    metrics.push_back({"series:" + series[i], "last value of " + series[i], sc.tracks[i].unit, false, 0});
+    metrics.push_back({"series:" + series[i], "last value of " + series[i], sc.tracks[i].unit, false, false, 0});
     reads.push_back({MetricRead::What::Series, int(i)});
   };
   std::string kind = spec, name;

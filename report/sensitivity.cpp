@@ -24,12 +24,14 @@ std::string param_value(double v, const ParamSensitivity& p) {
 }
 
 std::string metric_value(double v, const SensitivityMetric& m) {
+  if (m.outcome) return v != 0 ? "defaults" : "survives";
   if (m.probability) return fmt::format("{:.1f}%", 100 * v);
   return m.unit == "$" ? money(v) : with_unit(v, m.unit);
 }
 
 std::string metric_delta(double d, const SensitivityMetric& m) {
-  if (d == 0) return "0";
+  if (d == 0) return m.outcome ? "same" : "0";
+  if (m.outcome) return d > 0 ? "defaults" : "survives";
   std::string t = m.probability ? fmt::format("{:.1f} pts", 100 * d) : metric_value(d, m);
   return d > 0 && t[0] != '+' ? "+" + t : t;
 }
@@ -133,7 +135,7 @@ std::string sensitivity_table(const Sensitivity& s, bool color, size_t top) {
       continue;
     }
     double scale = effect(s.params[order[0]], m, metric.base);
-    out += fmt::format("\n{}{}{} (base {}): ▒ the param bumped down, █ up\n", bold, metric.title, off,
+    out += fmt::format("\n{}{}{} ({} in the base run): ▒ the param bumped down, █ up\n", bold, metric.title, off,
                        metric_value(metric.base, metric));
     std::vector<std::vector<std::string>> rows = {
         {"param", "base", "down", "Δ down", pad_left("− ", cells) + "│ +", "Δ up", "up"}};
@@ -186,7 +188,13 @@ std::string sensitivity_json(const Sensitivity& s) {
   j["runs"] = s.runs;
   j["metrics"] = json::array();
   for (const auto& m : s.metrics)
-    j["metrics"].push_back({{"name", m.name}, {"title", m.title}, {"unit", m.unit}, {"base", m.base}});
+    j["metrics"].push_back({{"name", m.name},
+                            {"title", m.title},
+                            {"unit", m.unit},
+                            {"kind", m.outcome       ? "outcome"
+                                     : m.probability ? "probability"
+                                                     : "value"},
+                            {"base", m.base}});
   j["params"] = json::array();
   for (const auto& p : s.params) {
     json effects = json::object();

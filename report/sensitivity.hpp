@@ -19,11 +19,12 @@ const char* to_string(BumpRule r);
 // What is measured in each run: a party's default (0/1 on one path, its probability in
 // Monte Carlo), a party's final equity, a tracked series' last value.
 struct SensitivityMetric {
-  std::string name;   // "default:OpenAI", "equity:Oracle", "series:OpenAI.cash"
-  std::string title;  // "default of OpenAI", "P(default) of OpenAI", "final equity of Oracle"
-  std::string unit;   // "$", "" (defaults: a probability)
-  bool probability = false;
-  double base = 0;  // its value in the unbumped run
+  std::string name;          // "default:OpenAI", "equity:Oracle", "series:OpenAI.cash"
+  std::string title;         // "default of OpenAI", "P(default) of OpenAI", "final equity of Oracle"
+  std::string unit;          // "$", "" (defaults: a probability)
+  bool probability = false;  // a default: a probability (Monte Carlo) …
+  bool outcome = false;      // … or, on a single path, 0/1: survives / defaults
+  double base = 0;           // its value in the unbumped run
 };
 
 struct ParamSensitivity {
