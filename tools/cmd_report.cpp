@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 
 #include "report/graph.hpp"
 #include "report/html.hpp"
@@ -15,7 +16,7 @@ namespace deal::cli {
 namespace {
 
 struct ReportArgs {
-  std::string file, scenario, html, analyses;
+  std::string file, scenario, html, analyses, baseline;
   std::vector<std::string> sets, import_paths;
   RunFlags flags;
 } args;
@@ -34,9 +35,19 @@ int run_report() {
   engine::AnalysisRequest analyses;
   if (!parse_analyses(args.analyses.empty() ? "all" : args.analyses, analyses)) return 2;
   std::vector<rt::RunResult> results;
+  std::optional<rt::RunResult> baseline;
   std::string network;
+  int base_k = args.baseline.empty() ? -1 : choose_scenario(*program, args.baseline, args.file);
+  if (!args.baseline.empty() && base_k < 0) return 2;
   try {
     results.push_back(rt::run_scenario(model, k, opts));
+    // The baseline as declared (no --set overrides), with the same paths and seed.
+    if (base_k >= 0) {
+      rt::RunOptions base_opts = opts;
+      base_opts.params.clear();
+      base_opts.seed = opts.seed.value_or(model.scenarios[size_t(k)].seed);  // common random numbers
+      baseline = rt::run_scenario(model, base_k, base_opts);
+    }
     if (!attach_analyses(*program, {k}, opts, analyses, results)) return 3;
     if (report::find_dot()) {
       engine::GraphRuns runs = engine::graph_runs(*program, k, opts);
@@ -50,7 +61,7 @@ int run_report() {
     print_run_error(e);
     return 3;
   }
-  std::string page = report::html_report({model, results[0], args.file, network});
+  std::string page = report::html_report({model, results[0], args.file, network, baseline ? &*baseline : nullptr});
   std::ofstream out(args.html, std::ios::binary);
   out << page;
   if (!out) {
@@ -70,6 +81,9 @@ Register report_command({50,
                            r->add_option("--set", args.sets, "Override a param: NAME=VALUE");
                            add_run_flags(r, args.flags);
                            r->add_option("--analyses", args.analyses, "Which analyses (default: all)");
+                           r->add_option("--baseline", args.baseline,
+                                         "Draw this scenario's series on every chart, for comparison")
+                               ->type_name("SCENARIO");
                            add_import_path_option(r, args.import_paths);
                            return r;
                          },

@@ -101,6 +101,16 @@ TEST_CASE("the table names the defaults, the series and the ledger", "[report]")
   CHECK(report::table_text(result(), model(), true).find("\033[1m") != std::string::npos);
 }
 
+TEST_CASE("a series chart draws the baseline when given one", "[report]") {
+  rt::RunResult r = result();
+  std::vector<double> base = {1e9, 2e9};
+  std::string with = report::series_chart_svg(r.series[0], r.dates, rt::StepUnit::Quarter, false, &base, "calm");
+  CHECK_THAT(with, Catch::Contains("baseline: calm"));
+  CHECK_THAT(with, Catch::Contains("stroke-dasharray=\"6 4\""));
+  std::string without = report::series_chart_svg(r.series[0], r.dates, rt::StepUnit::Quarter, false);
+  CHECK(without.find("baseline") == std::string::npos);
+}
+
 TEST_CASE("tidy CSV: Monte Carlo statistics are a stat column, not part of the name", "[report]") {
   rt::RunResult r = result();
   r.paths = 10;
