@@ -14,6 +14,7 @@
 #include "compiler/check/checker.hpp"
 #include "compiler/jit/model.hpp"
 #include "engine/session.hpp"
+#include "report/compare.hpp"
 #include "report/report.hpp"
 #include "report/resolution.hpp"
 #include "runtime/format.hpp"
@@ -254,6 +255,15 @@ const Series& Result::series(std::string_view label) const try {
   for (const auto& s : impl_->series) names.push_back(s.label);
   throw UsageError(fmt::format("scenario '{}' tracks no series '{}'{}; it tracks: {}", impl_->raw.scenario, label,
                                suggestion(label, names), list_or_none(names)));
+} catch (...) {
+  rethrow_as_error();
+}
+
+std::string Result::compare_json(const Result& other) const try {
+  if (!impl_->program || impl_->program != other.impl_->program)
+    throw UsageError("compare_json compares two results of the same program (loaded once)");
+  return report::compare_json(report::compare_results(impl_->program->model(), {impl_->raw.scenario, impl_->raw},
+                                                      {other.impl_->raw.scenario, other.impl_->raw}));
 } catch (...) {
   rethrow_as_error();
 }

@@ -256,6 +256,11 @@ class DEAL_API Result {
   std::string to_json() const;
   // The report `deal run --format table` prints (no colours).
   std::string to_table() const;
+  // This result (side a) beside `other` (side b) as `deal compare --format json` prints
+  // it (docs/workflow.md): the defaults that differ with their causes, the balance sheet
+  // deltas, every tracked series side by side with its difference. UsageError if the
+  // two come from different programs.
+  std::string compare_json(const Result& other) const;
 
  private:
   friend struct detail::ResultBuilder;

@@ -394,3 +394,15 @@ TEST_CASE("api: a host can cancel a run", "[api]") {
   opts.cancelled = [] { return false; };
   CHECK(prog.scenario("many").run(opts).paths() == 1000);
 }
+
+TEST_CASE("compare_json is the JSON of deal compare", "[api][cli]") {
+  deal::Engine engine;
+  std::string two_labs = kSource + "/examples/two_labs.deal";
+  deal::Program labs = engine.load_file(two_labs);
+  // deal compare runs both sides with the first scenario's seed (0 for base).
+  deal::Result base = labs.scenario("base").run({.paths = 300, .seed = 0});
+  deal::Result stress = labs.scenario("stress").run({.paths = 300, .seed = 0});
+  CHECK(base.compare_json(stress) == cli("compare " + two_labs + " base stress --paths 300 --format json"));
+  deal::Program other = engine.load_file(two_labs);
+  CHECK_THROWS_AS(base.compare_json(other.scenario("base").run()), deal::UsageError);
+}
