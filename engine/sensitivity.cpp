@@ -155,6 +155,17 @@ void run_jobs(size_t count, int threads, bool parallel, const Job& job) {
   for (auto& t : pool) t.join();
 }
 
+// Whether a plain-number param is declared as a percentage (`param chip_share = 64%`):
+// then the reports show it as one (64%, not 0.64).
+bool written_as_percent(const Compiled& program, const check::HParam& param) {
+  const Span& span = param.init.span;
+  if (!span.valid() || span.end_line != span.line || span.end_col <= span.col) return false;
+  std::string_view line = program.checked().sm.line_text(span.file, span.line);
+  if (span.end_col - 1 > line.size()) return false;
+  std::string_view text = line.substr(span.col - 1, span.end_col - span.col);
+  return !text.empty() && text.back() == '%';
+}
+
 }  // namespace
 
 std::optional<report::BumpRule> bump_rule(const check::Type& type, const check::UnitNames& units) {
@@ -292,7 +303,9 @@ report::Sensitivity sensitivity(const Compiled& program, const SensitivityReques
     }
     report::ParamSensitivity row;
     row.param = hp.name;
-    row.unit = hp.type.is_num() && !hp.type.dim.dimensionless() ? check::dim_symbol(hp.type.dim, p.units) : "";
+    row.unit = hp.type.is_num() && !hp.type.dim.dimensionless() ? check::dim_symbol(hp.type.dim, p.units)
+               : written_as_percent(program, hp)                ? "%"
+                                                                : "";
     row.rule = rules[j];
     row.base = bases[j].value;
     Bumped b = bump_values(rules[j], row.base, request.bump, request.rate_bump);

@@ -18,9 +18,15 @@ double effect(const ParamSensitivity& p, size_t m, double base) {
   return std::max(std::fabs(p.at_down[m] - base), std::fabs(p.at_up[m] - base));
 }
 
+// A param's value in its unit; "%" marks a plain number declared as a percentage.
+std::string in_unit(double v, const std::string& unit) {
+  if (unit == "%") return fmt::format("{:.4g}%", 100 * v);
+  return with_unit(v, unit);
+}
+
 std::string param_value(double v, const ParamSensitivity& p) {
   if (p.rule == BumpRule::Flip) return v != 0 ? "true" : "false";
-  return with_unit(v, p.unit);
+  return in_unit(v, p.unit);
 }
 
 std::string metric_value(double v, const SensitivityMetric& m) {
@@ -104,9 +110,7 @@ std::vector<std::string> threshold_lines(const Sensitivity& s) {
   // Beyond the boundary the outcome is the opposite of the base run's.
   const char* beyond = s.defaults_at_base ? "survives" : "defaults";
   for (const auto& t : s.thresholds) {
-    ParamSensitivity shape;
-    shape.unit = t.unit;
-    auto v = [&](double x) { return with_unit(x, t.unit); };
+    auto v = [&](double x) { return in_unit(x, t.unit); };
     if (t.below)
       lines.push_back(fmt::format("{} {} if {} ≤ {} (flips between {} and {}; base {})", party, beyond, t.param,
                                   v(t.below->low), v(t.below->low), v(t.below->high), v(t.base)));

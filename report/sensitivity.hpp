@@ -28,7 +28,9 @@ struct SensitivityMetric {
 };
 
 struct ParamSensitivity {
-  std::string param, unit;  // unit as the checker prints it ("$", "1/y", "" for numbers and Bools)
+  // unit as the checker prints it ("$", "1/y"); "%" for a plain number declared as a
+  // percentage (its values stay fractions: 0.15 is 15%); "" for other numbers and Bools
+  std::string param, unit;
   BumpRule rule = BumpRule::Relative;
   double base = 0, down = 0, up = 0;   // the param's value in the three runs (Bools: 0/1; flipped: down == up)
   std::vector<double> at_down, at_up;  // each metric's value in the bumped runs (index = metric)
