@@ -234,9 +234,13 @@ report::Sensitivity sensitivity(const Compiled& program, const SensitivityReques
   out.seed = base_options.seed.value_or(sc.seed);
   base_options.seed = out.seed;  // the same seed in every run: common random numbers
   bool single = out.paths == 1;
-  if (!(request.bump >= 0) || !(request.rate_bump >= 0) || !std::isfinite(request.bump) ||
-      !std::isfinite(request.rate_bump))
-    throw SensitivityError("the bumps must be finite and not negative");
+  // Beyond 1000% a bump no longer asks "what if this were a little different".
+  if (!(request.bump >= 0 && request.bump <= 10))
+    throw SensitivityError(
+        fmt::format("the relative bump must be between 0% and 1000% (got {:g}%)", 100 * request.bump));
+  if (!(request.rate_bump >= 0 && request.rate_bump <= 10))
+    throw SensitivityError(
+        fmt::format("the rate bump must be between 0%/y and 1000%/y (got {:g}%/y)", 100 * request.rate_bump));
 
   // The metrics.
   std::vector<MetricRead> reads;

@@ -125,10 +125,11 @@ std::string sensitivity_table(const Sensitivity& s, bool color, size_t top) {
   std::string bold = color ? "\033[1m" : "", off = color ? "\033[0m" : "";
   std::string out = fmt::format(
       "{}Sensitivity{} of scenario {} — {}; bumps: ±{:g}% of a value, ±{} for rates, "
-      "Bools flipped; {} runs\n",
+      "Bools flipped; {} run{}\n",
       bold, off, s.scenario,
       s.paths == 1 ? std::string("1 path") : fmt::format("{} paths, seed {} (common random numbers)", s.paths, s.seed),
-      100 * s.bump, with_unit(s.rate_bump, "1/y"), s.runs);
+      100 * s.bump, with_unit(s.rate_bump, "1/y"), s.runs, s.runs == 1 ? "" : "s");
+  if (s.params.empty() && s.skipped.empty()) out += "\nThe program has no params to bump.\n";
   const int cells = 16;
   std::vector<std::string> unmoved;
   for (size_t m = 0; m < s.metrics.size(); ++m) {

@@ -87,6 +87,17 @@ for p in t["params"]:
         if b is not None:
             require(b["low"] <= b["high"], "a bracket is ordered")
 
+# The tornado SVG is well-formed XML with one bar per bump that moves a metric.
+import os
+import tempfile
+import xml.etree.ElementTree as ET
+with tempfile.TemporaryDirectory() as tmp:
+    svg = os.path.join(tmp, "t.svg")
+    deal("sensitivity", two_labs, "-s", "base", "--metric", "equity:Lab", "--svg", svg, "-f", "json")
+    root = ET.parse(svg).getroot()
+    rects = [r for r in root.iter("{http://www.w3.org/2000/svg}rect") if r.find("{http://www.w3.org/2000/svg}title") is not None]
+    require(len(rects) == 4, f"two params × two bumps are drawn (got {len(rects)})")
+
 # The tidy CSV: one row per (scenario, series, stat, step), loadable as it is.
 rows = list(csv.DictReader(io.StringIO(deal("run", two_labs, "-s", "base", "-f", "csv"))))
 require(list(rows[0].keys()) == ["scenario", "series", "stat", "step", "start", "date", "value", "unit"], "the header")
