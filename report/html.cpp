@@ -327,6 +327,11 @@ std::string html_report(const ReportInput& in) {
     h += "</div></section>\n";
   }
 
+  if (!in.sensitivity_svg.empty())
+    h += "<section><h2>Sensitivity</h2><p class=\"lead\">Each param bumped down (blue) and up (red), the largest "
+         "effect first (docs/workflow.md).</p><div class=\"net\">" +
+         inline_svg(in.sensitivity_svg) + "</div></section>\n";
+
   // Parties.
   h += "<section><h2>Parties</h2><p class=\"lead\">At the end of the last step";
   h += mc ? " (means over the paths).</p>" : ".</p>";

@@ -18,6 +18,8 @@ struct ReportInput {
   // `--baseline SCENARIO`: a run drawn on every series chart for comparison (its values,
   // or medians for Monte Carlo), matched by series label; null: none.
   const rt::RunResult* baseline = nullptr;
+  // `--sensitivity`: the tornado charts (report::sensitivity_svg) shown in a section; empty: none.
+  std::string sensitivity_svg{};
 };
 
 std::string html_report(const ReportInput& in);

@@ -239,7 +239,8 @@ std::string sensitivity_json(const Sensitivity& s) {
 }
 
 std::string sensitivity_svg(const Sensitivity& s, size_t top) {
-  const int width = 760, label_w = 200, axis = label_w + (width - label_w - 20) / 2, half = (width - label_w - 40) / 2;
+  // Room beside the longest bars for their labels.
+  const int width = 760, label_w = 200, axis = label_w + (width - label_w) / 2, half = (width - label_w - 120) / 2;
   const int row_h = 18, title_h = 28;
   std::string body;
   int y = 10;
@@ -249,7 +250,7 @@ std::string sensitivity_svg(const Sensitivity& s, size_t top) {
     if (order.size() > top) order.resize(top);
     const SensitivityMetric& metric = s.metrics[m];
     double scale = effect(s.params[order[0]], m, metric.base);
-    body += fmt::format("<text x=\"10\" y=\"{}\" font-weight=\"bold\">{} (base {})</text>\n", y + 18,
+    body += fmt::format("<text x=\"10\" y=\"{}\" font-weight=\"bold\">{} ({} in the base run)</text>\n", y + 18,
                         escape_xml(metric.title), escape_xml(metric_value(metric.base, metric)));
     y += title_h;
     int top_y = y;
@@ -268,6 +269,10 @@ std::string sensitivity_svg(const Sensitivity& s, size_t top) {
             "<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\"><title>{} {}: {}</title></rect>\n",
             x, y + 1 + side * hy, len, hy, side == 0 ? "#3b6fb6" : "#c8423b", escape_xml(p.param),
             escape_xml(bump_label(s, p, side == 1)), escape_xml(metric_delta(d, metric)));
+        // The change beside its bar (outside it, away from the axis).
+        body += fmt::format("<text x=\"{:.1f}\" y=\"{}\" font-size=\"8\" fill=\"#444\" text-anchor=\"{}\">{}</text>\n",
+                            d < 0 ? x - 3 : x + len + 3, y + side * hy + hy, d < 0 ? "end" : "start",
+                            escape_xml(metric_delta(d, metric)));
       }
       y += row_h;
     }

@@ -111,6 +111,16 @@ TEST_CASE("a series chart draws the baseline when given one", "[report]") {
   CHECK(without.find("baseline") == std::string::npos);
 }
 
+TEST_CASE("the page shows the tornado charts when given them", "[report]") {
+  rt::RunResult r = result();
+  report::ReportInput in{model(), r, "web.deal", ""};
+  CHECK(report::html_report(in).find("<h2>Sensitivity</h2>") == std::string::npos);
+  in.sensitivity_svg = "<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"><title>t</title></svg>";
+  std::string page = report::html_report(in);
+  CHECK_THAT(page, Catch::Contains("<h2>Sensitivity</h2>"));
+  CHECK(page.find("<?xml") == std::string::npos);  // inlined without its prolog
+}
+
 TEST_CASE("tidy CSV: Monte Carlo statistics are a stat column, not part of the name", "[report]") {
   rt::RunResult r = result();
   r.paths = 10;
