@@ -326,6 +326,13 @@ report::Sensitivity sensitivity(const Compiled& program, const SensitivityReques
   std::vector<std::string> errors(rows.size() * 2);
   std::vector<std::vector<double>> measured(rows.size() * 2);
   std::atomic<long long> runs{0};
+  std::mutex progress_mutex;
+  long long done = 0;
+  auto report_progress = [&](const char* phase, long long total) {
+    if (!request.progress) return;
+    std::lock_guard<std::mutex> lock(progress_mutex);
+    request.progress(phase, ++done, total);
+  };
   run_jobs(rows.size() * 2, request.options.threads, single, [&](size_t k) {
     const report::ParamSensitivity& row = rows[k / 2];
     bool up = k % 2 == 1;
@@ -337,7 +344,9 @@ report::Sensitivity sensitivity(const Compiled& program, const SensitivityReques
     } catch (const std::exception& e) {
       errors[k] = e.what();
     }
+    report_progress("bumped runs", (long long)rows.size() * 2);
   });
+  done = 0;
   out.runs += runs.load();
   for (size_t i = 0; i < rows.size(); ++i) {
     report::ParamSensitivity& row = rows[i];
@@ -393,6 +402,7 @@ report::Sensitivity sensitivity(const Compiled& program, const SensitivityReques
         auto b = find_flip(flips, row.base, search, &calls[n]);
         (direction < 0 ? t.below : t.above) = b;
       }
+      report_progress("threshold searches", (long long)numeric.size());
     });
     for (size_t n = 0; n < numeric.size(); ++n) {
       out.runs += calls[n];

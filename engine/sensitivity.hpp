@@ -58,6 +58,9 @@ struct SensitivityRequest {
   double bump = 0.1;                           // relative
   double rate_bump = 0.01;                     // absolute, per year
   std::optional<std::string> threshold_party;  // single-path scenarios only
+  // Called after each bumped run, then after each param's threshold search (never
+  // concurrently, possibly from a worker thread): what is done of the phase's total.
+  std::function<void(const char* phase, long long done, long long total)> progress{};
 };
 
 // A request that does not fit the program (an unknown param, party, series or metric,

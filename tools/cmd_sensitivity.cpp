@@ -58,6 +58,16 @@ int run_sensitivity() {
   request.metrics = args.metrics;
   if (!args.threshold.empty()) request.threshold_party = args.threshold;
   std::string format = args.format.empty() ? (isatty(1) ? "table" : "json") : args.format;
+  // A progress line on a terminal's stderr, erased at the end (the runs may take minutes
+  // for a Monte Carlo scenario).
+  bool show_progress = isatty(2) && !(std::getenv("TERM") && std::string(std::getenv("TERM")) == "dumb");
+  bool drawn = false;
+  if (show_progress)
+    request.progress = [&drawn](const char* phase, long long done, long long total) {
+      fmt::print(stderr, "\rdeal sensitivity: {} {}/{}\033[K", phase, done, total);
+      std::fflush(stderr);
+      drawn = true;
+    };
   report::Sensitivity s;
   try {
     s = engine::sensitivity(*program, request);
@@ -69,6 +79,7 @@ int run_sensitivity() {
     fmt::print(stderr, "deal: scenario '{}' failed\n", program->model().scenarios[size_t(request.scenario)].name);
     return 3;
   }
+  if (drawn) fmt::print(stderr, "\r\033[K");
   if (format == "json") fmt::print("{}", report::sensitivity_json(s));
   else fmt::print("{}", report::sensitivity_table(s, isatty(1) && !std::getenv("NO_COLOR"), args.top));
   if (!args.svg.empty()) {
