@@ -238,6 +238,16 @@ std::string sensitivity_json(const Sensitivity& s) {
   return j.dump(1) + "\n";
 }
 
+std::string sensitivity_csv(const Sensitivity& s) {
+  std::string out = "param,unit,rule,base,down,up,metric,metric_base,at_down,at_up\n";
+  for (const auto& p : s.params)
+    for (size_t m = 0; m < s.metrics.size(); ++m)
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_field(p.param), csv_field(p.unit), to_string(p.rule),
+                         csv_number(p.base), csv_number(p.down), csv_number(p.up), csv_field(s.metrics[m].name),
+                         csv_number(s.metrics[m].base), csv_number(p.at_down[m]), csv_number(p.at_up[m]));
+  return out;
+}
+
 std::string sensitivity_svg(const Sensitivity& s, size_t top) {
   // Room beside the longest bars for their labels.
   const int width = 760, label_w = 200, axis = label_w + (width - label_w) / 2, half = (width - label_w - 120) / 2;

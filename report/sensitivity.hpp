@@ -77,6 +77,9 @@ std::vector<size_t> tornado_order(const Sensitivity& s, size_t m);
 std::string sensitivity_table(const Sensitivity& s, bool color, size_t top = 15);
 // Everything as one JSON document (docs/workflow.md lists its fields).
 std::string sensitivity_json(const Sensitivity& s);
+// Tidy CSV, one row per (param, metric):
+// param,unit,rule,base,down,up,metric,metric_base,at_down,at_up (base units; ranked as the tornado is not).
+std::string sensitivity_csv(const Sensitivity& s);
 // Tornado charts as one standalone SVG (one panel per metric that moves).
 std::string sensitivity_svg(const Sensitivity& s, size_t top = 15);
 // "Cerebras survives if build_buffer < 11.2% (base 15%)" lines for the thresholds.

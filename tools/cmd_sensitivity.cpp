@@ -81,6 +81,7 @@ int run_sensitivity() {
   }
   if (drawn) fmt::print(stderr, "\r\033[K");
   if (format == "json") fmt::print("{}", report::sensitivity_json(s));
+  else if (format == "csv") fmt::print("{}", report::sensitivity_csv(s));
   else fmt::print("{}", report::sensitivity_table(s, isatty(1) && !std::getenv("NO_COLOR"), args.top));
   if (!args.svg.empty()) {
     std::ofstream out(args.svg, std::ios::binary);
@@ -115,8 +116,8 @@ Register sensitivity_command(
        c->add_option("--svg", args.svg, "Also write the tornado charts as an SVG file")->type_name("OUT.svg");
        c->add_option("--set", args.sets, "Override a param in every run: NAME=VALUE");
        add_run_flags(c, args.flags);
-       c->add_option("--format,-f", args.format, "table or json (default: table on a terminal, json otherwise)")
-           ->check(CLI::IsMember({"table", "json"}));
+       c->add_option("--format,-f", args.format, "table, csv or json (default: table on a terminal, json otherwise)")
+           ->check(CLI::IsMember({"table", "csv", "json"}));
        add_import_path_option(c, args.import_paths);
        return c;
      },
