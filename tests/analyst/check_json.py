@@ -87,6 +87,14 @@ for p in t["params"]:
         if b is not None:
             require(b["low"] <= b["high"], "a bracket is ordered")
 
+# The sensitivity CSV holds the JSON's numbers, one row per (param, metric).
+srows = list(csv.DictReader(io.StringIO(deal("sensitivity", two_labs, "-s", "base", "--metric", "equity:Lab,default:Lab",
+                                             "-f", "csv"))))
+require(len(srows) == len(s["params"]) * 2, "one CSV row per (param, metric)")
+for r in srows:
+    p = next(q for q in s["params"] if q["name"] == r["param"])
+    require(float(r["at_up"]) == p["metrics"][r["metric"]]["up"], "CSV and JSON agree")
+
 # The tornado SVG is well-formed XML with one bar per bump that moves a metric.
 import os
 import tempfile
