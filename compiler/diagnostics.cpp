@@ -42,22 +42,41 @@ std::string_view SourceManager::line_text(uint32_t file_id, uint32_t line) const
 }
 
 Diagnostic& Diagnostics::error(Span span, std::string message) {
-  add(Diagnostic{Severity::Error, span, std::move(message), {}});
+  Diagnostic d;
+  d.span = span;
+  d.message = std::move(message);
+  add(std::move(d));
   return list_.size() && errors_ <= kMaxErrors ? list_.back() : overflow_;
 }
 
 Diagnostic& Diagnostics::warning(Span span, std::string message) {
-  add(Diagnostic{Severity::Warning, span, std::move(message), {}});
+  Diagnostic d;
+  d.severity = Severity::Warning;
+  d.span = span;
+  d.message = std::move(message);
+  add(std::move(d));
   return list_.back();
+}
+
+const char* Diagnostics::CodeScope::default_id(std::string_view code) {
+  if (code == "syntax") return codes::kSyntax;
+  if (code == "import") return codes::kImport;
+  if (code == "internal") return codes::kInternal;
+  return codes::kCheck;
 }
 
 void Diagnostics::add(Diagnostic d) {
   if (d.code.empty()) d.code = default_code_;
+  if (d.id.empty()) d.id = d.severity == Severity::Warning ? codes::kWarning : CodeScope::default_id(d.code);
   if (d.severity == Severity::Error) {
     ++errors_;
     if (errors_ > kMaxErrors) {
-      if (errors_ == kMaxErrors + 1)
-        list_.push_back({Severity::Error, {}, fmt::format("too many errors; stopping after {}", kMaxErrors), {}});
+      if (errors_ == kMaxErrors + 1) {
+        Diagnostic stop;
+        stop.message = fmt::format("too many errors; stopping after {}", kMaxErrors);
+        stop.code = d.code;
+        list_.push_back(std::move(stop));
+      }
       overflow_ = std::move(d);
       return;
     }
@@ -175,13 +194,16 @@ std::pair<std::string, std::string> excerpt(std::string_view line, uint32_t col,
 }
 
 void render_one(std::string& out, const SourceManager& sm, Severity sev, const Span& span, const std::string& message,
-                bool color) {
+                bool color, std::string_view id = {}) {
   const char* word = sev == Severity::Error ? "error" : sev == Severity::Warning ? "warning" : "note";
   const char* tint = sev == Severity::Error ? "\033[1;31m" : sev == Severity::Warning ? "\033[1;35m" : "\033[1;36m";
   std::string where;
   if (span.valid() && span.file >= 1 && span.file <= sm.size())
     where = fmt::format("{}:{}:{}: ", printable(sm.file(span.file).path), span.line, span.col);
   std::string shown = printable(message);
+  // The code goes last, as gcc's `[-Wflag]`: `file:line:col: error: ` stays what
+  // editors match on.
+  if (!id.empty()) shown += fmt::format(" [{}]", id);
   if (color) out += fmt::format("\033[1m{}\033[0m{}{}:\033[0m \033[1m{}\033[0m\n", where, tint, word, shown);
   else out += fmt::format("{}{}: {}\n", where, word, shown);
   if (!span.valid() || span.file < 1 || span.file > sm.size()) return;
@@ -198,7 +220,10 @@ std::string source_excerpt(std::string_view line, uint32_t col) { return excerpt
 
 std::string render(const SourceManager& sm, const Diagnostic& d, bool color) {
   std::string out;
-  render_one(out, sm, d.severity, d.span, d.message, color);
+  render_one(out, sm, d.severity, d.span, d.message, color, d.id);
+  for (const std::string& h : d.help)
+    out += color ? fmt::format("      = \033[1mhelp:\033[0m {}\n", printable(h))
+                 : fmt::format("      = help: {}\n", printable(h));
   for (const auto& [span, msg] : d.notes) render_one(out, sm, Severity::Note, span, msg, color);
   return out;
 }

@@ -48,15 +48,61 @@ class SourceManager {
 
 enum class Severity { Error, Warning, Note };
 
+// The stable codes of diagnostics (`E011`), each explained in docs/diagnostics.md — the
+// one source of truth, compiled into the binary (explain_code). A diagnostic reported
+// without one gets its stage's code (E001 while parsing, E002 while importing, E003
+// while checking); the checker gives the specific ones below.
+namespace codes {
+inline constexpr const char* kSyntax = "E001";
+inline constexpr const char* kImport = "E002";
+inline constexpr const char* kCheck = "E003";
+inline constexpr const char* kInternal = "E004";
+inline constexpr const char* kUnknownName = "E010";
+inline constexpr const char* kUnknownUnit = "E011";
+inline constexpr const char* kDimensions = "E012";
+inline constexpr const char* kPartyLacksField = "E013";
+inline constexpr const char* kArgumentType = "E014";
+inline constexpr const char* kMissingArgument = "E015";
+inline constexpr const char* kNoSuchParameter = "E016";
+inline constexpr const char* kDuplicate = "E017";
+inline constexpr const char* kNotAssignable = "E018";
+inline constexpr const char* kRecursion = "E019";
+inline constexpr const char* kBareNumber = "E020";
+inline constexpr const char* kPayInParty = "E021";
+inline constexpr const char* kSetOnState = "E022";
+inline constexpr const char* kBadSetValue = "E023";
+inline constexpr const char* kWarning = "W001";
+}  // namespace codes
+
+// The explanation of a code ("E011"), as docs/diagnostics.md writes it (its section,
+// heading included); empty for a code the document does not explain.
+std::string_view explain_code(std::string_view id);
+// Every code docs/diagnostics.md explains, in its order.
+std::vector<std::string> documented_codes();
+
 struct Diagnostic {
   Severity severity = Severity::Error;
   Span span;
   std::string message;
   // Secondary locations ("previous declaration is here"), rendered as notes.
   std::vector<std::pair<Span, std::string>> notes;
-  // A stable code for the kind of problem ("syntax", "import", "name", "type", …):
-  // what hosts and editors match on (docs/embedding.md); the message may change.
+  // The stage that found the problem ("syntax", "import", "check"): the public API's
+  // Message::code, what hosts matched on before codes existed (docs/embedding.md).
   std::string code;
+  // The stable code of the problem ("E011", docs/diagnostics.md): shown in the rendering
+  // as `[E011]`, Message::id in the API, the code a language server publishes.
+  std::string id;
+  // How to fix it, one line each, rendered under the source line as `= help: …`.
+  std::vector<std::string> help;
+
+  Diagnostic& with_id(const char* stable_code) {
+    id = stable_code;
+    return *this;
+  }
+  Diagnostic& with_help(std::string line) {
+    help.push_back(std::move(line));
+    return *this;
+  }
 };
 
 // Collects diagnostics. A host may install a sink callback to receive each one as it
@@ -85,6 +131,8 @@ class Diagnostics {
       d_.default_code_ = std::move(code);
     }
     ~CodeScope() { d_.default_code_ = std::move(saved_); }
+    // The stable code (E001…) a diagnostic of stage `code` gets when it has none.
+    static const char* default_id(std::string_view code);
     CodeScope(const CodeScope&) = delete;
     CodeScope& operator=(const CodeScope&) = delete;
 

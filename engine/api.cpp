@@ -97,6 +97,7 @@ std::vector<Message> public_diagnostics(const SourceManager& sm, const Diagnosti
              : d->severity == Severity::Warning ? MessageKind::Warning
                                                 : MessageKind::Note;
     p.code = d->code.empty() ? "check" : d->code;
+    p.id = d->id;
     if (d->span.valid() && d->span.file >= 1 && d->span.file <= sm.size()) {
       p.file = sm.file(d->span.file).path;
       p.line = int(d->span.line);
@@ -130,6 +131,7 @@ std::string list_or_none(const std::vector<std::string>& names) {
 Message plain_message(MessageKind kind, std::string code, std::string message) {
   Message d;
   d.kind = kind;
+  if (kind == MessageKind::CompileError && code == "internal") d.id = codes::kInternal;
   d.code = std::move(code);
   d.message = message;
   d.text = fmt::format("error: {}\n", message);

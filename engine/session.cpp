@@ -215,15 +215,27 @@ std::optional<ParamValue> parse_param(const check::Program& program, std::string
     std::lock_guard<std::mutex> lock(frontend_mutex());
     v = check::parse_constant(program, std::string(origin), std::string(text), sm, diags);
   }
+  const check::Type& want = program.params[size_t(k)].type;
+  // `--set cash=$5B` unquoted: the shell expands `$5` and passes `cash=B`. An amount
+  // without its `$` is the sign.
+  std::string shell_help;
+  if (origin.starts_with("--set") && !text.starts_with("$") && want.is_num() && want.dim.exp(0) != 0 &&
+      (!v || v->second.dim.exp(0) == 0))
+    shell_help = fmt::format("did the shell expand `$`? quote the value: `--set '{}=$5B'`", name);
   if (!v) {
+    auto& all = const_cast<std::vector<Diagnostic>&>(diags.all());
+    for (Diagnostic& d : all) {
+      d.id = codes::kBadSetValue;
+      if (!shell_help.empty()) d.help.push_back(shell_help);
+    }
     error.text = render_all(sm, diags, color);
     error.is_diagnostics = true;
     return std::nullopt;
   }
-  const check::Type& want = program.params[size_t(k)].type;
   if (!(v->second == want)) {
     error.text = fmt::format("param '{}' is {}, but {} is {}", name, check::describe(want, program.units), text,
                              check::describe(v->second, program.units));
+    if (!shell_help.empty()) error.text += "\n  help: " + shell_help;
     return std::nullopt;
   }
   return ParamValue{k, v->first};

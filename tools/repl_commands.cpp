@@ -8,6 +8,7 @@
 #include "report/graph.hpp"
 #include "report/report.hpp"
 #include "runtime/calendar.hpp"
+#include "engine/library.hpp"
 #include "tools/repl_line.hpp"
 #include "tools/repl_session.hpp"
 #include "tools/repl_words.hpp"
@@ -40,8 +41,19 @@ void Session::cmd_help() {
              "  :graph [SCENARIO]   the deal web as Graphviz DOT text\n"
              "  :list               the session's declarations\n"
              "  :forget NAME        remove a declaration\n"
+             "  :doc [NAME]         a standard-library contract's doc (alone: list them)\n"
              "  :help, :quit        this text; leave (Ctrl-D too)\n"
              "Input continues on the next line while a brace or parenthesis is open; Ctrl-C cancels it.\n");
+}
+
+void Session::cmd_doc(const std::string& name) {
+  if (name.empty()) {
+    fmt::print(opts_.out, "{}", engine::library_index());
+    return;
+  }
+  std::string why;
+  if (auto page = engine::library_doc(name, why)) fmt::print(opts_.out, "{}", *page);
+  else error(why);
 }
 
 // ------------------------------------------------------------------ context

@@ -1,9 +1,10 @@
 // Tab completion of the REPL (tools/repl_session.hpp): commands, file names after
-// :load, scenarios after :run and :graph, else the session's names, their fields and
+// :load, scenarios after :run and :graph, the library's contracts after :doc, else the session's names, their fields and
 // the built-ins.
 #include <algorithm>
 #include <filesystem>
 
+#include "engine/library.hpp"
 #include "tools/repl_session.hpp"
 #include "tools/repl_words.hpp"
 
@@ -47,6 +48,9 @@ std::vector<std::string> Session::complete(const std::string& before, size_t& st
     pool = commands();
   } else if (lead == ":load") {
     return complete_file(before, start);
+  } else if (lead == ":doc") {
+    static const std::vector<engine::ContractDoc> library = engine::library_contracts();  // read once
+    for (const auto& c : library) pool.push_back(c.name);
   } else if (lead == ":run" || lead == ":graph") {
     for (const auto& s : p.scenarios)
       if (!s.implicit) pool.push_back(s.name);

@@ -67,8 +67,8 @@ bool input_complete(const std::string& s) {
 }
 
 const std::vector<std::string>& Session::commands() {
-  static const std::vector<std::string> c = {":help", ":quit", ":load",  ":run",  ":set",   ":unset",
-                                             ":show", ":type", ":graph", ":list", ":forget"};
+  static const std::vector<std::string> c = {":help", ":quit", ":load",  ":run",  ":set",    ":unset",
+                                             ":show", ":type", ":graph", ":list", ":forget", ":doc"};
   return c;
 }
 
@@ -145,6 +145,7 @@ bool Session::command(const std::string& input) {
   else if (cmd == ":graph") cmd_graph(arg);
   else if (cmd == ":list") cmd_list();
   else if (cmd == ":forget") cmd_forget(arg);
+  else if (cmd == ":doc") cmd_doc(arg);
   else
     error(fmt::format("unknown command '{}'{}; :help lists the commands", cmd, engine::did_you_mean(cmd, commands())));
   return true;

@@ -63,6 +63,7 @@ class Session {
   bool cmd_list();
   bool cmd_forget(const std::string& arg);
   void cmd_help();
+  void cmd_doc(const std::string& name);
 
   bool show_party(int party);
   bool show_deal(int deal);

@@ -831,8 +831,10 @@ namespace {
 
 bool too_large(const SourceFile& f, uint32_t file, Diagnostics& diags, const ParseLimits& limits) {
   if (f.text.size() <= limits.max_bytes) return false;
-  diags.error({file, 1, 1, 1, 2},
-              fmt::format("file is too large ({} bytes; the limit is {} bytes)", f.text.size(), limits.max_bytes));
+  diags
+      .error({file, 1, 1, 1, 2},
+             fmt::format("file is too large ({} bytes; the limit is {} bytes)", f.text.size(), limits.max_bytes))
+      .with_id(codes::kSyntax);  // refused by the parser, whichever stage asked
   return true;
 }
 

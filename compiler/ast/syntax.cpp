@@ -37,8 +37,8 @@ void ErrorSink::begin_chunk() {
   has_lex_error_ = false;
 }
 
-void ErrorSink::add(Span span, std::string message) {
-  pending_.push_back({span, std::move(message), pending_.size()});
+void ErrorSink::add(Span span, std::string message, const char* id, std::string help) {
+  pending_.push_back({span, std::move(message), pending_.size(), id, std::move(help)});
   ++total_;
   ++chunk_errors_;
   if (total_ >= kMaxSyntaxErrors) throw TooManyErrors{};
@@ -53,12 +53,12 @@ void ErrorSink::lex_error(Span span, std::string message) {
   add(span, std::move(message));
 }
 
-bool ErrorSink::parse_error(Span span, Span found, std::string message) {
+bool ErrorSink::parse_error(Span span, Span found, std::string message, const char* id, std::string help) {
   if (has_lex_error_ && (found.line > lex_line_ || (found.line == lex_line_ && found.col >= lex_col_))) {
     ++chunk_errors_;
     return false;
   }
-  add(span, std::move(message));
+  add(span, std::move(message), id, std::move(help));
   return true;
 }
 
@@ -71,13 +71,21 @@ void ErrorSink::flush() {
     if (a.span.col != b.span.col) return a.span.col < b.span.col;
     return a.order < b.order;
   });
-  for (auto& p : pending_) diags_.error(p.span, std::move(p.message));
+  for (auto& p : pending_) {
+    Diagnostic& d = diags_.error(p.span, std::move(p.message));
+    d.id = p.id ? p.id : codes::kSyntax;  // also when the parser runs outside a stage's CodeScope
+    if (!p.help.empty()) d.help.push_back(std::move(p.help));
+  }
   pending_.clear();
 }
 
 void ErrorSink::give_up() {
   flush();
-  diags_.add({Severity::Note, {}, stopped_after(kMaxSyntaxErrors), {}});
+  Diagnostic note;
+  note.severity = Severity::Note;
+  note.message = stopped_after(kMaxSyntaxErrors);
+  note.id = codes::kSyntax;
+  diags_.add(std::move(note));
 }
 
 // ------------------------------------------------------------------ token classes

@@ -59,7 +59,8 @@ class ErrorSink {
   void lex_error(Span span, std::string message);
   // A parse error reported at `span` about the token at `found` (they differ when the
   // error is placed just after the previous token); false when suppressed.
-  bool parse_error(Span span, Span found, std::string message);
+  // `id` (codes::…) and `help` when the error has a specific code and a fix to offer.
+  bool parse_error(Span span, Span found, std::string message, const char* id = nullptr, std::string help = {});
   // An error found while building the AST (bad date, chained comparison, …).
   void error(Span span, std::string message);
   // A parse error not reported (a cascade), which still makes the chunk unusable.
@@ -71,12 +72,14 @@ class ErrorSink {
   void give_up();
 
  private:
-  void add(Span span, std::string message);
+  void add(Span span, std::string message, const char* id = nullptr, std::string help = {});
 
   struct Pending {
     Span span;
     std::string message;
     size_t order;
+    const char* id = nullptr;
+    std::string help;
   };
   Diagnostics& diags_;
   uint32_t file_;

@@ -414,7 +414,13 @@ void FriendlyErrorStrategy::report(antlr4::Parser* p, Token* found, const Interv
   bool real_eof = ftype == Token::EOF && !feed_.boundary() && !interpolation_;
   std::string msg;
   Span span;
+  const char* id = nullptr;
+  std::string help;
   std::optional<Opener> opener = innermost_open(ctx, expected);
+  // `set X.field = …` in a shock: `set` takes a param's name only.
+  Token* before_prev = tokens && prev && found_at >= 2 ? tokens->get(found_at - 2) : nullptr;
+  bool set_on_field =
+      ftype == P::DOT && prev && prev->getType() == P::ID && before_prev && before_prev->getType() == P::SET;
   // When prediction failed some tokens after the decision started, `expected` describes
   // the start of the decision, not the offending token.
   bool lookahead_failure = decision_start && decision_start != found;
@@ -435,7 +441,14 @@ void FriendlyErrorStrategy::report(antlr4::Parser* p, Token* found, const Interv
                               ftype == P::TILDE || (ftype >= P::PLUS_ASSIGN && ftype <= P::SLASH_ASSIGN))
                          ? declaration_form(ctx, prev)
                          : std::string();
-  if (!form.empty()) {
+  if (set_on_field) {
+    Token* field = tokens && found_at + 1 < tokens->size() ? tokens->get(found_at + 1) : nullptr;
+    std::string target = prev->getText() + "." + (field && field->getType() == P::ID ? field->getText() : "field");
+    msg = fmt::format("`set` assigns params, and '{}' is a state", target);
+    help = fmt::format("assign states directly: `{} = …` (without `set`)", target);
+    id = codes::kSetOnState;
+    span = token_span(file, before_prev);
+  } else if (!form.empty()) {
     // `param = 5`: the name is missing, the keyword is not being used as one.
     msg = fmt::format("expected a name after '{}': {}", prev->getText(), form);
     span = span_after(file, prev);
@@ -491,7 +504,7 @@ void FriendlyErrorStrategy::report(antlr4::Parser* p, Token* found, const Interv
     sink_.suppressed();
     return;
   }
-  sink_.parse_error(span, token_span(file, found), std::move(msg));
+  sink_.parse_error(span, token_span(file, found), std::move(msg), id, std::move(help));
 }
 
 void FriendlyErrorStrategy::reportError(antlr4::Parser* recognizer, const antlr4::RecognitionException& e) {

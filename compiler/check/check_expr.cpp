@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "compiler/ast/parse.hpp"
 #include "compiler/check/checker.hpp"
+#include "compiler/check/stdlib_names.hpp"
 
 namespace deal::check {
 
@@ -141,10 +143,50 @@ std::optional<double> Checker::const_value(const HExpr& e) const {
   }
 }
 
-bool Checker::expect(const HExpr& e, const Type& want, Span span, const char* what, Ctx& ctx) {
+const ast::Member* Checker::money_state_in(const ast::Expr& e, const Ctx& ctx) const {
+  if (e.kind == ast::ExprKind::Name && ctx.party >= 0) {
+    const PartyInfo& pi = party_info_[size_t(ctx.party)];
+    auto it = pi.states.find(e.name);
+    if (it != pi.states.end() && size_t(it->second) < pi.lazy.size()) {
+      const LazyState& ls = pi.lazy[size_t(it->second)];
+      if (ls.member && ls.member->value && ls.type.is_num() && ls.type.dim == Dim::money()) return ls.member;
+    }
+  }
+  for (const ast::ExprPtr& a : e.args)
+    if (const ast::Member* m = money_state_in(*a, ctx)) return m;
+  return nullptr;
+}
+
+bool Checker::expect(const HExpr& e, const Type& want, Span span, const char* what, Ctx& ctx, const ast::Expr* source) {
   if (e.type.is_error() || want.is_error() || e.type == want) return true;
-  error(ctx, span, fmt::format("{} must be {}, not {}", what, type_str(want), type_str(e.type)));
+  mismatch(ctx, span, fmt::format("{} must be {}, not {}", what, type_str(want), type_str(e.type)), want, e.type,
+           source);
   return false;
+}
+
+void Checker::mismatch(const Ctx& ctx, Span span, const std::string& msg, const Type& want, const Type& got,
+                       const ast::Expr* source) {
+  if (source) {
+    if (auto help = bare_number_help(want, got, *source); !help.empty()) {
+      error(ctx, span, msg, codes::kBareNumber, help);
+      return;
+    }
+    // An amount × time where an amount is due, or an amount where a flow is: a state
+    // that was meant to be a flow, declared without its `/y`.
+    bool off_by_time =
+        got.is_num() && want.is_num() && (got.dim == want.dim * Dim::time() || got.dim * Dim::time() == want.dim);
+    if (const ast::Member* m = off_by_time ? money_state_in(*source, ctx) : nullptr) {
+      error(ctx, span, msg, codes::kDimensions,
+            {fmt::format("declare '{}' with its rate unit if it is a flow: `{} = {}/y`", m->name, m->name,
+                         ast::print(*m->value))});
+      auto& all = const_cast<std::vector<Diagnostic>&>(diags_.all());
+      if (!all.empty())
+        all.back().notes.push_back(
+            {m->span, fmt::format("'{}' is declared here as Money ($), an amount, not an amount per year", m->name)});
+      return;
+    }
+  }
+  error(ctx, span, msg, codes::kDimensions);
 }
 
 bool Checker::expect_kind(const HExpr& e, Kind k, Span span, const char* what, Ctx& ctx) {
@@ -251,9 +293,14 @@ HExpr Checker::literal(const ast::Expr& e, Ctx& ctx) {
       std::vector<std::string> names = prog_.units;
       for (const char* t : {"d", "w", "mo", "q", "y"}) names.push_back(t);
       std::string s = suggest(u.name, names);
-      error(ctx, u.span,
-            fmt::format("unknown unit '{}'{}{}", u.name, s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s),
-                        prog_.units.empty() && s.empty() ? fmt::format("; declare it with `unit {}`", u.name) : ""));
+      bool from_std = std_defines_unit(u.name);
+      if (from_std) s.clear();
+      error(
+          ctx, u.span,
+          fmt::format(
+              "unknown unit '{}'{}{}", u.name, s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s),
+              prog_.units.empty() && s.empty() && !from_std ? fmt::format("; declare it with `unit {}`", u.name) : ""),
+          codes::kUnknownUnit, from_std ? std::vector<std::string>{kImportStdHelp} : std::vector<std::string>{});
       return HExpr::constant(0, Type::error(), e.span);
     }
     if (divided) {
@@ -464,7 +511,8 @@ HExpr Checker::name_ref(const ast::Expr& e, Ctx& ctx) {
     for (const auto& [k, v] : deal_info_[ctx.deal].lets.members) names.push_back(k);
   }
   std::string s = suggest(n, names);
-  error(ctx, e.span, fmt::format("unknown name '{}'{}", n, s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
+  error(ctx, e.span, fmt::format("unknown name '{}'{}", n, s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)),
+        codes::kUnknownName);
   return HExpr::constant(0, Type::error(), e.span);
 }
 
@@ -485,6 +533,8 @@ HExpr Checker::field_ref(const ast::Expr& e, Ctx& ctx) {
       for (const auto& [k, x] : party_info_[p].states) names.push_back(k);
       for (const auto& [k, x] : party_info_[p].lets.members) names.push_back(k);
       std::string s = suggest(e.name, names);
+      if (missing_contract_field(ctx, *e.args[0], p, e.name, e.op_span, Type::error()))
+        return HExpr::constant(0, Type::error(), e.span);
       error(ctx, e.op_span,
             fmt::format("party '{}' has no field '{}'{}", prog_.parties[p].name, e.name,
                         s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
@@ -556,7 +606,7 @@ HExpr Checker::binary_unfolded(const ast::Expr& e, Ctx& ctx) {
   const Type& ta = a.type;
   const Type& tb = b.type;
   auto fail = [&](const std::string& msg) {
-    error(ctx, e.op_span, msg);
+    error(ctx, e.op_span, msg, codes::kDimensions);
     return HExpr::constant(0, Type::error(), e.span);
   };
   auto bin = [&](Op o, Type t) { return make(o, std::move(t), e.span, {std::move(a), std::move(b)}); };
@@ -671,7 +721,7 @@ HExpr Checker::call(const ast::Expr& e, Ctx& ctx) {
       size_t k = 0;
       while (k < params.size() && params[k] != an) ++k;
       if (k == params.size()) {
-        error(ctx, e.arg_name_spans[i], fmt::format("'{}' has no parameter '{}'", n, an));
+        error(ctx, e.arg_name_spans[i], fmt::format("'{}' has no parameter '{}'", n, an), codes::kNoSuchParameter);
         ok = false;
       } else if (bound[k]) {
         error(ctx, e.arg_name_spans[i], fmt::format("argument '{}' is given twice", an));
@@ -683,7 +733,7 @@ HExpr Checker::call(const ast::Expr& e, Ctx& ctx) {
     std::vector<HExpr> args;
     for (size_t k = 0; k < bound.size() && ok; ++k) {
       if (!bound[k]) {
-        error(ctx, e.span, fmt::format("missing argument '{}' in call to '{}'", params[k], n));
+        error(ctx, e.span, fmt::format("missing argument '{}' in call to '{}'", params[k], n), codes::kMissingArgument);
         ok = false;
         break;
       }

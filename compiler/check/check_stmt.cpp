@@ -38,7 +38,8 @@ std::vector<const ast::Expr*> Checker::match_args(const ast::Expr& call, const s
     if (k == names.size()) {
       std::string list;
       for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
-      error(ctx, call.arg_name_spans[i], fmt::format("'{}' has no argument '{}' (it takes {})", call.name, an, list));
+      error(ctx, call.arg_name_spans[i], fmt::format("'{}' has no argument '{}' (it takes {})", call.name, an, list),
+            codes::kNoSuchParameter);
       ok = false;
     } else if (out[k]) {
       error(ctx, call.arg_name_spans[i], fmt::format("argument '{}' is given twice", an));
@@ -49,7 +50,8 @@ std::vector<const ast::Expr*> Checker::match_args(const ast::Expr& call, const s
   }
   for (size_t k = 0; k < required && ok; ++k) {
     if (!out[k]) {
-      error(ctx, call.span, fmt::format("missing argument '{}' in '{}(…)'", names[k], call.name));
+      error(ctx, call.span, fmt::format("missing argument '{}' in '{}(…)'", names[k], call.name),
+            codes::kMissingArgument);
       ok = false;
     }
   }
@@ -166,11 +168,13 @@ std::optional<HStmt> Checker::stmt(const ast::Stmt& s, Ctx& ctx) {
   return std::nullopt;
 }
 
-HExpr Checker::compound(const std::string& op, HExpr current, HExpr value, Span span, Ctx& ctx) {
+HExpr Checker::compound(const std::string& op, HExpr current, HExpr value, Span span, Ctx& ctx,
+                        const ast::Expr* source) {
   const Type t = current.type;
   if (current.type.is_error() || value.type.is_error()) return HExpr::constant(0, Type::error(), span);
   auto fail = [&](const std::string& msg) {
-    error(ctx, span, msg);
+    if (op == "=" || op == "+=" || op == "-=") mismatch(ctx, span, msg, t, value.type, source);
+    else error(ctx, span, msg, codes::kDimensions);
     return HExpr::constant(0, Type::error(), span);
   };
   if (op == "=") {
@@ -212,7 +216,7 @@ std::optional<HStmt> Checker::assign(const ast::Stmt& s, Ctx& ctx) {
   Type t;
   std::string display;
   auto read_only = [&](const std::string& what) {
-    error(ctx, target.span, what);
+    error(ctx, target.span, what, codes::kNotAssignable);
     return std::nullopt;
   };
   if (target.kind == ast::ExprKind::Name) {
@@ -275,6 +279,11 @@ std::optional<HStmt> Checker::assign(const ast::Stmt& s, Ctx& ctx) {
         std::vector<std::string> names;
         for (const auto& [k, v] : pi.states) names.push_back(k);
         std::string sug = suggest(f, names);
+        if (ctx.deal >= 0 && s.value) {
+          // The assigned value says what the field holds (`buyer.capacity += gw`: GW).
+          Type wanted = s.value ? expr(*s.value, ctx).type : Type::error();
+          if (missing_contract_field(ctx, *target.args[0], p, f, target.op_span, wanted)) return std::nullopt;
+        }
         error(ctx, target.op_span,
               fmt::format("party '{}' has no field '{}'{}", prog_.parties[p].name, f,
                           sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug)));
@@ -331,7 +340,7 @@ std::optional<HStmt> Checker::assign(const ast::Stmt& s, Ctx& ctx) {
                           slot == party.base + kDebt ? "owed" : "it may draw"));
         return std::nullopt;
       }
-  HExpr v = compound(s.op, HExpr::slot(slot, t, target.span), std::move(value), s.span, ctx);
+  HExpr v = compound(s.op, HExpr::slot(slot, t, target.span), std::move(value), s.span, ctx, s.value.get());
   if (v.type.is_error()) return std::nullopt;
   HStmt h;
   h.kind = SKind::Store;
@@ -359,7 +368,7 @@ std::optional<HStmt> Checker::set_param(const ast::Stmt& s, Ctx& ctx) {
   resolve_param(g->second.index);
   const LazyState& ls = param_lazy_[g->second.index];
   HExpr value = expr(*s.value, ctx);
-  HExpr v = compound(s.op, HExpr::slot(ls.slot, ls.type, s.name_span), std::move(value), s.span, ctx);
+  HExpr v = compound(s.op, HExpr::slot(ls.slot, ls.type, s.name_span), std::move(value), s.span, ctx, s.value.get());
   if (v.type.is_error()) return std::nullopt;
   HStmt h;
   h.kind = SKind::Store;
@@ -395,7 +404,7 @@ std::optional<HStmt> Checker::call_stmt(const ast::Stmt& s, Ctx& ctx) {
   };
   auto check = [&](const ast::Expr* e, const Type& want, const char* what) {
     HExpr v = expr(*e, ctx);
-    expect(v, want, e->span, what, ctx);
+    expect(v, want, e->span, what, ctx, e);
     return v;
   };
   auto check_party = [&](const ast::Expr* e, const char* what) {
@@ -413,6 +422,23 @@ std::optional<HStmt> Checker::call_stmt(const ast::Stmt& s, Ctx& ctx) {
 
   if (n == "pay") {
     h.kind = SKind::Pay;
+    // In a party block: `pay(World)` (no amount) and `pay(World, $1B, 2)` (a priority
+    // given by position, read as pay(from, to, amount)) are the usual slips.
+    if (ctx.party >= 0 && !named("from") && !named("to") && !named("amount")) {
+      size_t positional = count_positional();
+      const ast::Expr* third = positional == 3 && c.args.size() >= 3 ? c.args[2].get() : nullptr;
+      bool priority_by_position =
+          third && third->kind == ast::ExprKind::Number && !third->is_money && third->units.empty();
+      if (positional == 1 || priority_by_position) {
+        error(ctx, positional == 1 ? c.span : third->span,
+              positional == 1 ? "`pay` in a party block needs the payee and the amount"
+                              : "the third argument of `pay` is an amount, and this is a number",
+              codes::kPayInParty,
+              {"a party pays with `pay(to, amount)` (from itself) or `pay(from, to, amount)`; a priority is named: "
+               "`pay(World, $1B, priority: 2)`"});
+        return std::nullopt;
+      }
+    }
     bool implicit_from = ctx.party >= 0 && !named("from") && count_positional() == 2;
     if (implicit_from) {
       auto a = match_args(c, {"to", "amount", "priority"}, 2, ctx);

@@ -2,6 +2,7 @@
 // the bodies of parties and deals, functions; the checker's driver (Checker::run).
 // The state layout is in layout.cpp, shocks and scenarios in scenarios.cpp.
 #include "compiler/check/checker.hpp"
+#include "compiler/check/stdlib_names.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -71,9 +72,84 @@ std::string suggest(const std::string& name, const std::vector<std::string>& can
   return best;
 }
 
-void Checker::error(const Ctx& ctx, Span span, const std::string& msg) {
+std::vector<std::string> bare_number_help(const Type& want, const Type& got, const ast::Expr& value) {
+  if (!want.is_num() || !got.is_num() || !(got.dim == Dim::number())) return {};
+  bool literal = value.kind == ast::ExprKind::Number && !value.is_money && value.units.empty() && !value.text.empty();
+  std::string text = literal ? value.text : "";
+  if (want.dim == Dim::money())
+    return {fmt::format("write `${}`: an amount of money starts with `$`", literal ? text : "40B")};
+  if (want.dim == Dim::money() / Dim::time())
+    return {fmt::format("write `${}/y`: a flow is an amount per year", literal ? text : "2B")};
+  if (want.dim == Dim::number() / Dim::time())
+    return {fmt::format("write `{}/y`: a rate is per year", literal ? text : "50%")};
+  return {};
+}
+
+std::string Checker::zero_literal(const Type& t) const {
+  if (t.kind == Kind::Bool) return "false";
+  if (!t.is_num()) return "…";
+  const Dim& d = t.dim;
+  std::string out = d.exp(0) == 1 ? "$0" : d.exp(0) == 0 ? "0" : "";
+  if (out.empty()) return "…";
+  int units = 0;
+  for (size_t u = 0; u < prog_.units.size(); ++u) {
+    int e = d.exp(u + 2);
+    if (e == 0) continue;
+    if (e != 1 || ++units > 1 || d.exp(0) != 0) return "…";
+    out += prog_.units[u];
+  }
+  if (d.exp(1) == -1) out += "/y";
+  else if (d.exp(1) == 1 && d.exp(0) == 0 && units == 0) out += "y";
+  else if (d.exp(1) != 0) return "…";
+  return out;
+}
+
+bool Checker::missing_contract_field(const Ctx& ctx, const ast::Expr& object, int party, const std::string& field,
+                                     Span use, const Type& wanted) {
+  if (ctx.deal < 0 || deal_info_[ctx.deal].contract == nullptr || object.kind != ast::ExprKind::Name) return false;
+  const DealInfo& di = deal_info_[ctx.deal];
+  bool is_param = false;
+  for (const ast::Param& p : di.contract->params) is_param = is_param || p.name == object.name;
+  if (!is_param) return false;
+  const std::string& party_name = prog_.parties[size_t(party)].name;
+  auto note = std::make_pair(use, fmt::format("`{}` uses {}.{} here", di.contract->name, object.name, field));
+  // One error per party and field, at the first deal that needs it: the fix (add the
+  // field to the party) is one, however many deals need it; the others are notes.
+  std::string key = fmt::format("field|{}|{}", party, field);
+  std::string deal_key = fmt::format("field|{}|{}|{}", party, field, ctx.deal);
+  std::string uses_key = "uses|" + key;
+  auto it = reported_index_.find(key);
+  auto& all = const_cast<std::vector<Diagnostic>&>(diags_.all());
+  std::string zero = zero_literal(wanted);
+  std::string help = fmt::format("add `{} = {}` to party {}", field, zero, party_name);
+  if (it != reported_index_.end()) {
+    if (it->second >= all.size()) return true;
+    Diagnostic& d = all[it->second];
+    if (reported_index_.emplace(deal_key, 0).second)
+      d.notes.push_back(
+          {di.decl->span, fmt::format("deal '{}' = {}(…) needs it too", di.decl->name, di.contract->name)});
+    else if (reported_index_[uses_key]++ < 3) d.notes.push_back(note);  // a few uses show where; all would be noise
+    if (zero != "…" && !d.help.empty() && d.help[0].find("= …`") != std::string::npos) d.help[0] = help;  // now known
+    return true;
+  }
+  reported_index_[deal_key] = 0;
+  reported_index_[uses_key] = 1;
+  Diagnostic& d = diags_.error(di.decl->span, fmt::format("party '{}' has no field '{}' that `{}` needs (as '{}')",
+                                                          party_name, field, di.contract->name, object.name));
+  d.with_id(codes::kPartyLacksField);
+  d.with_help(help);
+  d.notes.push_back(note);
+  reported_index_[key] = diags_.all().size() - 1;
+  return true;
+}
+
+void Checker::error(const Ctx& ctx, Span span, const std::string& msg, const char* id, std::vector<std::string> help) {
+  auto coded = [&](Diagnostic& d) {
+    if (id) d.id = id;
+    d.help = std::move(help);
+  };
   if (ctx.deal < 0 || deal_info_[ctx.deal].contract == nullptr) {
-    diags_.error(span, msg);
+    coded(diags_.error(span, msg));
     return;
   }
   // Inside a contract body instantiated for a deal: one report per place and message,
@@ -90,6 +166,7 @@ void Checker::error(const Ctx& ctx, Span span, const std::string& msg) {
     return;
   }
   Diagnostic& d = diags_.error(span, fmt::format("{} (in deal '{}')", msg, di.decl->name));
+  coded(d);
   d.notes.push_back(note);
   reported_index_[key] = diags_.all().size() - 1;
 }
@@ -106,7 +183,8 @@ void Checker::declare(const std::string& name, Global g) {
   auto [it, fresh] = globals_.emplace(name, g);
   if (!fresh) {
     Diagnostic& d =
-        diags_.error(g.span, fmt::format("'{}' is already declared (as a {})", name, kind_word(it->second.kind)));
+        diags_.error(g.span, fmt::format("'{}' is already declared (as a {})", name, kind_word(it->second.kind)))
+            .with_id(codes::kDuplicate);
     d.notes.push_back({it->second.span, "previous declaration is here"});
   }
 }
@@ -138,6 +216,7 @@ void Checker::collect() {
             diags_.error(d.unit->span, fmt::format("'{}' cannot name a unit: it is a scale or time suffix", n));
           } else if (auto it = unit_spans_.find(n); it != unit_spans_.end()) {
             Diagnostic& e = diags_.error(d.unit->span, fmt::format("unit '{}' is already declared", n));
+            e.with_id(codes::kDuplicate);
             e.notes.push_back({it->second, "previous declaration is here"});
           } else {
             units_[n] = static_cast<int>(prog_.units.size());
@@ -246,7 +325,8 @@ Type Checker::resolve_type_ref(const ast::TypeRef& t) {
         return std::nullopt;
       }
       if (it == units_.end()) {
-        diags_.error(f.span, fmt::format("unknown unit '{}'", f.unit));
+        Diagnostic& e = diags_.error(f.span, fmt::format("unknown unit '{}'", f.unit)).with_id(codes::kUnknownUnit);
+        if (std_defines_unit(f.unit)) e.with_help(kImportStdHelp);
         return std::nullopt;
       }
       return Dim::unit(it->second);
@@ -296,11 +376,16 @@ Type Checker::resolve_type_ref(const ast::TypeRef& t) {
   return numeric ? Type::num(dim) : single;
 }
 
-void Checker::check_annotation(const std::optional<ast::TypeRef>& ann, const Type& actual, Span where) {
+void Checker::check_annotation(const std::optional<ast::TypeRef>& ann, const Type& actual, Span where,
+                               const ast::Expr* value) {
   if (!ann || actual.is_error()) return;
   Type want = resolve_type_ref(*ann);
   if (want.is_error() || want == actual) return;
-  diags_.error(where, fmt::format("declared as {} but its value is {}", type_str(want), type_str(actual)));
+  Diagnostic& e =
+      diags_.error(where, fmt::format("declared as {} but its value is {}", type_str(want), type_str(actual)));
+  e.with_id(codes::kDimensions);
+  if (auto help = value ? bare_number_help(want, actual, *value) : std::vector<std::string>{}; !help.empty())
+    e.with_id(codes::kBareNumber).help = help;
 }
 
 // ---------------------------------------------------------------------------------
@@ -326,7 +411,7 @@ void Checker::resolve_param(int i) {
     diags_.error(p->value->span, fmt::format("a param must be a number, a Bool or a Date, not {}", type_str(t)));
     t = Type::error();
   }
-  check_annotation(p->type, t, p->value ? p->value->span : p->name_span);
+  check_annotation(p->type, t, p->value ? p->value->span : p->name_span, p->value.get());
   if (p->type && !t.is_error()) {
     Type want = resolve_type_ref(*p->type);
     if (!want.is_error()) t = want;
@@ -500,10 +585,12 @@ void Checker::check_recursion() {
         auto start = std::find(stack.begin(), stack.end(), g);
         for (auto it = start; it != stack.end(); ++it) chain += fn_decls_[*it]->name + " → ";
         chain += fn_decls_[g]->name;
-        diags_.error(fn_decls_[f]->name_span,
-                     fmt::format("function '{}' recurses ({}); recursion is not allowed, so that every program "
-                                 "terminates",
-                                 fn_decls_[g]->name, chain));
+        diags_
+            .error(fn_decls_[f]->name_span,
+                   fmt::format("function '{}' recurses ({}); recursion is not allowed, so that every program "
+                               "terminates",
+                               fn_decls_[g]->name, chain))
+            .with_id(codes::kRecursion);
       } else if (color[g] == 0) {
         visit(g);
       }

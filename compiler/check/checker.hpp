@@ -182,13 +182,27 @@ class Checker {
   void resolve_fn_body(int i);
   void check_recursion();
   Type resolve_type_ref(const ast::TypeRef& t);
-  void check_annotation(const std::optional<ast::TypeRef>& ann, const Type& actual, Span where);
+  void check_annotation(const std::optional<ast::TypeRef>& ann, const Type& actual, Span where,
+                        const ast::Expr* value = nullptr);
   std::string type_str(const Type& t) const { return describe(t, prog_.units); }
+  // A literal of value zero of type `t` ("0GW", "$0", "$0/y"), or "…" when there is none
+  // simple enough to suggest.
+  std::string zero_literal(const Type& t) const;
+  // A party given to a contract lacks a field the contract uses through the parameter
+  // `param` (`buyer.capacity`): one error at the deal's line per (deal, party, field),
+  // how to add the field as help, and each line of the contract that uses it as a note.
+  // False when not inside a contract instantiated for a deal (report it as usual then).
+  bool missing_contract_field(const Ctx& ctx, const ast::Expr& object, int party, const std::string& field, Span use,
+                              const Type& wanted);
   std::string dim_str(const Dim& d) const { return describe(d, prog_.units); }
 
   // Errors inside a deal's contract body are reported once per (place, message),
   // with a note naming the deal(s).
-  void error(const Ctx& ctx, Span span, const std::string& msg);
+  // Reports at `span`; inside a contract instantiated for deals, once per place with the
+  // deals as notes. `id` is the stable code (codes::…; null: the stage's), `help` lines
+  // say how to fix it.
+  void error(const Ctx& ctx, Span span, const std::string& msg, const char* id = nullptr,
+             std::vector<std::string> help = {});
 
   // ---- state layout (layout.cpp)
   int new_slot(const std::string& name);
@@ -226,7 +240,17 @@ class Checker {
   std::optional<HExpr> deal_field(int d, const std::string& name, Span span, Ctx& ctx);
   // The value of `let name` of a party (ctx.party set) or a deal (ctx.deal set).
   HExpr let_value(Lets& lets, const std::string& name, Span span, Ctx ctx, const std::string& display);
-  bool expect(const HExpr& e, const Type& want, Span span, const char* what, Ctx& ctx);
+  // `source`, when given, is the expression checked: a bare number or a state declared
+  // without its rate unit then gets a help line or a note at the declaration.
+  bool expect(const HExpr& e, const Type& want, Span span, const char* what, Ctx& ctx,
+              const ast::Expr* source = nullptr);
+  // The declaration of a party state named in `e` (in the current party block) that
+  // holds Money: what a flow declared without its `/y` looks like.
+  const ast::Member* money_state_in(const ast::Expr& e, const Ctx& ctx) const;
+  // Reports a value of type `got` where `want` is needed, with the help `source` (the
+  // value's expression, when known) allows: a bare number, a state missing its `/y`.
+  void mismatch(const Ctx& ctx, Span span, const std::string& msg, const Type& want, const Type& got,
+                const ast::Expr* source);
   bool expect_kind(const HExpr& e, Kind k, Span span, const char* what, Ctx& ctx);
   // Evaluates a constant expression (literals and arithmetic on them), if it is one.
   std::optional<double> const_value(const HExpr& e) const;
@@ -241,7 +265,8 @@ class Checker {
   // Arguments of a built-in statement matched against parameter names (positional then named).
   std::vector<const ast::Expr*> match_args(const ast::Expr& call, const std::vector<std::string>& names,
                                            size_t required, Ctx& ctx);
-  HExpr compound(const std::string& op, HExpr current, HExpr value, Span span, Ctx& ctx);
+  HExpr compound(const std::string& op, HExpr current, HExpr value, Span span, Ctx& ctx,
+                 const ast::Expr* source = nullptr);
 
   const std::vector<ast::Module>& modules_;
   const SourceManager& sm_;
@@ -272,6 +297,10 @@ class Checker {
 bool is_builtin_fn(const std::string& name);
 // The names of the statement calls (pay, own, claim, …): never values.
 const std::set<std::string>& statement_names();
+
+// The help for a bare number where Money, a Flow or a Rate is expected ("write `$40B`",
+// "write `50%/y`"), spelled from the literal the user wrote; empty otherwise.
+std::vector<std::string> bare_number_help(const Type& want, const Type& got, const ast::Expr& value);
 
 // Edit-distance suggestion among candidates ("did you mean 'OpenAI'?"), or "".
 std::string suggest(const std::string& name, const std::vector<std::string>& candidates);

@@ -2,6 +2,7 @@
 // per-path array; contract instantiation (binding a contract's parameters to a deal's
 // arguments); the lazily inferred types and initial values of party and deal states.
 #include "compiler/check/checker.hpp"
+#include "compiler/check/stdlib_names.hpp"
 
 #include <algorithm>
 
@@ -146,7 +147,11 @@ void Checker::resolve_party_state(int p, int idx) {
   Type t = init.type;
   bool builtin = idx < kPartyBuiltins;
   if (builtin && !t.is_error() && !(t == Type::num(Dim::money()))) {
-    diags_.error(ls.init->span, fmt::format("'{}' is Money, but this value is {}", hs.name, type_str(t)));
+    Diagnostic& e =
+        diags_.error(ls.init->span, fmt::format("'{}' is Money, but this value is {}", hs.name, type_str(t)));
+    e.with_id(codes::kDimensions);
+    if (auto help = bare_number_help(Type::num(Dim::money()), t, *ls.init); !help.empty())
+      e.with_id(codes::kBareNumber).help = help;
     t = Type::num(Dim::money());
   }
   if (!builtin && !t.is_error() && t.kind != Kind::Num && t.kind != Kind::Bool && t.kind != Kind::Date) {
@@ -154,7 +159,7 @@ void Checker::resolve_party_state(int p, int idx) {
     t = Type::error();
   }
   if (ls.member) {
-    check_annotation(ls.member->type, t, ls.init ? ls.init->span : ls.span);
+    check_annotation(ls.member->type, t, ls.init ? ls.init->span : ls.span, ls.init);
     if (ls.member->type && !t.is_error()) {
       Type want = resolve_type_ref(*ls.member->type);
       if (!want.is_error()) t = want;
@@ -200,11 +205,15 @@ void Checker::layout_deal(int d) {
     std::vector<std::string> names;
     for (const ast::ContractDecl* c : contracts_) names.push_back(c->name);
     std::string s = suggest(decl->contract, names);
-    diags_.error(decl->contract_span,
-                 g == globals_.end()
-                     ? fmt::format("unknown contract '{}'{}", decl->contract,
-                                   s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s))
-                     : fmt::format("'{}' is a {}, not a contract", decl->contract, kind_word(g->second.kind)));
+    Diagnostic& e = diags_.error(
+        decl->contract_span,
+        g == globals_.end()
+            ? fmt::format(
+                  "unknown contract '{}'{}", decl->contract,
+                  s.empty() || std_defines_contract(decl->contract) ? "" : fmt::format(" (did you mean '{}'?)", s))
+            : fmt::format("'{}' is a {}, not a contract", decl->contract, kind_word(g->second.kind)));
+    e.with_id(g == globals_.end() ? codes::kUnknownName : codes::kCheck);
+    if (g == globals_.end() && std_defines_contract(decl->contract)) e.with_help(kImportStdHelp);
     di.layout = Resolve::Done;
     return;
   }
@@ -224,7 +233,7 @@ void Checker::layout_deal(int d) {
       if (pos >= c->params.size()) {
         Diagnostic& e = diags_.error(
             a.value->span, fmt::format("too many arguments: contract '{}' takes {}", c->name, c->params.size()));
-        e.notes.push_back({c->name_span, "contract declared here"});
+        e.with_id(codes::kNoSuchParameter).notes.push_back({c->name_span, "contract declared here"});
         break;
       }
       bound[pos++] = &a;
@@ -260,6 +269,7 @@ void Checker::layout_deal(int d) {
     if (!arg) {
       Diagnostic& e = diags_.error(
           decl->span, fmt::format("missing argument '{}' ({}) for contract '{}'", p.name, type_str(want), c->name));
+      e.with_id(codes::kMissingArgument);
       e.notes.push_back({p.span, "parameter declared here"});
       di.bindings[p.name] = Binding{Binding::Value, -1, HExpr::constant(0, Type::error())};
       continue;
@@ -272,8 +282,10 @@ void Checker::layout_deal(int d) {
     HExpr v = expr(*arg, ctx);
     Binding b;
     if (!v.type.is_error() && !want.is_error() && !(v.type == want)) {
-      diags_.error(arg->span, fmt::format("argument '{}' of contract '{}' is {}, but this value is {}", p.name, c->name,
-                                          type_str(want), type_str(v.type)));
+      Diagnostic& e = diags_.error(arg->span, fmt::format("argument '{}' of contract '{}' is {}, but this value is {}",
+                                                          p.name, c->name, type_str(want), type_str(v.type)));
+      e.with_id(codes::kArgumentType);
+      if (auto help = bare_number_help(want, v.type, *arg); !help.empty()) e.with_id(codes::kBareNumber).help = help;
       v.type = Type::error();
     }
     if (want.kind == Kind::Party || want.kind == Kind::Deal) {

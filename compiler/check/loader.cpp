@@ -282,7 +282,11 @@ class Loader {
   }
 
   void import_error(Span span, std::string message) {
-    diags_.add(Diagnostic{Severity::Error, span, std::move(message), {}, "import"});
+    Diagnostic d;
+    d.span = span;
+    d.message = std::move(message);
+    d.code = "import";
+    diags_.add(std::move(d));
   }
 
   void load_import(const std::string& spec, Span span, const fs::path& dir, bool from_stdlib, size_t root) {

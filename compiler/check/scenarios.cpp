@@ -70,8 +70,10 @@ void Checker::check_scenarios() {
         std::vector<std::string> names;
         for (auto* sd : scenario_decls_) names.push_back(sd->name);
         std::string sug = suggest(s->extends, names);
-        diags_.error(s->extends_span, fmt::format("unknown scenario '{}'{}", s->extends,
-                                                  sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug)));
+        diags_
+            .error(s->extends_span, fmt::format("unknown scenario '{}'{}", s->extends,
+                                                sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug)))
+            .with_id(codes::kUnknownName);
       } else {
         build(g->second.index);
         HScenario parent = prog_.scenarios[g->second.index];
@@ -104,8 +106,10 @@ void Checker::check_scenarios() {
               std::vector<std::string> names;
               for (auto* sd : shock_decls_) names.push_back(sd->name);
               std::string sug = suggest(it.names[k], names);
-              diags_.error(it.name_spans[k], fmt::format("unknown shock '{}'{}", it.names[k],
-                                                         sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug)));
+              diags_
+                  .error(it.name_spans[k], fmt::format("unknown shock '{}'{}", it.names[k],
+                                                       sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug)))
+                  .with_id(codes::kUnknownName);
               continue;
             }
             if (std::find(h.shocks.begin(), h.shocks.end(), g->second.index) != h.shocks.end()) {
@@ -122,8 +126,10 @@ void Checker::check_scenarios() {
             std::vector<std::string> names;
             for (auto* pd : param_decls_) names.push_back(pd->name);
             std::string sug = suggest(it.param, names);
-            diags_.error(it.param_span, fmt::format("unknown param '{}'{}", it.param,
-                                                    sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug)));
+            diags_
+                .error(it.param_span, fmt::format("unknown param '{}'{}", it.param,
+                                                  sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug)))
+                .with_id(codes::kUnknownName);
             break;
           }
           int pi = g->second.index;
@@ -133,9 +139,13 @@ void Checker::check_scenarios() {
           ov.span = it.span;
           if (it.value) {
             HExpr v = expr(*it.value, ctx);
-            if (!v.type.is_error() && !want.is_error() && !(v.type == want))
-              diags_.error(it.value->span, fmt::format("param '{}' is {}, but this value is {}", it.param,
-                                                       type_str(want), type_str(v.type)));
+            if (!v.type.is_error() && !want.is_error() && !(v.type == want)) {
+              Diagnostic& e = diags_.error(it.value->span, fmt::format("param '{}' is {}, but this value is {}",
+                                                                       it.param, type_str(want), type_str(v.type)));
+              e.with_id(codes::kDimensions);
+              if (auto help = bare_number_help(want, v.type, *it.value); !help.empty())
+                e.with_id(codes::kBareNumber).help = help;
+            }
             ov.value = std::move(v);
           } else if (it.dist) {
             HDistribution hd;

@@ -59,6 +59,10 @@ struct DEAL_API Message {
   // usage errors; "internal" for a bug of the compiler. Hosts may match on it; the
   // message text may improve from one version to the next.
   std::string code;
+  // The stable code of a compile diagnostic ("E011"; "W001" for a warning), explained in
+  // docs/diagnostics.md (`deal explain E011`) and shown in `text` as `[E011]`; empty for
+  // run and usage errors.
+  std::string id;
   std::string file;          // empty when the message has no location
   int line = 0, column = 0;  // from 1; 0 without a location
   std::string message;       // "cannot add Money ($) and Flow ($/y)"

@@ -36,6 +36,9 @@ def run(deal, case):
     p = subprocess.run(argv, cwd=folder, capture_output=True, timeout=120, env=env, input=stdin)
     out = p.stdout.decode("utf-8", errors="replace")
     err = p.stderr.decode("utf-8", errors="replace")
+    # Notes inside the standard library name its file by where this checkout is.
+    stdlib = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "stdlib") + "/"
+    out, err = out.replace(stdlib, "<stdlib>/"), err.replace(stdlib, "<stdlib>/")
     return f"{out}--- stderr\n{err}--- exit {p.returncode}\n"
 
 

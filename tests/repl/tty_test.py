@@ -121,6 +121,13 @@ def main():
         t.keys("one", "Enter")
         expect(t, "one", "$42B at the end of 2027Q4", "Cloud.cash evaluated")
 
+        # :doc completes a standard-library contract and prints its page.
+        before = t.text("one")
+        t.keys("one", ":doc chip_o", "Tab")
+        expect_new(t, "one", PROMPT + ":doc chip_order", before, ":doc chip_o<Tab> completed to chip_order")
+        t.keys("one", "Enter")
+        expect(t, "one", "contract chip_order — ", ":doc chip_order printed the page")
+
         # :graph prints DOT text.
         t.keys("one", ":graph", "Enter")
         expect(t, "one", "digraph", ":graph printed DOT")

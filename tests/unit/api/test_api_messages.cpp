@@ -38,6 +38,28 @@ TEST_CASE("diagnostics carry their kind and a stable code", "[api]") {
   CHECK(seen[0].code == "import");
 }
 
+TEST_CASE("diagnostics carry their own code (id) and help in the text", "[api]") {
+  std::vector<deal::Message> seen;
+  deal::EngineOptions o;
+  o.on_diagnostic = [&](const deal::Message& m) { seen.push_back(m); };
+  deal::Engine engine(o);
+
+  CHECK_FALSE(engine.try_load_string("party A { cash = $1B", "syntax.deal"));
+  REQUIRE_FALSE(seen.empty());
+  CHECK(seen[0].id == "E001");
+
+  seen.clear();
+  CHECK_FALSE(engine.try_load_string("calendar 2025Q1 .. 2025Q2 step quarter\nparty A { cash = $1B  capacity = 1GW }",
+                                     "unit.deal"));
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].code == "check");  // the stage, as before codes
+  CHECK(seen[0].id == "E011");     // the problem: docs/diagnostics.md, `deal explain E011`
+  CHECK(seen[0].message == "unknown unit 'GW'");
+  CHECK_THAT(seen[0].text, Catch::StartsWith("unit.deal:2:35: error: unknown unit 'GW' [E011]\n"));
+  CHECK_THAT(seen[0].text,
+             Catch::EndsWith("      = help: add `import \"std/contracts\"`: the standard library defines it\n"));
+}
+
 TEST_CASE("try_load and try_run keep the reason without a handler", "[api]") {
   deal::Engine engine;  // no handler
   deal::Message why;
@@ -54,6 +76,7 @@ TEST_CASE("try_load and try_run keep the reason without a handler", "[api]") {
   CHECK_FALSE(p.scenario("s").try_run({}, &run_why));
   CHECK(run_why.kind == deal::MessageKind::RunError);
   CHECK(run_why.code == "run");
+  CHECK(run_why.id.empty());  // run errors are not diagnostics: no E-code
   CHECK_FALSE(run_why.message.empty());
 }
 

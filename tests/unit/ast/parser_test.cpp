@@ -526,7 +526,7 @@ TEST_CASE("parse_expression needs the whole input to be one expression", "[parse
   auto q = parse_expr("1 2");
   CHECK_FALSE(q->expr);
   CHECK(q->errors() ==
-        "expr:1:3: error: unexpected '2'; expected the end of the input\n"
+        "expr:1:3: error: unexpected '2'; expected the end of the input [E001]\n"
         "    1 | 1 2\n"
         "      |   ^\n");
   auto e = parse_expr("");
@@ -540,7 +540,7 @@ TEST_CASE("CRLF line endings and tabs", "[parser]") {
   REQUIRE(p->module.decls.size() == 1);
   CHECK(p->module.decls[0].party->members[0].span == deal::Span{1, 2, 2, 2, 12});
   CHECK(p->errors() ==
-        "test.deal:4:15: error: unexpected end of file; expected an expression\n"
+        "test.deal:4:15: error: unexpected end of file; expected an expression [E001]\n"
         "    4 | param x = (1 +\n"
         "      |               ^\n");
 }

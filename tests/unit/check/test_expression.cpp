@@ -86,7 +86,7 @@ TEST_CASE("check_expression reports an unknown name with a suggestion, located i
   auto r = evaluate(c, "OpenIA.cash * 2");
   CHECK_FALSE(r.value);
   CHECK(r.messages ==
-        "<repl>:1:1: error: unknown name 'OpenIA' (did you mean 'OpenAI'?)\n"
+        "<repl>:1:1: error: unknown name 'OpenIA' (did you mean 'OpenAI'?) [E010]\n"
         "    1 | OpenIA.cash * 2\n"
         "      | ^~~~~~\n");
   auto f = evaluate(c, "OpenAI.capacty");

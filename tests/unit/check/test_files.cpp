@@ -92,7 +92,7 @@ TEST_CASE("a FIFO is refused before it is opened, so loading never waits for a w
 
 TEST_CASE("/dev/zero is refused, not read until memory runs out", "[files]") {
   Loaded l = load("/dev/zero");
-  CHECK(l.text == "error: '/dev/zero' is not a regular file (it is a character device)\n");
+  CHECK(l.text == "error: '/dev/zero' is not a regular file (it is a character device) [E002]\n");
   auto r = deal::check::read_source_file("/dev/zero");
   CHECK(!r.ok());
   CHECK(r.text.empty());
@@ -131,7 +131,7 @@ TEST_CASE("a file over the size limit is refused without being read", "[files]")
   long before = peak_rss_kib();
   Loaded l = load(big.string());
   long after = peak_rss_kib();
-  CHECK(l.text == "error: '" + big.string() + "' is larger than the 64 MiB limit\n");
+  CHECK(l.text == "error: '" + big.string() + "' is larger than the 64 MiB limit [E002]\n");
   // Not read into memory: the peak resident size did not grow by anything like 64 MiB.
   CHECK(after - before < 16 * 1024);
 
@@ -277,12 +277,12 @@ TEST_CASE("a binary or non-UTF-8 file is refused without quoting it", "[files]")
   std::string bin =
       t.program("bin.deal", std::string("party A { cash = $1B }\n") + kSecret + std::string("\0\x01\x02", 3));
   Loaded l = load(bin);
-  CHECK(l.text == "error: '" + bin + "' is not a .deal file (it is binary)\n");
+  CHECK(l.text == "error: '" + bin + "' is not a .deal file (it is binary) [E002]\n");
   CHECK(l.files == 0);
 
   std::string latin1 = t.program("latin1.deal", kCalendar + "// caf\xe9 " + kSecret + "\nparam x = 1 ~\n");
   Loaded u = load(latin1);
-  CHECK(u.text == "error: '" + latin1 + "' is not a .deal file (it is not UTF-8 text)\n");
+  CHECK(u.text == "error: '" + latin1 + "' is not a .deal file (it is not UTF-8 text) [E002]\n");
 
   // Imported, the error points at the import; the file's lines are never shown.
   Loaded imp = load(t.program("main.deal", kCalendar + "import \"bin.deal\"\nimport \"latin1.deal\"\n"));

@@ -50,8 +50,11 @@ TEST_CASE("a contract is checked per deal with its concrete parties", "[contract
       "deal s2 = supply(B, A, 1GW)\n";
   auto c = check_source(src);
   REQUIRE_FALSE(c.ok());
-  CHECK_THAT(c.messages, Catch::Contains("t.deal:6:21: error: party 'A' has no field 'capacity' (in deal 's1')"));
-  CHECK_THAT(c.messages, Catch::Contains("note: in deal 's1' = supply(…), declared here"));
+  // Reported at the user's deal line (the fix is in party A), the contract's use as a note.
+  CHECK_THAT(c.messages, Catch::Contains("t.deal:8:1: error: party 'A' has no field 'capacity' that `supply` needs (as "
+                                         "'buyer') [E013]\n"));
+  CHECK_THAT(c.messages, Catch::Contains("      = help: add `capacity = 0GW` to party A\n"));
+  CHECK_THAT(c.messages, Catch::Contains("t.deal:6:21: note: `supply` uses buyer.capacity here\n"));
   // s2 instantiates with B as buyer, which has the field: only s1 is wrong.
   CHECK(c.diags.error_count() == 1);
 }

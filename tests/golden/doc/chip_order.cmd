@@ -1,0 +1,1 @@
+doc chip_order

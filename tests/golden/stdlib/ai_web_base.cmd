@@ -1,0 +1,1 @@
+run ../../../examples/ai_compute_web.deal --scenario base --format table --analyses none
