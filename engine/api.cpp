@@ -14,6 +14,9 @@
 #include "compiler/check/checker.hpp"
 #include "compiler/jit/model.hpp"
 #include "engine/session.hpp"
+#include "engine/sensitivity.hpp"
+#include "report/compare.hpp"
+#include "report/sensitivity.hpp"
 #include "report/report.hpp"
 #include "report/resolution.hpp"
 #include "runtime/format.hpp"
@@ -260,6 +263,15 @@ const Series& Result::series(std::string_view label) const try {
   rethrow_as_error();
 }
 
+std::string Result::compare_json(const Result& other) const try {
+  if (!impl_->program || impl_->program != other.impl_->program)
+    throw UsageError("compare_json compares two results of the same program (loaded once)");
+  return report::compare_json(report::compare_results(impl_->program->model(), {impl_->raw.scenario, impl_->raw},
+                                                      {other.impl_->raw.scenario, other.impl_->raw}));
+} catch (...) {
+  rethrow_as_error();
+}
+
 std::string Result::to_json() const try {
   if (!impl_->program) return "null\n";
   return report::json_text(impl_->raw, impl_->program->model());
@@ -325,8 +337,12 @@ Scenario& Scenario::set(std::string_view param, std::string_view text) try {
   rethrow_as_error();
 }
 
-Result Scenario::run(const RunOptions& options) const try {
-  const ProgramState& st = *program_;
+namespace {
+
+// The runtime's options for a run of a scenario with `overrides`: the host functions bound
+// now, and the limits checked (a host's mistake is a UsageError).
+rt::RunOptions runtime_options(const RunOptions& options, const ProgramState& st,
+                               const std::vector<std::pair<int, double>>& overrides) {
   rt::RunOptions ro;
   ro.paths = options.paths;
   ro.seed = options.seed;
@@ -334,7 +350,7 @@ Result Scenario::run(const RunOptions& options) const try {
   ro.threads = options.threads;
   ro.progress = options.progress;
   ro.cancelled = options.cancelled;
-  ro.params = overrides_;
+  ro.params = overrides;
   {
     std::lock_guard<std::mutex> lock(st.mu);
     ro.host_functions = st.host;
@@ -359,6 +375,14 @@ Result Scenario::run(const RunOptions& options) const try {
       throw UsageError(fmt::format("max_path_steps must be at least 0 (0: no limit; got {})", *options.max_path_steps));
     ro.max_path_steps = *options.max_path_steps;
   }
+  return ro;
+}
+
+}  // namespace
+
+Result Scenario::run(const RunOptions& options) const try {
+  const ProgramState& st = *program_;
+  rt::RunOptions ro = runtime_options(options, st, overrides_);
   engine::AnalysisRequest analyses;
   if (options.analyses)
     analyses.which = *options.analyses ? rt::AnalysisSelection{} : rt::AnalysisSelection{false, false, false, false};
@@ -374,6 +398,27 @@ Result Scenario::run(const RunOptions& options) const try {
     throw RunError(fmt::format("scenario '{}' failed: {}", name_, e.what()));
   }
   return detail::ResultBuilder::make(program_, std::move(raw));
+} catch (...) {
+  rethrow_as_error();
+}
+
+std::string Scenario::sensitivity_json(const SensitivityOptions& options) const try {
+  const ProgramState& st = *program_;
+  engine::SensitivityRequest request;
+  request.scenario = index_;
+  request.options = runtime_options(options.run, st, overrides_);
+  request.params = options.params;
+  request.metrics = options.metrics;
+  request.bump = options.bump;
+  request.rate_bump = options.rate_bump;
+  request.threshold_party = options.threshold_party;
+  try {
+    return report::sensitivity_json(engine::sensitivity(*st.compiled, request));
+  } catch (const engine::SensitivityError& e) {
+    throw UsageError(e.what());
+  } catch (const rt::RunError& e) {
+    throw RunError(e.what());
+  }
 } catch (...) {
   rethrow_as_error();
 }

@@ -104,14 +104,13 @@ int context_index(const check::Program& p, std::string_view context) {
   return context.empty() ? -1 : p.find_scenario(std::string(context));
 }
 
-// Runs `expr` (checked against the workspace's program) as the one track of a copy of
-// scenario `base` (of the workspace's compiled model, or its plain scenario) — its init
-// and phases as they are,
-// only the track function compiled now (a few milliseconds, where compiling the program
-// again takes as long as the program is large).
+}  // namespace
+
+// Only the track function is compiled: a few milliseconds, where compiling the program
+// again takes as long as the program is large.
 std::optional<rt::RunResult> run_as_track(const Compiled& compiled, const rt::ModelScenario& base,
                                           const std::vector<std::pair<std::string, check::HExpr>>& tracks,
-                                          const rt::RunOptions& run, Problem& problem) {
+                                          const rt::RunOptions& run, Problem& problem, long long paths) {
   const check::Program& p = compiled.program();
   rt::Model model = compiled.model();
   model.pair_flows = true;  // the expression may read revenue_from
@@ -128,7 +127,7 @@ std::optional<rt::RunResult> run_as_track(const Compiled& compiled, const rt::Mo
   for (const auto& site : code->sites()) model.sites.push_back(jit::site_info(compiled.checked().sm, site));
   rt::ModelScenario s = base;
   s.name = kEvalScenario;
-  s.paths = 1;
+  s.paths = paths;
   s.tracks.clear();
   for (const auto& [label, e] : tracks) {
     s.tracks.push_back(jit::model_track(label, e.type, p.units));
@@ -138,7 +137,7 @@ std::optional<rt::RunResult> run_as_track(const Compiled& compiled, const rt::Mo
   s.track = code->fn();
   model.scenarios.push_back(std::move(s));
   rt::RunOptions one = run;
-  one.paths = 1;
+  one.paths = paths;
   try {
     return rt::run_scenario(model, int(model.scenarios.size() - 1), one);
   } catch (const std::exception& e) {
@@ -146,8 +145,6 @@ std::optional<rt::RunResult> run_as_track(const Compiled& compiled, const rt::Mo
     return std::nullopt;
   }
 }
-
-}  // namespace
 
 std::optional<Evaluation> evaluate(Workspace& ws, std::string_view origin, std::string_view text,
                                    std::string_view context, bool need_value, const rt::RunOptions& run,

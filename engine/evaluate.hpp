@@ -56,4 +56,12 @@ std::optional<Probe> probe(Workspace& workspace, std::string_view origin,
                            const std::vector<std::pair<std::string, std::string>>& tracks, std::string_view context,
                            const rt::RunOptions& run, Problem& problem);
 
+// Runs `tracks` (expressions checked against `compiled`'s program) as the only tracks of
+// a copy of scenario `base` of its model — its init and phases as they are, only the
+// track function compiled now — on `paths` paths (the run's seed). nullopt with
+// `problem` set when compiling or running fails.
+std::optional<rt::RunResult> run_as_track(const Compiled& compiled, const rt::ModelScenario& base,
+                                          const std::vector<std::pair<std::string, check::HExpr>>& tracks,
+                                          const rt::RunOptions& run, Problem& problem, long long paths = 1);
+
 }  // namespace deal::engine

@@ -6,24 +6,32 @@
 
 namespace deal::report {
 
-std::string series_csv(const std::vector<rt::RunResult>& rs) {
-  std::string out = "scenario,date,series,value\n";
+std::string series_csv(const std::vector<rt::RunResult>& rs, rt::StepUnit step) {
+  // One row per (scenario, series, statistic, step). A tracked value is the value at the
+  // end of its step, so `date` is the step's end (what joins with period-end figures)
+  // and `start` its start; Bool series are 0/1 and Date series month numbers, as in the
+  // §7.1 arrays' encoding (format_date reads them).
+  std::string out = "scenario,series,stat,step,start,date,value,unit\n";
   for (const auto& r : rs) {
+    auto step_end = [&](size_t k) {
+      return k + 1 < r.dates.size() ? r.dates[k + 1] : rt::add_months(r.dates[k], rt::months_per_step(step));
+    };
     for (const auto& s : r.series) {
-      auto emit = [&](const std::string& label, const std::vector<double>& v) {
+      auto emit = [&](const char* stat, const std::vector<double>& v) {
         for (size_t k = 0; k < v.size() && k < r.dates.size(); ++k)
-          out += fmt::format("{},{},{},{}\n", csv_field(r.scenario), rt::format_date(r.dates[k]), csv_field(label),
-                             csv_number(v[k]));
+          out += fmt::format("{},{},{},{},{},{},{},{}\n", csv_field(r.scenario), csv_field(s.label), stat, k,
+                             rt::format_date(r.dates[k]), rt::format_date(step_end(k)), csv_number(v[k]),
+                             csv_field(s.unit));
       };
       if (r.paths == 1) {
-        emit(s.label, s.values);
+        emit("value", s.values);
       } else {
-        emit(s.label + "[mean]", s.mean);
-        emit(s.label + "[p5]", s.p5);
-        emit(s.label + "[p25]", s.p25);
-        emit(s.label + "[p50]", s.p50);
-        emit(s.label + "[p75]", s.p75);
-        emit(s.label + "[p95]", s.p95);
+        emit("mean", s.mean);
+        emit("p5", s.p5);
+        emit("p25", s.p25);
+        emit("p50", s.p50);
+        emit("p75", s.p75);
+        emit("p95", s.p95);
       }
     }
   }

@@ -172,8 +172,8 @@ std::string inline_svg(const std::string& svg) {
 
 }  // namespace
 
-std::string series_chart_svg(const rt::SeriesOutcome& s, const std::vector<rt::Date>& dates, rt::StepUnit unit,
-                             bool mc) {
+std::string series_chart_svg(const rt::SeriesOutcome& s, const std::vector<rt::Date>& dates, rt::StepUnit unit, bool mc,
+                             const std::vector<double>* baseline, const std::string& baseline_label) {
   const double W = 560, H = 240, L = 78, R = 30, T = 12, B = 34;
   const std::vector<double>& main = mc ? s.p50 : s.values;
   size_t n = std::min(main.size(), dates.size());
@@ -189,6 +189,7 @@ std::string series_chart_svg(const rt::SeriesOutcome& s, const std::vector<rt::D
   };
   scan(main);
   if (mc) scan(s.p5), scan(s.p95), scan(s.mean);
+  if (baseline) scan(*baseline);
   if (!std::isfinite(lo)) lo = 0, hi = 1;
   auto ticks = nice_ticks(lo, hi, 4);
   lo = std::min(lo, ticks.front());
@@ -226,6 +227,11 @@ std::string series_chart_svg(const rt::SeriesOutcome& s, const std::vector<rt::D
     band(s.p95, s.p5, "#dbeafe");
     band(s.p75, s.p25, "#93c5fd");
     line(s.mean, "#1e3a8a", 1.2, "4 3");
+  }
+  if (baseline && baseline->size() >= n) {
+    line(*baseline, "#64748b", 1.6, "6 4");
+    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#64748b\">baseline: {} (dashed grey)</text>",
+                       W - R, T + 10, esc(baseline_label));
   }
   line(main, "#2563eb", 2.2, "none");
   out += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"#94a3b8\"/>", L, W - R, H - B, H - B);
@@ -354,11 +360,21 @@ std::string html_report(const ReportInput& in) {
   if (!r.series.empty()) {
     h += fmt::format("<section><h2>Tracked series</h2><p class=\"lead\">{}</p><div class=\"charts\">",
                      mc ? "Median over the paths with the 25–75% and 5–95% bands." : "Value at the end of each step.");
-    for (const auto& s : r.series)
+    for (const auto& s : r.series) {
+      const std::vector<double>* base = nullptr;
+      if (in.baseline)
+        for (const auto& b : in.baseline->series)
+          if (b.label == s.label) base = in.baseline->paths == 1 ? &b.values : &b.p50;
       h += fmt::format("<div class=\"chart\"><h3>{}</h3>{}</div>", esc(s.label),
-                       series_chart_svg(s, r.dates, m.step, mc));
+                       series_chart_svg(s, r.dates, m.step, mc, base, in.baseline ? in.baseline->scenario : ""));
+    }
     h += "</div></section>\n";
   }
+
+  if (!in.sensitivity_svg.empty())
+    h += "<section><h2>Sensitivity</h2><p class=\"lead\">Each param bumped down (blue) and up (red), the largest "
+         "effect first (docs/workflow.md).</p><div class=\"net\">" +
+         inline_svg(in.sensitivity_svg) + "</div></section>\n";
 
   // Parties.
   h += "<section><h2>Parties</h2><p class=\"lead\">At the end of the last step";

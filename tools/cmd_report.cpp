@@ -5,8 +5,11 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 
+#include "engine/sensitivity.hpp"
 #include "report/graph.hpp"
+#include "report/sensitivity.hpp"
 #include "report/html.hpp"
 #include "tools/cli.hpp"
 #include "tools/commands.hpp"
@@ -15,7 +18,8 @@ namespace deal::cli {
 namespace {
 
 struct ReportArgs {
-  std::string file, scenario, html, analyses;
+  std::string file, scenario, html, analyses, baseline;
+  bool sensitivity = false;
   std::vector<std::string> sets, import_paths;
   RunFlags flags;
 } args;
@@ -34,9 +38,19 @@ int run_report() {
   engine::AnalysisRequest analyses;
   if (!parse_analyses(args.analyses.empty() ? "all" : args.analyses, analyses)) return 2;
   std::vector<rt::RunResult> results;
+  std::optional<rt::RunResult> baseline;
   std::string network;
+  int base_k = args.baseline.empty() ? -1 : choose_scenario(*program, args.baseline, args.file);
+  if (!args.baseline.empty() && base_k < 0) return 2;
   try {
     results.push_back(rt::run_scenario(model, k, opts));
+    // The baseline as declared (no --set overrides), with the same paths and seed.
+    if (base_k >= 0) {
+      rt::RunOptions base_opts = opts;
+      base_opts.params.clear();
+      base_opts.seed = opts.seed.value_or(model.scenarios[size_t(k)].seed);  // common random numbers
+      baseline = rt::run_scenario(model, base_k, base_opts);
+    }
     if (!attach_analyses(*program, {k}, opts, analyses, results)) return 3;
     if (report::find_dot()) {
       engine::GraphRuns runs = engine::graph_runs(*program, k, opts);
@@ -50,7 +64,22 @@ int run_report() {
     print_run_error(e);
     return 3;
   }
-  std::string page = report::html_report({model, results[0], args.file, network});
+  std::string tornado;
+  if (args.sensitivity) {
+    // Every param bumped; every party's default and final equity, 8 bars each (engine/sensitivity.hpp).
+    engine::SensitivityRequest request;
+    request.scenario = k;
+    request.options = opts;
+    request.metrics = {"defaults", "equity"};
+    try {
+      tornado = report::sensitivity_svg(engine::sensitivity(*program, request), 8);
+    } catch (const std::exception& e) {
+      print_run_error(e);
+      return 3;
+    }
+  }
+  std::string page =
+      report::html_report({model, results[0], args.file, network, baseline ? &*baseline : nullptr, tornado});
   std::ofstream out(args.html, std::ios::binary);
   out << page;
   if (!out) {
@@ -61,19 +90,24 @@ int run_report() {
   return 0;
 }
 
-Register report_command({50,
-                         [](CLI::App& app) {
-                           auto* r = app.add_subcommand("report", "Write a self-contained HTML report of a scenario");
-                           r->add_option("file", args.file, "The .deal program")->required();
-                           r->add_option("--scenario,-s", args.scenario, "The scenario");
-                           r->add_option("--html", args.html, "The page to write")->required();
-                           r->add_option("--set", args.sets, "Override a param: NAME=VALUE");
-                           add_run_flags(r, args.flags);
-                           r->add_option("--analyses", args.analyses, "Which analyses (default: all)");
-                           add_import_path_option(r, args.import_paths);
-                           return r;
-                         },
-                         run_report});
+Register report_command(
+    {50,
+     [](CLI::App& app) {
+       auto* r = app.add_subcommand("report", "Write a self-contained HTML report of a scenario");
+       r->add_option("file", args.file, "The .deal program")->required();
+       r->add_option("--scenario,-s", args.scenario, "The scenario");
+       r->add_option("--html", args.html, "The page to write")->required();
+       r->add_option("--set", args.sets, "Override a param: NAME=VALUE");
+       add_run_flags(r, args.flags);
+       r->add_option("--analyses", args.analyses, "Which analyses (default: all)");
+       r->add_option("--baseline", args.baseline, "Draw this scenario's series on every chart, for comparison")
+           ->type_name("SCENARIO");
+       r->add_flag("--sensitivity", args.sensitivity,
+                   "Add tornado charts: every param bumped ±10% (rates ±1%/y), each party's default and final equity");
+       add_import_path_option(r, args.import_paths);
+       return r;
+     },
+     run_report});
 
 }  // namespace
 }  // namespace deal::cli

@@ -149,7 +149,7 @@ int cmd_run(const RunArgs& a) {
     fmt::print(
         "{}", results.size() == 1 && !a.all ? report::json_text(results[0], model) : report::json_text(results, model));
   } else if (format == "csv") {
-    fmt::print("{}", report::series_csv(results));
+    fmt::print("{}", report::series_csv(results, model.step));
   } else {
     for (size_t i = 0; i < results.size(); ++i)
       fmt::print("{}{}", i ? "\n" : "", report::table_text(results[i], model, color));
@@ -165,7 +165,8 @@ int cmd_run(const RunArgs& a) {
     bool ok = !ec &&
               write_file(dir / "result.json", results.size() == 1 && !a.all ? report::json_text(results[0], model)
                                                                             : report::json_text(results, model)) &&
-              write_file(dir / "series.csv", report::series_csv(results)) && write_file(dir / "report.txt", tables) &&
+              write_file(dir / "series.csv", report::series_csv(results, model.step)) &&
+              write_file(dir / "report.txt", tables) &&
               write_file(dir / "ledger.csv", report::ledger_csv(results, model)) &&
               write_file(dir / "parties.csv", report::parties_csv(results)) &&
               write_file(dir / "claims.csv", report::claims_csv(results, model));

@@ -22,6 +22,9 @@ namespace {
 int run_cli(int argc, char** argv) {
   CLI::App app{"deal — a scenario language for networks of contracts"};
   app.require_subcommand(0, 1);
+  app.footer(
+      "Output: run, compare and sensitivity print a table on a terminal and JSON when their output is piped or "
+      "redirected; --format table|json|csv chooses.");
   std::string emit, emit_file;
   app.add_option("--emit", emit, "Print a compiler stage for FILE: ast, ir or asm")
       ->check(CLI::IsMember({"ast", "ir", "asm"}));

@@ -260,6 +260,11 @@ class DEAL_API Result {
   std::string to_json() const;
   // The report `deal run --format table` prints (no colours).
   std::string to_table() const;
+  // This result (side a) beside `other` (side b) as `deal compare --format json` prints
+  // it (docs/workflow.md): the defaults that differ with their causes, the balance sheet
+  // deltas, every tracked series side by side with its difference. UsageError if the
+  // two come from different programs.
+  std::string compare_json(const Result& other) const;
 
  private:
   friend struct detail::ResultBuilder;
@@ -299,6 +304,19 @@ struct DEAL_API RunOptions {
 
 class Program;
 
+// One-at-a-time sensitivity (`deal sensitivity`, docs/workflow.md): each param bumped
+// down and up — relative for dimensioned values and numbers, absolute for rates, Bools
+// flipped — with the same seed in every run (common random numbers).
+struct DEAL_API SensitivityOptions {
+  std::vector<std::string> params{};  // empty: every param
+  std::vector<std::string>
+      metrics{};            // as `--metric`: "defaults", "default:P", "equity:P", "series:L", …; empty: "defaults"
+  double bump = 0.1;        // relative
+  double rate_bump = 0.01;  // absolute, per year
+  std::optional<std::string> threshold_party{};  // find where its default flips (single-path scenarios)
+  RunOptions run{};                              // paths, seed, threads, limits
+};
+
 // A scenario of a program with host overrides of its params. A small value: copy it
 // freely; copies share the program.
 class DEAL_API Scenario {
@@ -326,6 +344,10 @@ class DEAL_API Scenario {
 
   // Runs the scenario. Throws RunError when the run fails.
   Result run(const RunOptions& options = {}) const;
+  // The JSON of `deal sensitivity --format json` for this scenario with its overrides.
+  // UsageError for an unknown param, party, series or metric; RunError when the base
+  // run fails (a bumped run that fails skips its param, with the reason).
+  std::string sensitivity_json(const SensitivityOptions& options = {}) const;
   // The same without exceptions: on failure the message goes to the engine's
   // DiagnosticHandler (if any) and to `*why` (if given), and the result is empty.
   std::optional<Result> try_run(const RunOptions& options = {}, Message* why = nullptr) const noexcept;

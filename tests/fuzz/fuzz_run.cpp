@@ -104,7 +104,7 @@ void run_scenario(const deal::engine::Compiled& program, int k, bool first, cons
     }
     (void)deal::report::json_text(r, model);
     (void)deal::report::table_text(r, model, false);
-    (void)deal::report::series_csv({r});
+    (void)deal::report::series_csv({r}, model.step);
     (void)deal::report::parties_csv({r});
     (void)deal::report::ledger_csv({r}, model);
     if (first) {

@@ -394,3 +394,32 @@ TEST_CASE("api: a host can cancel a run", "[api]") {
   opts.cancelled = [] { return false; };
   CHECK(prog.scenario("many").run(opts).paths() == 1000);
 }
+
+TEST_CASE("compare_json is the JSON of deal compare", "[api][cli]") {
+  deal::Engine engine;
+  std::string two_labs = kSource + "/examples/two_labs.deal";
+  deal::Program labs = engine.load_file(two_labs);
+  // deal compare runs both sides with the first scenario's seed (0 for base).
+  deal::Result base = labs.scenario("base").run({.paths = 300, .seed = 0});
+  deal::Result stress = labs.scenario("stress").run({.paths = 300, .seed = 0});
+  CHECK(base.compare_json(stress) == cli("compare " + two_labs + " base stress --paths 300 --format json"));
+  deal::Program other = engine.load_file(two_labs);
+  CHECK_THROWS_AS(base.compare_json(other.scenario("base").run()), deal::UsageError);
+}
+
+TEST_CASE("Scenario::sensitivity_json is the JSON of deal sensitivity", "[api][cli]") {
+  deal::Engine engine;
+  std::string two_labs = kSource + "/examples/two_labs.deal";
+  deal::Program labs = engine.load_file(two_labs);
+  deal::SensitivityOptions o;
+  o.metrics = {"equity:Lab", "default:Lab"};
+  o.threshold_party = "Lab";
+  CHECK(labs.scenario("base").sensitivity_json(o) ==
+        cli("sensitivity " + two_labs + " -s base --metric equity:Lab,default:Lab --threshold Lab --format json"));
+  // The scenario's overrides hold in every run.
+  CHECK(labs.scenario("base").set("demand_growth", "20%/y").sensitivity_json(o) ==
+        cli("sensitivity " + two_labs +
+            " -s base --set demand_growth=20%/y --metric equity:Lab,default:Lab --threshold Lab --format json"));
+  o.metrics = {"equity:Nobody"};
+  CHECK_THROWS_AS(labs.scenario("base").sensitivity_json(o), deal::UsageError);
+}

@@ -102,10 +102,45 @@ TEST_CASE("the table names the defaults, the series and the ledger", "[report]")
   CHECK(report::table_text(result(), model(), true).find("\033[1m") != std::string::npos);
 }
 
+TEST_CASE("a series chart draws the baseline when given one", "[report]") {
+  rt::RunResult r = result();
+  std::vector<double> base = {1e9, 2e9};
+  std::string with = report::series_chart_svg(r.series[0], r.dates, rt::StepUnit::Quarter, false, &base, "calm");
+  CHECK_THAT(with, Catch::Contains("baseline: calm"));
+  CHECK_THAT(with, Catch::Contains("stroke-dasharray=\"6 4\""));
+  std::string without = report::series_chart_svg(r.series[0], r.dates, rt::StepUnit::Quarter, false);
+  CHECK(without.find("baseline") == std::string::npos);
+}
+
+TEST_CASE("the page shows the tornado charts when given them", "[report]") {
+  rt::RunResult r = result();
+  report::ReportInput in{model(), r, "web.deal", ""};
+  CHECK(report::html_report(in).find("<h2>Sensitivity</h2>") == std::string::npos);
+  in.sensitivity_svg = "<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"><title>t</title></svg>";
+  std::string page = report::html_report(in);
+  CHECK_THAT(page, Catch::Contains("<h2>Sensitivity</h2>"));
+  CHECK(page.find("<?xml") == std::string::npos);  // inlined without its prolog
+}
+
+TEST_CASE("tidy CSV: Monte Carlo statistics are a stat column, not part of the name", "[report]") {
+  rt::RunResult r = result();
+  r.paths = 10;
+  r.series[0].mean = {1, 2};
+  r.series[0].p5 = r.series[0].p25 = r.series[0].p50 = r.series[0].p75 = r.series[0].p95 = {0, 0};
+  std::string csv = report::series_csv({r}, rt::StepUnit::Year);
+  CHECK_THAT(csv, Catch::Contains("base,Cloud.cash,mean,1,2025-04-01,2026-04-01,2,$\n"));
+  CHECK_THAT(csv, Catch::Contains("base,Cloud.cash,p95,0,2025-01-01,2025-04-01,0,$\n"));
+  CHECK(csv.find("[mean]") == std::string::npos);
+}
+
 TEST_CASE("tidy CSV: series, parties and ledger rows", "[report]") {
   std::vector<rt::RunResult> rs{result()};
-  CHECK(report::series_csv(rs) ==
-        "scenario,date,series,value\nbase,2025-01-01,Cloud.cash,8000000000\nbase,2025-04-01,Cloud.cash,12500000000\n");
+  // A value is dated at the end of its step (the last step's end from the calendar's
+  // step), with the step's start beside it.
+  CHECK(report::series_csv(rs, rt::StepUnit::Quarter) ==
+        "scenario,series,stat,step,start,date,value,unit\n"
+        "base,Cloud.cash,value,0,2025-01-01,2025-04-01,8000000000,$\n"
+        "base,Cloud.cash,value,1,2025-04-01,2025-07-01,12500000000,$\n");
   std::string parties = report::parties_csv(rs);
   CHECK_THAT(parties, Catch::StartsWith("scenario,party,kind,paths,cash"));
   CHECK_THAT(parties, Catch::Contains("base,Cloud,cloud,1,12500000000,"));

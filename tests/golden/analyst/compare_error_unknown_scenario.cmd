@@ -1,0 +1,1 @@
+compare ../../../examples/two_labs.deal base stres -f table

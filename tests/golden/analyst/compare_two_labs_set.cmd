@@ -1,0 +1,1 @@
+compare ../../../examples/two_labs.deal base --set demand_growth=20%/y -f table

@@ -1,0 +1,1 @@
+sensitivity ../../../examples/two_labs.deal -s base --bump ten -f table

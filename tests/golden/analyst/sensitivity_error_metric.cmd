@@ -1,0 +1,1 @@
+sensitivity ../../../examples/two_labs.deal -s base --metric default:Lba -f table
