@@ -52,6 +52,23 @@ void QuantileSketch::add(double x) {
   if (levels_[0].size() >= capacity_) compact(0);
 }
 
+void QuantileSketch::merge(const QuantileSketch& other) {
+  DEAL_REQUIRE(other.capacity_ == capacity_, "quantile sketches merge only at the same capacity");
+  DEAL_REQUIRE(&other != this, "a quantile sketch cannot be merged into itself");
+  while (levels_.size() < other.levels_.size()) {
+    levels_.emplace_back();
+    parity_.push_back(0);
+  }
+  for (size_t h = 0; h < other.levels_.size(); ++h)
+    levels_[h].insert(levels_[h].end(), other.levels_[h].begin(), other.levels_[h].end());
+  count_ += other.count_;
+  error_weight_ += other.error_weight_;
+  // A level may now hold up to 2·capacity − 1 values; compact() halves it into the level
+  // above and cascades while that one is full.
+  for (size_t h = 0; h < levels_.size(); ++h)
+    if (levels_[h].size() >= capacity_) compact(h);
+}
+
 void QuantileSketch::compact(std::size_t h) {
   for (;;) {
     if (levels_.size() <= h + 1) {
@@ -60,12 +77,19 @@ void QuantileSketch::compact(std::size_t h) {
     }
     std::vector<double>& cur = levels_[h];
     std::sort(cur.begin(), cur.end());
+    // An odd level (only after a merge: add() compacts at exactly `capacity`) keeps its
+    // largest value back, so every compaction halves an even run and the weights still
+    // sum to the count.
+    const bool odd = cur.size() % 2 == 1;
+    const double held = odd ? cur.back() : 0.0;
+    const size_t pairs = cur.size() - (odd ? 1 : 0);
     std::vector<double>& up = levels_[h + 1];
     if (up.capacity() < capacity_) up.reserve(capacity_);
-    for (size_t i = parity_[h]; i < cur.size(); i += 2) up.push_back(cur[i]);
+    for (size_t i = parity_[h]; i < pairs; i += 2) up.push_back(cur[i]);
     parity_[h] ^= 1;
     error_weight_ += 1LL << h;
     cur.clear();
+    if (odd) cur.push_back(held);
     if (up.size() < capacity_) return;
     ++h;
   }

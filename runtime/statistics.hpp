@@ -69,6 +69,14 @@ class QuantileSketch {
   explicit QuantileSketch(std::size_t capacity = 4096);
 
   void add(double x);  // NaN is ignored
+  // Folds `other` (of the same capacity) into this sketch, level by level; overfull levels
+  // are then compacted from the bottom up. Every compaction of either sketch, before or
+  // during the merge, adds its 2^h to the bound, so rank_error() stays a proven bound for
+  // the union. Deterministic: merging the same sketches in the same order gives the same
+  // bits, so sketches of fixed blocks of paths merged in block order do not depend on
+  // where the blocks ran (threads, processes). While the union holds fewer than
+  // `capacity` values and neither side compacted, it is exact.
+  void merge(const QuantileSketch& other);
   long long count() const { return count_; }
   // The bound E described above, as a share of N (0 while exact).
   double rank_error() const { return count_ ? double(error_weight_) / double(count_) : 0.0; }
