@@ -94,4 +94,24 @@ std::string sparkline(const std::vector<double>& v) {
   return s;
 }
 
+std::vector<double> nice_ticks(double lo, double hi, int target) {
+  if (!(hi > lo)) {
+    double pad = std::fabs(lo) > 0 ? std::fabs(lo) * 0.1 : 1;
+    lo -= pad;
+    hi += pad;
+  }
+  double raw = (hi - lo) / target, mag = std::pow(10, std::floor(std::log10(raw)));
+  double step = mag;
+  for (double f : {1.0, 2.0, 5.0, 10.0})
+    if (f * mag >= raw) {
+      step = f * mag;
+      break;
+    }
+  std::vector<double> t;
+  // The tolerances keep a bound that is a tick up to rounding (0.3 / 0.1) on the axis.
+  for (double v = std::ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step)
+    t.push_back(std::fabs(v) < step * 1e-9 ? 0 : v);
+  return t;
+}
+
 }  // namespace deal::report

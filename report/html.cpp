@@ -42,26 +42,6 @@ std::string esc(const std::string& s) {
 
 std::string party_name(const rt::Model& m, int id) { return m.parties.at(size_t(id)).name; }
 
-// Round axis ticks: 1, 2, 5 × 10^k.
-std::vector<double> nice_ticks(double lo, double hi, int target) {
-  if (!(hi > lo)) {
-    double pad = std::fabs(lo) > 0 ? std::fabs(lo) * 0.1 : 1;
-    lo -= pad;
-    hi += pad;
-  }
-  double raw = (hi - lo) / target, mag = std::pow(10, std::floor(std::log10(raw)));
-  double step = mag;
-  for (double f : {1.0, 2.0, 5.0, 10.0})
-    if (f * mag >= raw) {
-      step = f * mag;
-      break;
-    }
-  std::vector<double> t;
-  for (double v = std::ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
-    t.push_back(std::fabs(v) < step * 1e-9 ? 0 : v);
-  return t;
-}
-
 // A built-in circle layout of the deal web, for machines without Graphviz. Its parties
 // and edges carry the ids, classes and tooltips of Graphviz's drawing (graph.cpp), so the
 // page's script treats both alike.

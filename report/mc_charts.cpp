@@ -56,21 +56,6 @@ std::string row_label(const Frame& f, size_t row, const std::string& name) {
 
 std::string percent(double v) { return fmt::format("{:.1f}%", v * 100); }
 
-// Round ticks (1, 2, 5 × 10^k) covering [lo, hi].
-std::vector<double> ticks_between(double lo, double hi, int target) {
-  double raw = (hi - lo) / target, mag = std::pow(10, std::floor(std::log10(raw)));
-  double step = mag;
-  for (double k : {1.0, 2.0, 5.0, 10.0})
-    if (k * mag >= raw) {
-      step = k * mag;
-      break;
-    }
-  std::vector<double> t;
-  for (double v = std::ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step)
-    t.push_back(std::fabs(v) < step * 1e-9 ? 0 : v);
-  return t;
-}
-
 std::string more_note(const Frame& f, size_t shown, size_t total) {
   if (shown >= total) return "";
   return fmt::format("<text x=\"{}\" y=\"{:.1f}\" fill=\"#64748b\">… and {} more parties (see the table)</text>",
@@ -98,7 +83,7 @@ std::string default_probability_chart_svg(const rt::RunResult& r, size_t max_par
   size_t shown = std::min(parties.size(), max_parties);
   double top = 0;
   for (size_t k = 0; k < shown; ++k) top = std::max(top, wilson_interval(parties[k]->default_probability, r.paths).hi);
-  auto ticks = ticks_between(0, std::max(top, 0.01), 5);
+  auto ticks = nice_ticks(0, std::max(top, 0.01), 5);
   // The axis reaches the largest interval's end even when no tick does.
   Frame f{0, std::max(top, ticks.back()), shown + (shown < parties.size())};
   std::string out = open_svg(f, "default probability by party");
@@ -145,7 +130,7 @@ std::string loss_distribution_chart_svg(const rt::RunResult& r, size_t max_parti
       if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
   }
   if (!(hi > lo)) hi = lo + 1;
-  auto ticks = ticks_between(lo, hi, 5);
+  auto ticks = nice_ticks(lo, hi, 5);
   Frame f{std::min(lo, ticks.front()), std::max(hi, ticks.back()), shown + (shown < parties.size())};
   std::string out = open_svg(f, "equity loss distribution by party");
   std::vector<std::pair<double, std::string>> labelled;

@@ -354,8 +354,7 @@ void Server::handle(const std::string& body, std::vector<std::string>& out) {
 
 void Server::dispatch(const std::string& m, const void* raw, Reply& reply, std::vector<std::string>& out) {
   const json& params = *static_cast<const json*>(raw);
-  auto doc_of = [&]() -> Document& {
-    std::string uri = str(field(params, "textDocument"), "uri");
+  auto open_doc = [&](const std::string& uri) -> Document& {
     auto it = docs_.find(uri);
     if (it == docs_.end()) throw BadParams("the document " + uri + " is not open");
     // A request reads the latest text: check it first if it changed.
@@ -366,6 +365,7 @@ void Server::dispatch(const std::string& m, const void* raw, Reply& reply, std::
     }
     return *it->second;
   };
+  auto doc_of = [&]() -> Document& { return open_doc(str(field(params, "textDocument"), "uri")); };
   // The cursor of a positional request, in the compiler's coordinates.
   struct Cursor {
     uint32_t file = 1, line = 1, col = 1;
@@ -586,14 +586,7 @@ void Server::dispatch(const std::string& m, const void* raw, Reply& reply, std::
     if (!args.is_array() || args.empty() || !args[0].is_string()) throw BadParams("arguments: [uri, scenario]");
     std::string uri = args[0].get<std::string>();
     std::string scenario = args.size() > 1 && args[1].is_string() ? args[1].get<std::string>() : "";
-    auto it = docs_.find(uri);
-    if (it == docs_.end()) throw BadParams("the document " + uri + " is not open");
-    if (it->second->dirty) {
-      std::vector<std::string> diagnostics;
-      flush(diagnostics);
-      out.insert(out.end(), diagnostics.begin(), diagnostics.end());
-    }
-    Document& d = *it->second;
+    Document& d = open_doc(uri);
     std::string text;
     int type = 3;  // Info
     if (!options_.allow_runs) {
