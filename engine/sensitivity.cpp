@@ -5,13 +5,13 @@
 #include <cmath>
 #include <limits>
 #include <mutex>
-#include <thread>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "engine/evaluate.hpp"
 #include "engine/frontend_lock.hpp"
+#include "runtime/parallel.hpp"
 
 namespace deal::engine {
 
@@ -135,24 +135,6 @@ std::vector<BaseValue> base_values(const Compiled& program, int scenario, const 
     }
   }
   return out;
-}
-
-// Runs `jobs` (single-path runs) on `threads` workers, or one after the other for Monte
-// Carlo runs (which use the threads for their paths). Results by index; a job that
-// throws leaves its error text.
-template <class Job>
-void run_jobs(size_t count, int threads, bool parallel, const Job& job) {
-  unsigned workers = threads > 0 ? unsigned(threads) : std::max(1u, std::thread::hardware_concurrency());
-  if (!parallel) workers = 1;
-  workers = std::min<unsigned>(workers, unsigned(std::max<size_t>(1, count)));
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t k; (k = next++) < count;) job(k);
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < workers; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
 }
 
 // Whether a plain-number param is declared as a percentage (`param chip_share = 64%`):
@@ -333,7 +315,9 @@ report::Sensitivity sensitivity(const Compiled& program, const SensitivityReques
     std::lock_guard<std::mutex> lock(progress_mutex);
     request.progress(phase, ++done, total);
   };
-  run_jobs(rows.size() * 2, request.options.threads, single, [&](size_t k) {
+  // Single-path runs in parallel; Monte Carlo runs one after the other (their paths use
+  // the threads).
+  rt::parallel_for(rows.size() * 2, single ? request.options.threads : 1, [&](size_t k) {
     const report::ParamSensitivity& row = rows[k / 2];
     bool up = k % 2 == 1;
     if (up && row.rule == report::BumpRule::Flip) return;  // one run: down == up
@@ -374,7 +358,7 @@ report::Sensitivity sensitivity(const Compiled& program, const SensitivityReques
       if (out.params[i].rule != report::BumpRule::Flip) numeric.push_back(i);
     std::vector<report::FlipThreshold> found(numeric.size());
     std::vector<long long> calls(numeric.size(), 0);
-    run_jobs(numeric.size(), request.options.threads, true, [&](size_t n) {
+    rt::parallel_for(numeric.size(), request.options.threads, [&](size_t n) {
       const report::ParamSensitivity& row = out.params[numeric[n]];
       int param = p.find_param(row.param);
       report::FlipThreshold& t = found[n];

@@ -5,10 +5,11 @@
 #include <map>
 #include <mutex>
 #include <numeric>
-#include <thread>
 
 #include <Eigen/Dense>
 #include <fmt/format.h>
+
+#include "runtime/parallel.hpp"
 
 namespace deal::rt {
 
@@ -241,40 +242,34 @@ Analyses analyze(const Model& model, int scenario, const RunOptions& options, co
   std::vector<SystemicImpact> impacts(which.systemic ? n - 1 : 0);
   std::vector<std::string> errors(jobs.size());
   std::atomic<bool> failed{false};
-  unsigned workers = threads > 0 ? unsigned(threads) : std::max(1u, std::thread::hardware_concurrency());
-  workers = std::min<unsigned>(workers, unsigned(std::max<size_t>(1, jobs.size())));
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t k; !failed.load() && (k = next++) < jobs.size();) {
-      try {
-        RunResult r = run_scenario(model, scenario, jobs[k]);
-        if (k < systemic_first) {
-          exposure_flows = dense_flows(r);
-          continue;
-        }
-        size_t p = k - systemic_first + 1;
-        SystemicImpact& s = impacts[p - 1];
-        s.party = int(p);
-        for (size_t q = 1; q < n; ++q) {
-          if (q == p) continue;
-          const PartyOutcome& b = base.parties[q - 1];
-          const PartyOutcome& o = r.parties[q - 1];
-          s.equity_lost += std::max(0.0, b.equity - o.equity);
-          if (o.defaulted && !b.defaulted) {
-            ++s.induced_defaults;
-            s.defaulted.push_back(int(q));
+  parallel_for(
+      jobs.size(), threads,
+      [&](size_t k) {
+        try {
+          RunResult r = run_scenario(model, scenario, jobs[k]);
+          if (k < systemic_first) {
+            exposure_flows = dense_flows(r);
+            return;
           }
+          size_t p = k - systemic_first + 1;
+          SystemicImpact& s = impacts[p - 1];
+          s.party = int(p);
+          for (size_t q = 1; q < n; ++q) {
+            if (q == p) continue;
+            const PartyOutcome& b = base.parties[q - 1];
+            const PartyOutcome& o = r.parties[q - 1];
+            s.equity_lost += std::max(0.0, b.equity - o.equity);
+            if (o.defaulted && !b.defaulted) {
+              ++s.induced_defaults;
+              s.defaulted.push_back(int(q));
+            }
+          }
+        } catch (const std::exception& e) {
+          errors[k] = e.what();
+          failed.store(true);
         }
-      } catch (const std::exception& e) {
-        errors[k] = e.what();
-        failed.store(true);
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < workers; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+      },
+      &failed);
   // A failed analysis run is an error of the whole analysis (the first failing run's, in job order).
   for (size_t k = 0; k < jobs.size(); ++k) {
     if (errors[k].empty()) continue;
