@@ -13,6 +13,22 @@
 
 namespace deal::engine {
 
+std::string doc_comment_above(const SourceManager& sm, uint32_t file, uint32_t line, size_t max_lines) {
+  std::vector<std::string> lines;
+  for (uint32_t l = line; l-- > 1 && lines.size() < max_lines;) {
+    std::string_view text = sm.line_text(file, l);
+    size_t at = text.find_first_not_of(" \t");
+    if (at == std::string_view::npos || text.substr(at, 2) != "//") break;
+    text.remove_prefix(at + 2);
+    if (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    lines.emplace_back(text);
+  }
+  std::reverse(lines.begin(), lines.end());
+  std::string out;
+  for (const std::string& l : lines) out += l + "\n";
+  return out;
+}
+
 std::optional<std::string> explain(std::string_view code) {
   std::string id(code);
   for (char& ch : id) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
@@ -24,24 +40,6 @@ std::optional<std::string> explain(std::string_view code) {
 std::vector<std::string> diagnostic_codes() { return documented_codes(); }
 
 namespace {
-
-// The `//` comment block that ends on the line above `line` (blank lines end it),
-// without the comment markers.
-std::string doc_comment_above(const SourceManager& sm, uint32_t file, uint32_t line) {
-  std::vector<std::string> lines;
-  for (uint32_t l = line; l-- > 1;) {
-    std::string_view text = sm.line_text(file, l);
-    size_t at = text.find_first_not_of(' ');
-    if (at == std::string_view::npos || text.substr(at, 2) != "//") break;
-    text.remove_prefix(at + 2);
-    if (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-    lines.emplace_back(text);
-  }
-  std::reverse(lines.begin(), lines.end());
-  std::string out;
-  for (const std::string& l : lines) out += l + "\n";
-  return out;
-}
 
 // The fields of party parameters a contract reads or changes (`buyer.capacity`).
 struct FieldUses {

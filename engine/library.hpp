@@ -18,6 +18,10 @@ std::optional<std::string> explain(std::string_view code);
 // Every documented code, in the document's order.
 std::vector<std::string> diagnostic_codes();
 
+// A declaration's doc comment (docs/language.md §5): the `//` lines right above `line`,
+// up to a blank or any other line, without their markers; at most the `max_lines` nearest.
+std::string doc_comment_above(const SourceManager& sm, uint32_t file, uint32_t line, size_t max_lines = size_t(-1));
+
 // One contract of the standard library as `deal doc` shows it.
 struct ContractDoc {
   std::string module;     // "std/contracts"

@@ -16,6 +16,7 @@
 
 #include "compiler/ast/parse.hpp"
 #include "engine/frontend_lock.hpp"
+#include "engine/library.hpp"
 
 namespace deal::engine {
 namespace {
@@ -52,24 +53,6 @@ std::string span_text(const SourceManager& sm, const Span& s) {
     }
     if (l != s.end_line) out += '\n';
   }
-  return out;
-}
-
-// The `//` lines right above `line` (blank-free), without their slashes.
-std::string doc_above(const SourceManager& sm, uint32_t file, uint32_t line) {
-  std::vector<std::string> lines;
-  for (uint32_t l = line; l-- > 1;) {
-    std::string_view t = sm.line_text(file, l);
-    size_t p = t.find_first_not_of(" \t");
-    if (p == std::string_view::npos || t.substr(p, 2) != "//") break;
-    std::string_view body = t.substr(p + 2);
-    if (!body.empty() && body.front() == ' ') body.remove_prefix(1);
-    lines.emplace_back(body);
-    if (lines.size() > 40) break;
-  }
-  std::reverse(lines.begin(), lines.end());
-  std::string out;
-  for (const auto& l : lines) out += l + "\n";
   return out;
 }
 
@@ -154,7 +137,8 @@ struct SourceIndex::Walker {
     s.span = span;
     s.container = container;
     if (name_span.valid())
-      s.doc = doc_above(sm, span.valid() ? span.file : name_span.file, span.valid() ? span.line : name_span.line);
+      s.doc = doc_comment_above(sm, span.valid() ? span.file : name_span.file,
+                                span.valid() ? span.line : name_span.line, 40);
     ix.symbols_.push_back(std::move(s));
     int id = int(ix.symbols_.size()) - 1;
     if (container >= 0) ix.members_[container].emplace(ix.symbols_[id].name, id);
