@@ -49,7 +49,7 @@ struct FieldUses {
   void expr(const ast::Expr* e) {
     if (!e) return;
     // Every party has the built-in fields; only the others must be declared.
-    static const std::set<std::string> builtin = {"cash", "debt", "credit", "defaulted", "default_date", "equity"};
+    const std::set<std::string>& builtin = check::party_builtin_fields();
     if (e->kind == ast::ExprKind::Field && !e->args.empty() && e->args[0]->kind == ast::ExprKind::Name &&
         parties.count(e->args[0]->name) && !builtin.count(e->name)) {
       std::pair<std::string, std::string> use{e->args[0]->name, e->name};

@@ -297,6 +297,8 @@ class Checker {
 bool is_builtin_fn(const std::string& name);
 // The names of the statement calls (pay, own, claim, …): never values.
 const std::set<std::string>& statement_names();
+// The fields every party has (cash, debt, credit, defaulted, default_date, equity).
+const std::set<std::string>& party_builtin_fields();
 
 // The help for a bare number where Money, a Flow or a Rate is expected ("write `$40B`",
 // "write `50%/y`"), spelled from the literal the user wrote; empty otherwise.

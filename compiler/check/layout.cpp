@@ -10,14 +10,10 @@
 
 namespace deal::check {
 
-namespace {
-
 const std::set<std::string>& party_builtin_fields() {
   static const std::set<std::string> f = {"cash", "debt", "credit", "defaulted", "default_date", "equity"};
   return f;
 }
-
-}  // namespace
 
 int Checker::new_slot(const std::string& name) {
   prog_.slot_names.push_back(name);
