@@ -94,6 +94,29 @@ std::string sparkline(const std::vector<double>& v) {
   return s;
 }
 
+std::string html_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o += c;
+    }
+  }
+  return o;
+}
+
 std::vector<double> nice_ticks(double lo, double hi, int target) {
   if (!(hi > lo)) {
     double pad = std::fabs(lo) > 0 ? std::fabs(lo) * 0.1 : 1;

@@ -32,6 +32,8 @@ std::string csv_field(const std::string& s);
 std::string csv_number(double v);
 // ▁▂▃▄▅▆▇█ sparkline of a series.
 std::string sparkline(const std::vector<double>& v);
+// Text for HTML and SVG: &, <, > and " as entities.
+std::string html_escape(const std::string& s);
 // Round axis ticks (1, 2, 5 × 10^k) covering [lo, hi], about `target` of them; an empty
 // range is padded so a flat series still gets an axis.
 std::vector<double> nice_ticks(double lo, double hi, int target);

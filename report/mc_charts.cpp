@@ -12,13 +12,6 @@ namespace deal::report {
 
 namespace {
 
-std::string esc(const std::string& s) {
-  std::string o;
-  for (char c : s)
-    o += c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '"' ? "&quot;" : std::string(1, c);
-  return o;
-}
-
 constexpr double kWidth = 760, kLabel = 150, kRight = 190, kRow = 22, kTop = 28, kBottom = 26;
 
 // The frame of a horizontal chart with `rows` rows and an x axis from lo to hi.
@@ -34,7 +27,7 @@ std::string open_svg(const Frame& f, const std::string& label) {
   return fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {:.0f}\" font-family=\"Helvetica\" font-size=\"11\" "
       "role=\"img\" aria-label=\"{}\">",
-      kWidth, f.height(), esc(label));
+      kWidth, f.height(), html_escape(label));
 }
 
 // Grid lines and tick labels along the x axis.
@@ -45,13 +38,14 @@ std::string axis(const Frame& f, const std::vector<std::pair<double, std::string
     out += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2:.1f}\" stroke=\"#e2e8f0\"/>", f.x(v),
                        kTop - 6, bottom);
     out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" fill=\"#64748b\">{}</text>", f.x(v),
-                       bottom + 14, esc(text));
+                       bottom + 14, html_escape(text));
   }
   return out;
 }
 
 std::string row_label(const Frame& f, size_t row, const std::string& name) {
-  return fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>", kLabel - 8, f.y(row) + 14, esc(name));
+  return fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>", kLabel - 8, f.y(row) + 14,
+                     html_escape(name));
 }
 
 std::string percent(double v) { return fmt::format("{:.1f}%", v * 100); }
@@ -99,7 +93,7 @@ std::string default_probability_chart_svg(const rt::RunResult& r, size_t max_par
     double y = f.y(k);
     std::string tip = fmt::format("{}\nP(default) {} (95% CI {} – {}) over {} paths", p.name,
                                   percent(p.default_probability), percent(ci.lo), percent(ci.hi), r.paths);
-    out += fmt::format("<g class=\"mark\" data-party=\"{}\" data-tip=\"{}\">", esc(p.name), esc(tip));
+    out += fmt::format("<g class=\"mark\" data-party=\"{}\" data-tip=\"{}\">", html_escape(p.name), html_escape(tip));
     out += row_label(f, k, p.name);
     out += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"14\" fill=\"#0072B2\" rx=\"2\"/>",
                        f.x(0), y + 3, f.x(p.default_probability) - f.x(0));
@@ -146,7 +140,7 @@ std::string loss_distribution_chart_svg(const rt::RunResult& r, size_t max_parti
     double y = f.y(k) + 10;
     std::string tip = fmt::format("{}\nequity lost: mean {}, median {}\n25–75%: {} to {}\n5–95%: {} to {}", p.name,
                                   money(s.mean), money(s.p50), money(s.p25), money(s.p75), money(s.p5), money(s.p95));
-    out += fmt::format("<g class=\"mark\" data-party=\"{}\" data-tip=\"{}\">", esc(p.name), esc(tip));
+    out += fmt::format("<g class=\"mark\" data-party=\"{}\" data-tip=\"{}\">", html_escape(p.name), html_escape(tip));
     out += row_label(f, k, p.name);
     out += fmt::format("<line x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#475569\"/>", f.x(s.p5),
                        f.x(s.p95), y, y);
@@ -160,7 +154,7 @@ std::string loss_distribution_chart_svg(const rt::RunResult& r, size_t max_parti
         f.x(s.p50), y - 7, y + 7);
     out += fmt::format("<path d=\"M{0:.1f},{1:.1f}l4,4l-4,4l-4,-4z\" fill=\"#0f172a\"/>", f.x(s.mean), y - 4);
     out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" fill=\"#334155\">median {}</text>", kWidth - kRight + 8, y + 4,
-                       esc(money(s.p50)));
+                       html_escape(money(s.p50)));
     out += "</g>";
   }
   out += more_note(f, shown, parties.size());
@@ -188,7 +182,7 @@ std::string recovery_rate_chart_svg(const rt::RunResult& r, size_t max_parties) 
     long long defaults = std::llround(p.default_probability * double(r.paths));
     std::string tip = fmt::format("{}\ncreditors recover {:.1f}% on average over the {} paths in which it defaults",
                                   p.name, *p.recovery_rate * 100, defaults);
-    out += fmt::format("<g class=\"mark\" data-party=\"{}\" data-tip=\"{}\">", esc(p.name), esc(tip));
+    out += fmt::format("<g class=\"mark\" data-party=\"{}\" data-tip=\"{}\">", html_escape(p.name), html_escape(tip));
     out += row_label(f, k, p.name);
     out += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"14\" fill=\"#e2e8f0\" rx=\"2\"/>",
                        f.x(0), y + 3, f.x(1) - f.x(0));

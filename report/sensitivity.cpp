@@ -56,18 +56,6 @@ std::string pad_left(const std::string& s, int width) {
   return std::string(size_t(std::max(0, width - w)), ' ') + s;
 }
 
-std::string escape_xml(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
-  }
-  return out;
-}
-
 std::string bump_label(const Sensitivity& s, const ParamSensitivity& p, bool up) {
   switch (p.rule) {
     case BumpRule::Flip:
@@ -261,13 +249,13 @@ std::string sensitivity_svg(const Sensitivity& s, size_t top) {
     const SensitivityMetric& metric = s.metrics[m];
     double scale = effect(s.params[order[0]], m, metric.base);
     body += fmt::format("<text x=\"10\" y=\"{}\" font-weight=\"bold\">{} ({} in the base run)</text>\n", y + 18,
-                        escape_xml(metric.title), escape_xml(metric_value(metric.base, metric)));
+                        html_escape(metric.title), html_escape(metric_value(metric.base, metric)));
     y += title_h;
     int top_y = y;
     for (size_t i : order) {
       const ParamSensitivity& p = s.params[i];
       body += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", label_w - 8, y + 13,
-                          escape_xml(p.param));
+                          html_escape(p.param));
       // Down bump in blue, up bump in red, each half a row high, from the axis.
       int hy = row_h / 2 - 1;
       for (int side = 0; side < 2; ++side) {
@@ -277,12 +265,12 @@ std::string sensitivity_svg(const Sensitivity& s, size_t top) {
         double x = d < 0 ? axis - len : axis;
         body += fmt::format(
             "<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\"><title>{} {}: {}</title></rect>\n",
-            x, y + 1 + side * hy, len, hy, side == 0 ? "#3b6fb6" : "#c8423b", escape_xml(p.param),
-            escape_xml(bump_label(s, p, side == 1)), escape_xml(metric_delta(d, metric)));
+            x, y + 1 + side * hy, len, hy, side == 0 ? "#3b6fb6" : "#c8423b", html_escape(p.param),
+            html_escape(bump_label(s, p, side == 1)), html_escape(metric_delta(d, metric)));
         // The change beside its bar (outside it, away from the axis).
         body += fmt::format("<text x=\"{:.1f}\" y=\"{}\" font-size=\"8\" fill=\"#444\" text-anchor=\"{}\">{}</text>\n",
                             d < 0 ? x - 3 : x + len + 3, y + side * hy + hy, d < 0 ? "end" : "start",
-                            escape_xml(metric_delta(d, metric)));
+                            html_escape(metric_delta(d, metric)));
       }
       y += row_h;
     }
@@ -303,7 +291,7 @@ std::string sensitivity_svg(const Sensitivity& s, size_t top) {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
       "font-family=\"sans-serif\" font-size=\"12\">\n<title>Sensitivity of scenario {2}</title>\n<rect width=\"100%\" "
       "height=\"100%\" fill=\"white\"/>\n{3}{4}</svg>\n",
-      width, y, escape_xml(s.scenario), body, legend);
+      width, y, html_escape(s.scenario), body, legend);
 }
 
 }  // namespace deal::report
