@@ -116,10 +116,11 @@ json to_json(const rt::RunResult& r, const rt::Model& m) {
   }
   j["series"] = series;
   if (!single) {
-    // How the percentiles were computed: exactly, or by streaming sketches whose values have
-    // a rank within ±max_rank_error × paths of the exact percentile's.
+    // How the percentiles were computed: exactly, or by streaming sketches whose values are
+    // within a relative error of relative_error of the exact percentile's order statistics
+    // (the largest over the run's statistics; 1e-12 absolute near zero).
     if (r.percentiles.exact) j["percentiles"] = {{"method", "exact"}};
-    else j["percentiles"] = {{"method", "sketch"}, {"max_rank_error", r.percentiles.rank_error}};
+    else j["percentiles"] = {{"method", "sketch"}, {"relative_error", r.percentiles.relative_error}};
   }
   j["ledger"] = {{"rows", r.ledger.rows},
                  {"due", r.ledger.due},

@@ -60,8 +60,8 @@ std::string table_text(const rt::RunResult& r, const rt::Model& m, bool color) {
           {p.name, money(p.equity_start), money(p.loss.mean), money(p.loss.p5), money(p.loss.p50), money(p.loss.p95)});
     out += text_table(lrows);
     if (!r.percentiles.exact)
-      out += fmt::format("  percentiles by streaming sketch: rank within ±{:.2f}% of the exact ones\n",
-                         r.percentiles.rank_error * 100);
+      out += fmt::format("  percentiles by streaming sketch: within ±{:.2f}% of the exact ones\n",
+                         r.percentiles.relative_error * 100);
   }
 
   // Series.

@@ -139,11 +139,12 @@ struct RunResult {
   // Filled by the caller when analyses were asked for (runtime/analyses.hpp: analyze).
   std::shared_ptr<const Analyses> analyses;
   // paths > 1: how percentiles were computed. Exact (every value kept and sorted), or by
-  // streaming sketches whose reported values have a rank within ±rank_error·N of the
-  // exact percentile's (the largest bound over all statistics of the run).
+  // streaming sketches whose reported values are within relative_error of the exact
+  // percentile's order statistics (or 1e-12 near zero; the largest bound over all
+  // statistics of the run).
   struct Percentiles {
     bool exact = true;
-    double rank_error = 0;
+    double relative_error = 0;
   } percentiles;
   int threads = 1;  // worker threads used (not part of any report: results do not depend on it)
 };

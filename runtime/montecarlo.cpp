@@ -158,10 +158,10 @@ class Aggregator {
     r.ledger.liquidation = ledger_sum_[kLiquidation].value() / np;
     r.ledger.surplus = ledger_sum_[kSurplus].value() / np;
     r.percentiles.exact = true;
-    r.percentiles.rank_error = 0;
+    r.percentiles.relative_error = 0;
     for (const QuantileSketch& q : sketches_) {
       if (!q.exact()) r.percentiles.exact = false;
-      r.percentiles.rank_error = std::max(r.percentiles.rank_error, q.rank_error());
+      r.percentiles.relative_error = std::max(r.percentiles.relative_error, q.relative_error());
     }
   }
 
@@ -251,11 +251,11 @@ void run_monte_carlo(const Model& model, const ModelScenario& sc, const RunOptio
   const long long values_needed = (long long)(nts + n) * paths;
   {
     // The memory budget, from the dimensions: each statistic keeps every value (exact) or a
-    // sketch of at most ~2 × its capacity values; the blocks in flight hold per-path buffers.
+    // sketch of bounded size; the blocks in flight hold per-path buffers.
     const bool exact = values_needed <= options.exact_statistics_limit;
-    // A sketch (statistics.hpp) holds up to its capacity (4096) per level, a level per doubling past it.
-    const double levels = 1.0 + std::ceil(std::log2(std::max(1.0, double(paths) / 4096.0)));
-    const double per_stat = exact ? double(paths) : std::min(double(paths), 4096.0) + 4096.0 * (levels - 1);
+    // A sketch (statistics.hpp) holds at most retained_bound() words whatever the paths, and
+    // about one a path when there are fewer.
+    const double per_stat = exact ? double(paths) : std::min(double(paths), double(QuantileSketch::retained_bound()));
     const double stats = double(nts + n);
     const double kept = stats * per_stat;
     const double bytes =

@@ -147,47 +147,112 @@ double percentile_sorted(std::span<const double> sorted, double q);
 // compensated sum in the order given, before sorting.
 Summary summarize_exact(std::vector<double>& values);
 
-// A deterministic mergeless quantile sketch (a compactor hierarchy in the manner of
-// Manku–Rajagopalan–Lindsay and KLL, with alternating rather than random offsets).
+// A quantile sketch with a relative-error guarantee whose state depends only on the
+// multiset of values added: a DDSketch (Masson, Rim & Lee 2019) with uniform collapsing
+// (UDDSketch, Epicoco et al. 2020), exact while small.
 //
-// Level h holds up to `capacity` values of weight 2^h. When a level fills, it is sorted
-// and every other value (odd positions and even positions alternately, per level) moves up
-// a level with twice the weight. One such compaction changes the weighted rank of any
-// value by at most 2^h, so the sketch's rank of every value is within E = Σ 2^h over all
-// compactions of the true rank. quantile(q) returns an actual input value whose rank
-// among the N values is within ±E of q(N−1); E ≤ N·L/capacity where L is the number of
-// levels that compacted (about log2(N/capacity) + 1). While nothing has been compacted
-// (N ≤ capacity) the answer is exact and interpolated as percentile_sorted does.
+// Exact while it holds at most E values (default 1,024): they are kept and quantiles
+// interpolate between order statistics exactly as percentile_sorted does.
+//
+// Past E, every value goes to a bucket. With γ = (1+α)/(1−α) (α the relative accuracy,
+// default 0.1%) and the level ℓ (0 at first), γ_ℓ = γ^(2^ℓ): a value x ≥ m0 goes to bucket
+// i = ceil(log_γ x) at level 0 of the positive store, that is (γ^(i−1), γ^i]; a value
+// x ≤ −m0 to bucket i of |x| in the negative store; |x| < m0 to the zero bucket; ±∞ to
+// their own counters. m0 = 1e-12 (kZeroThreshold): a millionth of a millionth of a unit of
+// money, so no real amount is lost to it, while the residues of cancellation (1e-17 of a
+// sum that is 0) count as the zeros they are instead of stretching the buckets' span over
+// orders of magnitude that hold nothing but noise.
+//
+// Bounded memory: each store is a dense array over [lowest, highest bucket], at most B
+// buckets (default 4,096: ratios up to e^(4096·2α) ≈ 3,600 at level 0, 1.3e7 at level 1,
+// 1.7e14 at level 2). When a value or a merge would make either store's span exceed B,
+// both collapse uniformly: ℓ → ℓ+1 and bucket j → ceil(j/2) (buckets 2I−1 and 2I make
+// (γ_{ℓ+1}^(I−1), γ_{ℓ+1}^I]; floor(j/2) would pair 2I with 2I+1, a bucket of no power of
+// γ_{ℓ+1}). Counts are integers that add.
+//
+// Order independence: ceil(ceil(j/2^a)/2^b) = ceil(j/2^(a+b)), so a value's bucket at level
+// ℓ is ceil(i/2^ℓ) of its level-0 index i however it got there, and a store's span at level
+// ℓ depends only on the lowest and highest value. A sketch's level is therefore always the
+// least ℓ at which the spans of all its values fit in B (adds and merges only ever raise it
+// to that; the least level of a union is at least either side's), and its counts are the
+// numbers of values in each bucket of that level: a function of the multiset alone, so any
+// order of adds and any tree of merges give the same state, the same write() bytes and the
+// same quantile bits. The switch from exact to buckets happens whenever the count passes E
+// (by add or by merge) and buckets every value the same way.
+//
+// Quantiles: q's 0-based ranks floor(q(N−1)) and ceil(q(N−1)) are found by cumulative counts
+// (−∞, the negative store from the most negative, zero, the positive store, +∞); a bucket
+// stands for 2γ_ℓ^i/(γ_ℓ+1) (negated in the negative store, 0 in the zero bucket), and the
+// two are interpolated by the fractional rank as percentile_sorted does.
+// Bound: bucketing is monotone, so the k-th smallest value lies in the bucket where the
+// cumulative count passes k; every x in (γ_ℓ^(i−1), γ_ℓ^i] is within relative error
+// α_ℓ = (γ_ℓ−1)/(γ_ℓ+1) of 2γ_ℓ^i/(γ_ℓ+1), and every x of the zero bucket within m0 of 0. The
+// interpolation weights add to 1, so a reported quantile differs from the exact type-7
+// one by at most max(α_ℓ · max(|x_lo|, |x_hi|), m0), x_lo and x_hi the two order
+// statistics (up to the rounding of log and exp, ~1e-13 relative). relative_error() is α_ℓ.
 class QuantileSketch {
  public:
-  explicit QuantileSketch(std::size_t capacity = 4096);
+  static constexpr double kDefaultRelativeAccuracy = 1e-3;  // α
+  static constexpr std::size_t kDefaultMaxBuckets = 4096;   // B, per store
+  static constexpr std::size_t kDefaultExactLimit = 1024;   // E
+  static constexpr double kZeroThreshold = 1e-12;           // m0 (see above)
+
+  // α in [1e-6, 0.5], B in [64, 2^24], E at most 2^24.
+  explicit QuantileSketch(double relative_accuracy = kDefaultRelativeAccuracy,
+                          std::size_t max_buckets = kDefaultMaxBuckets, std::size_t exact_limit = kDefaultExactLimit);
 
   void add(double x);  // NaN is ignored
-  // Folds `other` (of the same capacity) into this sketch, level by level; overfull levels
-  // are then compacted from the bottom up. Every compaction of either sketch, before or
-  // during the merge, adds its 2^h to the bound, so rank_error() stays a proven bound for
-  // the union. Deterministic: merging the same sketches in the same order gives the same
-  // bits, so sketches of fixed blocks of paths merged in block order do not depend on
-  // where the blocks ran (threads, processes). While the union holds fewer than
-  // `capacity` values and neither side compacted, it is exact.
+  // Folds `other` (of the same α, B and E) in; see above for why the result does not
+  // depend on the order or grouping of merges.
   void merge(const QuantileSketch& other);
   long long count() const { return count_; }
-  // The bound E described above, as a share of N (0 while exact).
-  double rank_error() const { return count_ ? double(error_weight_) / double(count_) : 0.0; }
-  bool exact() const { return error_weight_ == 0; }
+  bool exact() const { return !bucketed_; }
+  // α_ℓ (0 while exact): the relative error bound above, besides m0 near zero.
+  double relative_error() const;
+  int level() const { return level_; }
   double quantile(double q) const;
-  // Several quantiles with one sort.
+  // Several quantiles with one sort (exact) or one walk over the buckets.
   void quantiles(std::span<const double> qs, std::span<double> out) const;
-  // Memory held, in values.
+  // Memory held, in 8-byte values and buckets (the allocated arrays).
   std::size_t retained() const;
+  // An upper bound on a default sketch's memory between calls, in 8-byte words: E values
+  // and 2·B buckets (held together while the values are bucketed) and the object itself.
+  static std::size_t retained_bound();
+  // A canonical encoding (the same bytes for the same multiset, however it was formed).
+  void write(std::vector<std::uint8_t>& out) const;
+  // Reads what write() wrote, checking every field; anything else is an Error.
+  static QuantileSketch read(ByteReader& in);
 
  private:
-  void compact(std::size_t level);
-  std::size_t capacity_;
-  std::vector<std::vector<double>> levels_;
-  std::vector<std::uint8_t> parity_;  // per level: which offset the next compaction keeps
+  // One sign's buckets: counts of indices [lo, lo + counts.size()) ⊇ [min, max].
+  struct Store {
+    std::int64_t lo = 0, min = 1, max = 0;  // min > max: empty
+    std::vector<std::int64_t> counts;
+    bool empty() const { return min > max; }
+    bool covers(std::int64_t j) const { return j >= lo && j - lo < std::int64_t(counts.size()); }
+    // Widens the array to hold [a, b] as well as [min, max] (that span must fit in `cap`).
+    void cover(std::int64_t a, std::int64_t b, std::size_t cap);
+    void collapse(int k);  // index j → ceil(j / 2^k)
+  };
+  std::int64_t index0(double magnitude) const;  // the level-0 bucket of a value ≥ m0
+  void bucket(double x, std::int64_t n);        // counts n values x (bucketed sketch)
+  void to_buckets();                            // exact → bucketed
+  // Levels to add until both stores' spans fit in B, were their ranges [pmin, pmax] and
+  // [nmin, nmax] at the current level (min > max: empty).
+  int collapses_needed(std::int64_t pmin, std::int64_t pmax, std::int64_t nmin, std::int64_t nmax) const;
+  void collapse(int k);
+  double representative(std::int64_t j) const;  // of bucket j of the positive store
+
+  double alpha_;
+  std::size_t max_buckets_, exact_limit_;
+  double log_gamma_;  // ln γ
+  int max_level_;     // the level at which any two values ≥ m0 fit in B buckets
+  int level_ = 0;
+  bool bucketed_ = false;
   long long count_ = 0;
-  long long error_weight_ = 0;
+  std::vector<double> values_;  // exact: the values, at most E
+  Store pos_, neg_;
+  std::int64_t zero_ = 0, pos_inf_ = 0, neg_inf_ = 0;
 };
 
 Summary summarize(const QuantileSketch& sketch, double mean);
