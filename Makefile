@@ -7,7 +7,7 @@ export CCACHE_BASEDIR ?= $(CURDIR)
 JOBS  ?= $(shell nproc)
 DEAL  := $(BUILD)/bin/deal
 
-.PHONY: all deps configure build demo test fuzz sanitize clean
+.PHONY: all deps configure build demo test fuzz sanitize mpi-test clean
 
 all: build
 
@@ -55,5 +55,15 @@ sanitize: deps
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
+# Monte Carlo over MPI (docs/distributed.md): the MPI build (build-mpi, Open MPI from
+# Debian) and its tests under mpirun: one process's bytes for any ranks × threads, a failing
+# path stopping every rank, a host's own communicator, and the plain build refusing mpirun.
+mpi-test: build
+	@bash scripts/install-deps.sh --with-mpi
+	cmake -S . -B build-mpi -DCMAKE_BUILD_TYPE=Release -DDEAL_MPI=ON -DDEAL_BENCH=OFF \
+	  -DDEAL_PLAIN_BINARY=$(CURDIR)/$(DEAL)
+	cmake --build build-mpi -j $(JOBS) --target deal mpi_embed
+	cd build-mpi && ctest -L mpi --output-on-failure
+
 clean:
-	rm -rf $(BUILD) build-fuzz build-asan
+	rm -rf $(BUILD) build-fuzz build-asan build-mpi

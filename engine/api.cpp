@@ -20,6 +20,10 @@
 #include "report/report.hpp"
 #include "report/resolution.hpp"
 #include "runtime/format.hpp"
+#ifdef DEAL_MPI
+#include "deal/mpi.hpp"
+#include "engine/mpi_distribution.hpp"
+#endif
 
 #ifndef DEAL_VERSION
 #define DEAL_VERSION "0.0.0"
@@ -28,6 +32,22 @@
 namespace deal {
 
 const char* version() { return DEAL_VERSION; }
+
+// The public handle of a distribution: the runtime's, behind an opaque class.
+class Distribution {
+ public:
+  explicit Distribution(std::shared_ptr<rt::Distribution> d) : impl(std::move(d)) {}
+  std::shared_ptr<rt::Distribution> impl;
+};
+
+#ifdef DEAL_MPI
+std::shared_ptr<const Distribution> mpi_distribution(MPI_Comm comm) {
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  if (!initialized) throw UsageError("deal::mpi_distribution: MPI is not initialised (call MPI_Init_thread first)");
+  return std::make_shared<const Distribution>(engine::mpi_distribution(comm));
+}
+#endif
 
 Error::~Error() = default;
 CompileError::CompileError(std::string text, std::vector<Message> diagnostics)
@@ -238,6 +258,7 @@ const std::vector<Event>& Result::events() const { return impl_->events; }
 const std::vector<Series>& Result::all_series() const { return impl_->series; }
 const LedgerResult& Result::ledger() const { return impl_->ledger; }
 const std::optional<AnalysesResult>& Result::analyses() const { return impl_->analyses; }
+int Result::rank() const { return impl_->raw.rank; }
 
 const PartyResult& Result::party(std::string_view name) const try {
   for (const auto& p : impl_->parties)
@@ -350,6 +371,7 @@ rt::RunOptions runtime_options(const RunOptions& options, const ProgramState& st
   ro.threads = options.threads;
   ro.progress = options.progress;
   ro.cancelled = options.cancelled;
+  if (options.distribution) ro.distribution = options.distribution->impl;
   ro.params = overrides;
   {
     std::lock_guard<std::mutex> lock(st.mu);

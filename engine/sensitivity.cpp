@@ -12,6 +12,7 @@
 #include "engine/evaluate.hpp"
 #include "engine/frontend_lock.hpp"
 #include "runtime/parallel.hpp"
+#include "runtime/serialize.hpp"
 
 namespace deal::engine {
 
@@ -123,8 +124,11 @@ std::vector<BaseValue> base_values(const Compiled& program, int scenario, const 
   std::vector<BaseValue> out(params.size());
   if (tracks.empty()) return out;
   Problem problem;
+  // Every rank of a distributed run reads the values itself: they decide which runs follow.
+  rt::RunOptions alone = options;
+  alone.distribution = nullptr;
   auto r =
-      run_as_track(program, program.model().scenarios.at(size_t(scenario)), tracks, options, problem, single ? 1 : 16);
+      run_as_track(program, program.model().scenarios.at(size_t(scenario)), tracks, alone, problem, single ? 1 : 16);
   if (!r) throw rt::RunError(problem.text);
   for (size_t i = 0; i < params.size(); ++i) {
     const rt::SeriesOutcome& s = r->series.at(i);
@@ -202,6 +206,63 @@ std::optional<report::FlipThreshold::Bracket> find_flip(const std::function<bool
   return report::FlipThreshold::Bracket{std::min(inside, outside), std::max(inside, outside)};
 }
 
+namespace {
+
+// Runs job(0) … job(count − 1), split over the ranks of `dist` (job k on rank k mod ranks,
+// each rank's on `threads` threads); then rank 0 gets every job's output — write(k, out)
+// where it ran, read(k, in) on rank 0 — and, with `to_all`, so does every rank. Without a
+// distribution it is parallel_for.
+template <class Job, class Write, class Read>
+void distributed_for(rt::Distribution* dist, size_t count, int threads, const Job& job, const Write& write,
+                     const Read& read, bool to_all) {
+  if (!dist || dist->ranks() == 1) return rt::parallel_for(count, threads, job);
+  const size_t ranks = size_t(dist->ranks()), me = size_t(dist->rank());
+  std::vector<size_t> mine;
+  for (size_t k = me; k < count; k += ranks) mine.push_back(k);
+  rt::parallel_for(mine.size(), threads, [&](size_t i) { job(mine[i]); });
+  std::vector<std::uint8_t> bytes;
+  for (size_t k : mine) write(k, bytes);
+  dist->gather(bytes, [&](int from, std::span<const std::uint8_t> b) {
+    if (from == 0) return;
+    rt::ByteReader in(b.data(), b.size());
+    for (size_t k = size_t(from); k < count; k += ranks) read(k, in);
+    DEAL_REQUIRE(in.done(), "a rank's sensitivity runs have trailing bytes");
+  });
+  if (!to_all) return;
+  std::vector<std::uint8_t> all;
+  if (me == 0)
+    for (size_t k = 0; k < count; ++k) write(k, all);
+  dist->broadcast(all);
+  if (me == 0) return;
+  rt::ByteReader in(all.data(), all.size());
+  for (size_t k = 0; k < count; ++k) read(k, in);
+}
+
+void write_text(const std::string& text, std::vector<std::uint8_t>& out) {
+  rt::ByteWriter(out).put_span<char>(std::span<const char>(text.data(), text.size()));
+}
+std::string read_text(rt::ByteReader& in) {
+  std::vector<char> v = in.get_vector<char>();
+  return std::string(v.begin(), v.end());
+}
+void write_bracket(const std::optional<report::FlipThreshold::Bracket>& b, std::vector<std::uint8_t>& out) {
+  rt::ByteWriter w(out);
+  w.put<std::uint8_t>(b ? 1 : 0);
+  if (b) {
+    w.put(b->low);
+    w.put(b->high);
+  }
+}
+std::optional<report::FlipThreshold::Bracket> read_bracket(rt::ByteReader& in) {
+  if (!in.get<std::uint8_t>()) return std::nullopt;
+  report::FlipThreshold::Bracket b;
+  b.low = in.get<double>();
+  b.high = in.get<double>();
+  return b;
+}
+
+}  // namespace
+
 report::Sensitivity sensitivity(const Compiled& program, const SensitivityRequest& request) {
   const check::Program& p = program.program();
   const rt::Model& model = program.model();
@@ -216,6 +277,11 @@ report::Sensitivity sensitivity(const Compiled& program, const SensitivityReques
   out.seed = base_options.seed.value_or(sc.seed);
   base_options.seed = out.seed;  // the same seed in every run: common random numbers
   bool single = out.paths == 1;
+  // Over several processes (RunOptions::distribution): a Monte Carlo scenario's runs split
+  // their paths over the ranks, one run after another; a single-path scenario's runs are
+  // shared out whole (each rank runs its own single paths, alone), and rank 0 collects them.
+  std::shared_ptr<rt::Distribution> dist = base_options.distribution;
+  if (single) base_options.distribution = nullptr;
   // Beyond 1000% a bump no longer asks "what if this were a little different".
   if (!(request.bump >= 0 && request.bump <= 10))
     throw SensitivityError(
@@ -307,7 +373,6 @@ report::Sensitivity sensitivity(const Compiled& program, const SensitivityReques
   };
   std::vector<std::string> errors(rows.size() * 2);
   std::vector<std::vector<double>> measured(rows.size() * 2);
-  std::atomic<long long> runs{0};
   std::mutex progress_mutex;
   long long done = 0;
   auto report_progress = [&](const char* phase, long long total) {
@@ -317,21 +382,37 @@ report::Sensitivity sensitivity(const Compiled& program, const SensitivityReques
   };
   // Single-path runs in parallel; Monte Carlo runs one after the other (their paths use
   // the threads).
-  rt::parallel_for(rows.size() * 2, single ? request.options.threads : 1, [&](size_t k) {
+  auto bumped_run = [&](size_t k) {
     const report::ParamSensitivity& row = rows[k / 2];
     bool up = k % 2 == 1;
     if (up && row.rule == report::BumpRule::Flip) return;  // one run: down == up
     try {
-      ++runs;
       rt::RunResult r = run_with(row_param[k / 2], up ? row.up : row.down);
       for (const auto& m : reads) measured[k].push_back(read(m, r));
     } catch (const std::exception& e) {
       errors[k] = e.what();
     }
     report_progress("bumped runs", (long long)rows.size() * 2);
-  });
+  };
+  if (single) {
+    // Every rank needs the outcome: it decides which params the threshold searches take.
+    distributed_for(
+        dist.get(), rows.size() * 2, request.options.threads, bumped_run,
+        [&](size_t k, std::vector<std::uint8_t>& b) {
+          write_text(errors[k], b);
+          rt::ByteWriter(b).put_span<double>(measured[k]);
+        },
+        [&](size_t k, rt::ByteReader& in) {
+          errors[k] = read_text(in);
+          measured[k] = in.get_vector<double>();
+        },
+        /*to_all=*/true);
+  } else {
+    for (size_t k = 0; k < rows.size() * 2; ++k) bumped_run(k);
+  }
   done = 0;
-  out.runs += runs.load();
+  for (size_t k = 0; k < rows.size() * 2; ++k)
+    if (k % 2 == 0 || rows[k / 2].rule != report::BumpRule::Flip) ++out.runs;
   for (size_t i = 0; i < rows.size(); ++i) {
     report::ParamSensitivity& row = rows[i];
     if (row.rule == report::BumpRule::Flip) {
@@ -358,7 +439,7 @@ report::Sensitivity sensitivity(const Compiled& program, const SensitivityReques
       if (out.params[i].rule != report::BumpRule::Flip) numeric.push_back(i);
     std::vector<report::FlipThreshold> found(numeric.size());
     std::vector<long long> calls(numeric.size(), 0);
-    rt::parallel_for(numeric.size(), request.options.threads, [&](size_t n) {
+    auto search_one = [&](size_t n) {
       const report::ParamSensitivity& row = out.params[numeric[n]];
       int param = p.find_param(row.param);
       report::FlipThreshold& t = found[n];
@@ -387,7 +468,24 @@ report::Sensitivity sensitivity(const Compiled& program, const SensitivityReques
         (direction < 0 ? t.below : t.above) = b;
       }
       report_progress("threshold searches", (long long)numeric.size());
-    });
+    };
+    distributed_for(
+        dist.get(), numeric.size(), request.options.threads, search_one,
+        [&](size_t n, std::vector<std::uint8_t>& b) {
+          write_bracket(found[n].below, b);
+          write_bracket(found[n].above, b);
+          rt::ByteWriter(b).put<long long>(calls[n]);
+        },
+        [&](size_t n, rt::ByteReader& in) {
+          const report::ParamSensitivity& row = out.params[numeric[n]];
+          found[n].param = row.param;
+          found[n].unit = row.unit;
+          found[n].base = row.base;
+          found[n].below = read_bracket(in);
+          found[n].above = read_bracket(in);
+          calls[n] = in.get<long long>();
+        },
+        /*to_all=*/false);
     for (size_t n = 0; n < numeric.size(); ++n) {
       out.runs += calls[n];
       if (found[n].below || found[n].above) out.thresholds.push_back(found[n]);

@@ -341,9 +341,13 @@ void attach_analyses(const Compiled& program, int scenario, const rt::RunOptions
   rt::AnalysisSelection which = request.which.value_or(
       result.paths == 1 ? rt::AnalysisSelection{} : rt::AnalysisSelection{false, false, false, false});
   if (!which.exposure && !which.circularity && !which.concentration && !which.systemic) return;
+  // Distributed, the analyses are rank 0's: its result is the one reported, and their runs
+  // (single paths) are this process's alone.
+  if (result.rank != 0) return;
   rt::RunOptions single = options;
   single.paths = 1;
   single.progress = nullptr;
+  single.distribution = nullptr;
   std::optional<rt::RunResult> first_path;
   if (result.paths > 1) first_path = rt::run_scenario(program.model(), scenario, single);
   auto an = std::make_shared<rt::Analyses>(

@@ -73,6 +73,27 @@ void run_single_path(const Model& model, const ModelScenario& sc, const RunOptio
   }
 }
 
+// A single path, or the paths of a Monte Carlo run. Distributed, a single path runs on
+// rank 0 alone and the ranks then agree on whether it failed, so every rank ends the same way.
+void run_paths(const Model& model, const ModelScenario& sc, const RunOptions& options, const Calendar& cal,
+               long long paths, unsigned long long seed, const double* ov, RunResult& r) {
+  if (paths > 1) return run_monte_carlo(model, sc, options, cal, paths, seed, ov, r);
+  Distribution* dist = options.distribution.get();
+  if (!dist || dist->ranks() == 1) return run_single_path(model, sc, options, cal, seed, ov, r);
+  r.rank = dist->rank();
+  std::string error;
+  if (r.rank == 0) {
+    try {
+      run_single_path(model, sc, options, cal, seed, ov, r);
+    } catch (const std::exception& e) {
+      error = e.what();
+      if (error.empty()) error = "the run failed";
+    }
+  }
+  auto agreed = dist->agree_on_failure(-1, error);
+  if (!agreed.second.empty()) throw RunError(agreed.second);
+}
+
 }  // namespace
 
 std::vector<std::vector<double>> dense_flows(const RunResult& r) {
@@ -127,8 +148,7 @@ RunResult run_scenario(const Model& model, int scenario, const RunOptions& optio
   }
 
   if (!(options.max_seconds > 0)) {
-    if (paths == 1) run_single_path(model, sc, options, cal, seed, ov, r);
-    else run_monte_carlo(model, sc, options, cal, paths, seed, ov, r);
+    run_paths(model, sc, options, cal, paths, seed, ov, r);
     return r;
   }
   // The time limit: asked where `cancelled` is (between paths, at every step of a single path).
@@ -144,8 +164,7 @@ RunResult run_scenario(const Model& model, int scenario, const RunOptions& optio
     return true;
   };
   try {
-    if (paths == 1) run_single_path(model, sc, limited, cal, seed, ov, r);
-    else run_monte_carlo(model, sc, limited, cal, paths, seed, ov, r);
+    run_paths(model, sc, limited, cal, paths, seed, ov, r);
   } catch (const RunError&) {
     if (timed_out->load())
       throw RunError(fmt::format("the run exceeded its time limit of {:g} s", options.max_seconds));

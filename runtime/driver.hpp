@@ -4,9 +4,10 @@
 //
 // Monte Carlo (paths > 1, LANGUAGE.md §6.4): paths run on worker threads, in blocks of
 // consecutive paths handed out in order; each worker reuses one path state. A path's
-// random stream depends only on (seed, path index), and the per-path results are folded
-// into the statistics strictly in path order, so the result is bit-identical for any
-// number of threads. Generated code is reentrant (all state is in the path's slot array
+// random stream depends only on (seed, path index), and every statistic merges exactly
+// (exact sums, integer counts, a mergeable sketch: statistics.hpp), so however the paths
+// are split — over threads, over MPI ranks (RunOptions::distribution) — the result is
+// bit-identical. Generated code is reentrant (all state is in the path's slot array
 // and step context); host functions (`extern fn`) are called from the worker threads and
 // must be safe to call concurrently.
 #pragma once
@@ -20,6 +21,7 @@
 #include <stdexcept>
 
 #include "runtime/defaults.hpp"
+#include "runtime/distribution.hpp"
 #include "runtime/ledger.hpp"
 #include "runtime/model.hpp"
 #include "runtime/statistics.hpp"
@@ -64,6 +66,10 @@ struct RunOptions {
   long long max_memory_bytes = 4LL << 30;  // 4 GiB
   // paths × steps; 0: no limit.
   long long max_path_steps = 10'000'000'000LL;  // 10^10
+  // Several processes (docs/distributed.md): a Monte Carlo run splits its paths over the
+  // ranks (each runs its share on `threads` threads) and rank 0 gets the statistics, the
+  // same bits as one process; a single path runs on rank 0. Null: this process alone.
+  std::shared_ptr<Distribution> distribution;
 };
 
 // The largest number of paths (2^53, like `paths` in a file: every count stays exact in a double).
@@ -147,6 +153,10 @@ struct RunResult {
     double relative_error = 0;
   } percentiles;
   int threads = 1;  // worker threads used (not part of any report: results do not depend on it)
+  // The process's rank in a distributed run (RunOptions::distribution; 0 otherwise). Only
+  // rank 0's result holds the run's statistics and outcomes; another rank's has the
+  // scenario, dates, series labels and party names only.
+  int rank = 0;
 };
 
 // Thrown when a run fails (a NaN/infinite state, a ledger violation, a singular

@@ -18,12 +18,14 @@ packages=(
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # Extra sets, chosen by flags (.ci/run uses both): --with-browser (the report is checked in
 # headless Chromium), --with-graphviz (deal graph --format svg/png, the report's network picture),
-# --with-neovim (docs/img/editor-lsp.png, taken by editors/screenshot/screenshot.sh; also needs --with-browser).
+# --with-neovim (docs/img/editor-lsp.png, taken by editors/screenshot/screenshot.sh; also needs --with-browser),
+# --with-mpi (Open MPI for the MPI build, `make mpi-test`, docs/distributed.md).
 for arg in "$@"; do
   case "$arg" in
     --with-browser) packages+=(chromium) ;;
     --with-graphviz) packages+=(graphviz) ;;
     --with-neovim) packages+=(neovim) ;;
+    --with-mpi) packages+=(libopenmpi-dev openmpi-bin) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done

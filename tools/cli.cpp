@@ -114,6 +114,12 @@ void add_run_flags(CLI::App* command, RunFlags& f) {
   f.max_memory_opt =
       command->add_option("--max-memory", f.max_memory, "The memory a run may keep, e.g. 2G, 512M (default 4G)")
           ->type_name("SIZE");
+  f.exact_values_opt =
+      command
+          ->add_option("--exact-values", f.exact_values,
+                       "Exact percentiles keep every path's values up to N in all (default 67108864); above, each "
+                       "statistic is a bounded sketch and the output states its relative error")
+          ->type_name("N");
 }
 
 int max_threads() {
@@ -224,6 +230,13 @@ bool apply_run_flags(const RunFlags& f, rt::RunOptions& options) {
       return false;
     }
     options.max_memory_bytes = bytes;
+  }
+  if (f.exact_values_opt && *f.exact_values_opt) {
+    if (!parse_whole(f.exact_values, 1ULL << 62, v)) {
+      fmt::print(stderr, "deal: --exact-values must be a whole number from 0 to 2^62; got '{}'\n", f.exact_values);
+      return false;
+    }
+    options.exact_statistics_limit = (long long)v;
   }
   return true;
 }

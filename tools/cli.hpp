@@ -50,9 +50,9 @@ bool attach_analyses(const engine::Compiled& program, const std::vector<int>& sc
 // --max-seconds, --max-memory. Taken as text and checked here, so that a value out of
 // range is a usage error (exit 2) naming the limit, never a wrapped or aborting number.
 struct RunFlags {
-  std::string paths, seed, threads, max_seconds, max_memory;
+  std::string paths, seed, threads, max_seconds, max_memory, exact_values;
   CLI::Option *paths_opt = nullptr, *seed_opt = nullptr, *threads_opt = nullptr, *max_seconds_opt = nullptr,
-              *max_memory_opt = nullptr;
+              *max_memory_opt = nullptr, *exact_values_opt = nullptr;
 };
 void add_run_flags(CLI::App* command, RunFlags& flags);
 // The largest --threads: 16 × the cores (std::thread::hardware_concurrency, 1 if unknown).

@@ -21,6 +21,7 @@
 #include "runtime/progress.hpp"
 #include "tools/cli.hpp"
 #include "tools/commands.hpp"
+#include "tools/distributed.hpp"
 
 namespace deal::cli {
 
@@ -106,8 +107,10 @@ int cmd_run(const RunArgs& a) {
   if (a.seed) opts.seed = *a.seed;
   opts.check_ledger = a.check_ledger;
   opts.threads = a.threads;
+  opts.distribution = distribution();
   if (a.max_seconds > 0) opts.max_seconds = a.max_seconds;
   if (a.max_memory > 0) opts.max_memory_bytes = a.max_memory;
+  if (a.exact_values) opts.exact_statistics_limit = *a.exact_values;
   if (!apply_sets(a.sets, *program, opts)) return 2;
   engine::AnalysisRequest analyses;
   if (!parse_analyses(a.analyses, analyses)) return 2;
@@ -142,7 +145,10 @@ int cmd_run(const RunArgs& a) {
   if (a.timings)
     fmt::print(stderr, "timing: parse + check {:.2f} ms, IR + optimise + native code {:.2f} ms{}\n", check_ms, jit_ms,
                program->from_cache() ? " (native code from the object cache)" : "");
+  // Distributed, the results are rank 0's: the other ranks are done.
+  if (rank() != 0) return 0;
   opts.progress = nullptr;
+  opts.distribution = nullptr;
   if (!attach_analyses(*program, scenarios, opts, analyses, results)) return 3;
   bool color = isatty(1) && !std::getenv("NO_COLOR");
   if (format == "json") {
@@ -231,8 +237,10 @@ Register run_command(
        run_args.threads = o.threads;
        if (*run_flags.max_seconds_opt) run_args.max_seconds = o.max_seconds;
        if (*run_flags.max_memory_opt) run_args.max_memory = o.max_memory_bytes;
+       if (*run_flags.exact_values_opt) run_args.exact_values = o.exact_statistics_limit;
        return cmd_run(run_args);
-     }});
+     },
+     /*distributed=*/true});
 
 }  // namespace
 

@@ -14,10 +14,11 @@ struct RunArgs {
   std::vector<std::string> sets;
   std::optional<long long> paths;
   std::optional<unsigned long long> seed;
-  int threads = 0;           // --threads: Monte Carlo worker threads; 0 = one per core
-  double max_seconds = 0;    // --max-seconds; 0: none
-  long long max_memory = 0;  // --max-memory in bytes; 0: RunOptions' default
-  std::string format;        // table | csv | json; empty: table on a terminal, json otherwise
+  int threads = 0;                        // --threads: Monte Carlo worker threads; 0 = one per core
+  double max_seconds = 0;                 // --max-seconds; 0: none
+  long long max_memory = 0;               // --max-memory in bytes; 0: RunOptions' default
+  std::optional<long long> exact_values;  // --exact-values; unset: RunOptions' default
+  std::string format;                     // table | csv | json; empty: table on a terminal, json otherwise
   std::string out;
   bool check_ledger = false;
   bool timings = false;                   // print phase timings to stderr

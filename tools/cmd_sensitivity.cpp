@@ -14,6 +14,7 @@
 #include "report/sensitivity.hpp"
 #include "tools/cli.hpp"
 #include "tools/commands.hpp"
+#include "tools/distributed.hpp"
 
 namespace deal::cli {
 namespace {
@@ -54,6 +55,7 @@ int run_sensitivity() {
   }
   if (!apply_run_flags(args.flags, request.options)) return 2;
   if (!apply_sets(args.sets, *program, request.options)) return 2;
+  request.options.distribution = distribution();
   request.params = args.params;
   request.metrics = args.metrics;
   if (!args.threshold.empty()) request.threshold_party = args.threshold;
@@ -80,6 +82,7 @@ int run_sensitivity() {
     return 3;
   }
   if (drawn) fmt::print(stderr, "\r\033[K");
+  if (rank() != 0) return 0;  // distributed: rank 0 reports
   if (format == "json") fmt::print("{}", report::sensitivity_json(s));
   else if (format == "csv") fmt::print("{}", report::sensitivity_csv(s));
   else fmt::print("{}", report::sensitivity_table(s, isatty(1) && !std::getenv("NO_COLOR"), args.top));
@@ -121,7 +124,8 @@ Register sensitivity_command(
        add_import_path_option(c, args.import_paths);
        return c;
      },
-     run_sensitivity});
+     run_sensitivity,
+     /*distributed=*/true});
 
 }  // namespace
 }  // namespace deal::cli

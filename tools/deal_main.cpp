@@ -9,6 +9,7 @@
 #include "engine/session.hpp"
 #include "tools/cmd_run.hpp"
 #include "tools/commands.hpp"
+#include "tools/distributed.hpp"
 
 namespace deal::cli {
 std::vector<Command>& commands() {
@@ -43,8 +44,12 @@ int run_cli(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  for (size_t i = 0; i < list.size(); ++i)
-    if (subs[i]->parsed()) return list[i].run();
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (!subs[i]->parsed()) continue;
+    if (!list[i].distributed && deal::cli::rank() != 0) return 0;
+    return list[i].run();
+  }
+  if (deal::cli::rank() != 0) return 0;
   if (version) {
     fmt::print("deal {}\nstandard library: {}\n", DEAL_VERSION, deal::engine::stdlib_dir({}));
     return 0;
@@ -64,5 +69,11 @@ int run_cli(int argc, char** argv) {
 
 // One boundary for every command: an exception that escapes is an internal error (exit 3).
 int main(int argc, char** argv) {
-  return deal::engine::guarded([&] { return run_cli(argc, argv); }, stderr);
+  if (int code = deal::cli::start_distribution(argc, argv); code >= 0) {
+    deal::cli::end_distribution();
+    return code;
+  }
+  int code = deal::engine::guarded([&] { return run_cli(argc, argv); }, stderr);
+  deal::cli::end_distribution();
+  return code;
 }

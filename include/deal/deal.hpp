@@ -224,6 +224,8 @@ DEAL_API std::string format_date(double month_number);
 // A value with its unit as the CLI prints it: "$38.2B", "12.5%/y", "3 GW".
 DEAL_API std::string format_value(double value, std::string_view unit);
 
+class Distribution;  // a run over several MPI processes: deal/mpi.hpp (MPI builds only)
+
 namespace detail {
 struct ProgramState;   // the checked and compiled program (engine/api.cpp)
 struct ResultBuilder;  // makes Results from the driver's output (engine/api.cpp)
@@ -255,6 +257,10 @@ class DEAL_API Result {
   const LedgerResult& ledger() const;
   // Present when the run computed them (RunOptions::analyses).
   const std::optional<AnalysesResult>& analyses() const;
+  // A run over several processes (RunOptions::distribution): this process's rank. Only
+  // rank 0's result holds the outcomes and statistics; another rank's has the scenario,
+  // dates, party names and series labels, with zeros and empty series. 0 otherwise.
+  int rank() const;
 
   // The JSON document of `deal run --format json` (LANGUAGE.md §7.1), byte for byte.
   std::string to_json() const;
@@ -300,6 +306,11 @@ struct DEAL_API RunOptions {
   // Monte Carlo paths × calendar steps, checked before the run starts; default 10^10;
   // 0: no limit. Negative: UsageError.
   std::optional<long long> max_path_steps{};
+  // Several processes (MPI builds: deal::mpi_distribution in deal/mpi.hpp,
+  // docs/distributed.md): every rank makes the same runs in the same order; a Monte Carlo
+  // run splits its paths over the ranks and rank 0's Result has the same bits as one
+  // process's. Null: this process alone.
+  std::shared_ptr<const Distribution> distribution{};
 };
 
 class Program;

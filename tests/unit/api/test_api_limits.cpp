@@ -45,8 +45,10 @@ TEST_CASE("api limits: max_path_steps refuses a run before it starts", "[api][li
   // only with a lower limit.
   o.max_path_steps = 7'999'999'999LL;
   CHECK_THAT(run_error(prog.scenario("many"), o), Catch::Contains("above the limit of 7999999999 path-steps"));
-  o.max_path_steps = 0;  // no limit: the other limits still hold (here the memory one)
-  o.max_memory_bytes = 1 << 20;
+  // No limit: the other limits still hold (here the memory one: a sketch per statistic and
+  // worker, bounded whatever the number of paths, is above 64 KiB).
+  o.max_path_steps = 0;
+  o.max_memory_bytes = 64 << 10;
   CHECK_THAT(run_error(prog.scenario("many"), o), Catch::Contains("above the memory limit"));
   o.max_path_steps = -1;
   CHECK_THROWS_AS(prog.scenario("few").run(o), deal::UsageError);
