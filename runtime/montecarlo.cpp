@@ -271,6 +271,17 @@ std::pair<long long, long long> rank_share(long long paths, int rank, int ranks)
   return {first, base + (rank < extra ? 1 : 0)};
 }
 
+// "1.5 GiB", "640.0 KiB": a memory size in the unit that keeps it readable.
+std::string byte_size(double bytes) {
+  const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (u < 4 && bytes >= 1024) {
+    bytes /= 1024;
+    ++u;
+  }
+  return u == 0 ? fmt::format("{:.0f} bytes", bytes) : fmt::format("{:.1f} {}", bytes, units[u]);
+}
+
 int default_threads() {
   unsigned hw = std::thread::hardware_concurrency();
   return hw == 0 ? 1 : int(hw);
@@ -303,21 +314,26 @@ void run_monte_carlo(const Model& model, const ModelScenario& sc, const RunOptio
   {
     // The memory budget, from the dimensions: the values kept (exact: rank 0 holds every
     // path's, plus the largest rank's share while it arrives) or a sketch per statistic and
-    // worker, the partials' exact sums, and the workers' per-path buffers.
+    // worker, the partials' exact sums, and the workers' per-path buffers. Every rank checks
+    // rank 0's budget, the largest, so that all ranks refuse a run together.
     const double per_path = double(nts + n * kPartyFields + kLedgerFields);
-    const double own = exact ? double(stats) * double(rank == 0 ? paths : local_paths) : 0;
-    const double arriving =
-        exact && rank == 0 && ranks > 1 ? double(stats) * double(rank_share(paths, 0, ranks).second) : 0;
+    const double own = exact ? double(stats) * double(paths) : 0;
+    const double arriving = exact && ranks > 1 ? double(stats) * double(rank_share(paths, 0, ranks).second) : 0;
     const double sketches = exact ? 0 : double(stats) * double(QuantileSketch::retained_bound()) * threads;
     const double sums = double(nts + 8 * n + kLedgerFields) * double(sizeof(ExactSum)) / 8.0 * (threads + 1);
     const double bytes = (own + arriving + sketches + sums + per_path * threads) * 8.0;
+    std::string refusal;
     if (options.max_memory_bytes > 0 && bytes > double(options.max_memory_bytes))
-      throw RunError(fmt::format(
+      refusal = fmt::format(
           "this run would keep about {:.0f} values ({} steps × {} tracked series + {} parties, × {} paths{}), "
-          "about {:.1f} GiB, above the memory limit of {:.1f} GiB: reduce --paths, the calendar or the tracked "
+          "about {}, above the memory limit of {}: reduce --paths, the calendar or the tracked "
           "series, or raise --max-memory",
-          bytes / 8.0, steps, nt, n, paths, exact ? "" : ", summarised by sketches", bytes / double(1LL << 30),
-          double(options.max_memory_bytes) / double(1LL << 30)));
+          bytes / 8.0, steps, nt, n, paths, exact ? "" : ", summarised by sketches", byte_size(bytes),
+          byte_size(double(options.max_memory_bytes)));
+    // Over several processes the ranks agree first, so that a rank whose budget differs
+    // (other cores, so other threads) does not start alone.
+    if (dist && ranks > 1) refusal = dist->agree_on_failure(-1, refusal).second;
+    if (!refusal.empty()) throw RunError(refusal);
   }
   // Exact values, [statistic][path − offset]: rank 0 keeps room for every path, another
   // rank for its own.

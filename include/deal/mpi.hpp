@@ -19,7 +19,8 @@ namespace deal {
 // meet the host's). MPI must be initialised, at least MPI_THREAD_FUNNELED when the runs
 // start on the main thread (deal's worker threads make no MPI calls); release every copy
 // before MPI_Finalize. A path that fails on one rank fails the run on every rank with the
-// same RunError (its path and line named), after the other ranks have stopped.
+// same RunError (its path and line named), after the other ranks have stopped. One run at
+// a time per distribution: runs that share it must not overlap (their messages would).
 DEAL_API std::shared_ptr<const Distribution> mpi_distribution(MPI_Comm comm);
 
 }  // namespace deal

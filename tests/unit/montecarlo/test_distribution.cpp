@@ -229,3 +229,21 @@ scenario s { paths 300  seed 2  param g ~ uniform(0, 1) }
       for (const RankOutcome& r : outcomes) CHECK(r.error == alone);
     }
 }
+
+TEST_CASE("a run over the memory limit is refused by every rank together", "[montecarlo][distribution]") {
+  auto c = test::compile(network());
+  rt::RunOptions o;
+  o.max_memory_bytes = 4096;
+  std::string alone;
+  try {
+    rt::run_scenario(c->model, kMc, o);
+  } catch (const rt::RunError& e) {
+    alone = e.what();
+  }
+  REQUIRE(alone.find("above the memory limit") != std::string::npos);
+  // Distributed, rank 0 also holds a rank's share while it arrives: a larger estimate, the
+  // same on every rank.
+  auto outcomes = run_ranks(c->model, kMc, o, 3);
+  CHECK(outcomes[0].error.find("above the memory limit of 4.0 KiB") != std::string::npos);
+  for (const RankOutcome& r : outcomes) CHECK(r.error == outcomes[0].error);
+}
