@@ -34,21 +34,6 @@ class CompensatedSum {
     sum_ = t;
   }
   double value() const { return sum_ + c_; }
-  // Folds another sum in: its running sum is added with compensation and its compensation
-  // carried over. Deterministic, so sums of fixed blocks merged in a fixed order give the
-  // same bits wherever the blocks ran.
-  void merge(const CompensatedSum& o) {
-    add(o.sum_);
-    c_ += o.c_;
-  }
-  double raw_sum() const { return sum_; }
-  double raw_compensation() const { return c_; }
-  static CompensatedSum from_raw(double sum, double c) {
-    CompensatedSum s;
-    s.sum_ = sum;
-    s.c_ = c;
-    return s;
-  }
 
  private:
   static double abs(double x) { return x < 0 ? -x : x; }
