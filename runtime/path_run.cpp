@@ -19,6 +19,7 @@ PathRun::PathRun(const Model& model, const ModelScenario& scenario, const RunOpt
       rng(seed, uint64_t(path)),
       holdings(int(model.parties.size()) - 1),
       ledger(int(model.parties.size()) - 1, LedgerOptions{keep && options.keep_ledger_rows, keep}),
+      step_pairs(int(model.parties.size())),
       use_ledger(keep || options.check_ledger) {
   ctx.path = this;
   cash.resize(size_t(n));
