@@ -19,8 +19,27 @@
 // tests/unit/runtime/test_full_piv_lu.cpp compares it with Eigen, bit for bit, on many
 // matrices; valuation.cpp uses it only with the Eigen version it was checked against
 // (kMatchesEigen) and Eigen's FullPivLU otherwise.
+//
+// Sparse systems (I − H has a few stakes among a dozen or more parties) skip the terms
+// that are exactly zero: which entries may be nonzero is kept per column as a bit mask
+// (up to 64 rows), so the pivot search, the elimination and the solves touch only those.
+// Skipping a term changes no bit because nothing skipped can matter:
+//   * the pivot search replaces on "greater than", which a zero never is (the corner's
+//     first entry is its starting point, as in Eigen, whatever its value);
+//   * a − u·l with u·l = ±0 is a unless a = −0, and the matrix being eliminated never
+//     holds −0 when its input does not (x − y is −0 only for x = −0, y = +0); the
+//     multipliers l (below the diagonal) may be −0, so they are divided densely, as Eigen
+//     does, and are only skipped in the solve under the next rule;
+//   * in the solve c_t − c_i·l is c_t unless c_t = −0, and c holds no −0 unless the
+//     right-hand side does (then the dense loops run): subtractions make none, and a
+//     division that underflows to −0 makes a final entry, which takes no subtraction after
+//     it; a matrix-vector product's sum starts at +0 and so is never −0 itself;
+//   * zero times a finite number is ±0: the matrix must stay finite (checked as it is
+//     eliminated) and the solution too (checked at the end, non-finite values persist).
+// Otherwise — larger, non-finite or −0 inputs — the dense loops run.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -38,11 +57,19 @@ class FullPivLu {
   // than threshold × the largest pivot.
   bool invertible(double threshold) const;
   // b := A⁻¹ b (s entries), for an invertible A.
-  void solve(std::span<double> b) const;
+  void solve(std::span<double> b);
 
   int size() const { return s_; }
+  // Whether the factorisation kept its sparsity masks (for tests).
+  bool sparse() const { return sparse_; }
+
+  static constexpr int kMaxSparse = 64;  // rows of a bit mask
 
  private:
+  void compute_dense(int from);  // from step `from` on
+  void compute_sparse();
+  void solve_dense(double* c) const;
+  void solve_sparse(double* c);
   double& at(int i, int j) { return lu_[size_t(i) + size_t(j) * size_t(s_)]; }
   double at(int i, int j) const { return lu_[size_t(i) + size_t(j) * size_t(s_)]; }
   // rhs[0..rows) −= A·x over `cols` columns of A starting at &at(row0, col0) (Eigen's
@@ -54,6 +81,9 @@ class FullPivLu {
   std::vector<int> row_t_, col_t_;
   int nonzero_pivots_ = 0;
   double max_pivot_ = 0;
+  bool sparse_ = false;
+  std::vector<std::uint64_t> mask_;  // per column: the rows that may be nonzero (sparse_)
+  std::vector<double> acc_, saved_;  // the solve's scratch
 };
 
 }  // namespace deal::rt

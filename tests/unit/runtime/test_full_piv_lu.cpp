@@ -5,7 +5,9 @@
 #include <catch2/catch.hpp>
 
 #include <Eigen/Dense>
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -16,7 +18,7 @@ using deal::rt::FullPivLu;
 namespace {
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
-enum class Kind { Dense, Sparse, Integers, HoldingsDag, HoldingsCyclic };
+enum class Kind { Dense, Sparse, Integers, HoldingsDag, HoldingsCyclic, Extreme, NegativeZeros };
 
 Eigen::MatrixXd make(Kind kind, int s, std::mt19937_64& gen) {
   std::uniform_real_distribution<double> u(-1.0, 1.0), stake(0.0, 0.3);
@@ -45,12 +47,24 @@ Eigen::MatrixXd make(Kind kind, int s, std::mt19937_64& gen) {
         for (int j = 0; j < s; ++j)
           if (i != j && (kind == Kind::HoldingsCyclic || i < j) && coin(gen) == 0) a(i, j) -= stake(gen);
       break;
+    case Kind::Extreme: {  // sparse, magnitudes from 1e-300 to 1e300: underflows and overflows
+      std::uniform_int_distribution<int> exponent(-300, 300);
+      for (int j = 0; j < s; ++j)
+        for (int i = 0; i < s; ++i)
+          if (i == j || coin(gen) == 0) a(i, j) = u(gen) * std::pow(10.0, exponent(gen));
+      break;
+    }
+    case Kind::NegativeZeros:  // −0 entries: the dense loops, as Eigen rounds zeros' signs
+      for (int j = 0; j < s; ++j)
+        for (int i = 0; i < s; ++i) a(i, j) = coin(gen) == 0 ? u(gen) : (coin(gen) == 0 ? -0.0 : 0.0);
+      for (int i = 0; i < s; ++i) a(i, i) += 2.0;
+      break;
   }
   return a;
 }
 
 // Checks one matrix against Eigen with a few right-hand sides; returns whether it was invertible.
-bool check(const Eigen::MatrixXd& a, std::mt19937_64& gen) {
+bool check(const Eigen::MatrixXd& a, std::mt19937_64& gen, bool extreme_rhs = false) {
   const int s = int(a.rows());
   Eigen::FullPivLU<Eigen::MatrixXd> eigen(a);
   eigen.setThreshold(1e-12);
@@ -60,14 +74,20 @@ bool check(const Eigen::MatrixXd& a, std::mt19937_64& gen) {
   if (!eigen.isInvertible()) return false;
   std::uniform_real_distribution<double> u(-1e9, 1e9);
   std::uniform_int_distribution<int> coin(0, 2);
-  for (int rep = 0; rep < 3; ++rep) {
+  std::uniform_int_distribution<int> exponent(-320, 300);
+  for (int rep = 0; rep < 4; ++rep) {
     Eigen::VectorXd b(s);
-    for (int i = 0; i < s; ++i) b[i] = rep == 2 && coin(gen) == 0 ? 0.0 : u(gen);  // zeros: Eigen skips them
+    for (int i = 0; i < s; ++i) {
+      b[i] = u(gen);
+      if (rep == 2 && coin(gen) == 0) b[i] = 0.0;  // zeros: Eigen skips them
+      if (rep == 3 && coin(gen) == 0) b[i] = coin(gen) == 0 ? -0.0 : 0.0;
+      if (extreme_rhs) b[i] *= std::pow(10.0, exponent(gen)) / 1e9;
+    }
     Eigen::VectorXd want = eigen.solve(b);
     std::vector<double> got(b.data(), b.data() + s);
     mine.solve(got);
     for (int i = 0; i < s; ++i)
-      if (!same_bits(got[size_t(i)], want[i])) {
+      if (!same_bits(got[size_t(i)], want[i]) && !(std::isnan(got[size_t(i)]) && std::isnan(want[i]))) {
         FAIL("size " << s << ", entry " << i << ": " << got[size_t(i)] << " != " << want[i] << " (Eigen)");
       }
   }
@@ -82,11 +102,38 @@ TEST_CASE("full-pivoting LU: the same bits as Eigen's FullPivLU", "[full_piv_lu]
   }
   std::mt19937_64 gen(20261203);
   int invertible = 0, singular = 0;
-  for (Kind kind : {Kind::Dense, Kind::Sparse, Kind::Integers, Kind::HoldingsDag, Kind::HoldingsCyclic})
+  for (Kind kind : {Kind::Dense, Kind::Sparse, Kind::Integers, Kind::HoldingsDag, Kind::HoldingsCyclic, Kind::Extreme,
+                    Kind::NegativeZeros})
     for (int s = 1; s <= 27; ++s)
-      for (int rep = 0; rep < 12; ++rep) (check(make(kind, s, gen), gen) ? invertible : singular)++;
-  CHECK(invertible > 1000);
+      for (int rep = 0; rep < 12; ++rep)
+        (check(make(kind, s, gen), gen, kind == Kind::Extreme && rep % 2) ? invertible : singular)++;
+  // Beyond the 64 rows of a bit mask the dense loops run; around it both do.
+  for (int s : {63, 64, 65, 80})
+    for (Kind kind : {Kind::Sparse, Kind::HoldingsDag}) (check(make(kind, s, gen), gen) ? invertible : singular)++;
+  CHECK(invertible > 1500);
   CHECK(singular > 0);  // small integer matrices are sometimes singular
+}
+
+TEST_CASE("full-pivoting LU: which matrices keep their sparsity masks", "[full_piv_lu]") {
+  FullPivLu lu;
+  std::vector<double> holdings = {1, 0, -0.25, 1};  // column by column: a_01 = −0.25
+  lu.compute(holdings, 2);
+  CHECK(lu.sparse());
+  std::vector<double> negative_zero = {1, -0.0, -0.25, 1};
+  lu.compute(negative_zero, 2);
+  CHECK_FALSE(lu.sparse());
+  std::vector<double> infinite = {1, 0, std::numeric_limits<double>::infinity(), 1};
+  lu.compute(infinite, 2);
+  CHECK_FALSE(lu.sparse());
+  std::vector<double> big(65 * 65, 0.0);
+  for (int i = 0; i < 65; ++i) big[size_t(i) * 66] = 1.0;
+  lu.compute(big, 65);
+  CHECK_FALSE(lu.sparse());
+  // An overflow during the elimination: the rest of it, and the solves, are dense.
+  // a_11 − u·l = 1.5e308 − 1.5e308 · (−1): infinite.
+  std::vector<double> overflow = {1.5e308, -1.5e308, 1.5e308, 1.5e308};
+  lu.compute(overflow, 2);
+  CHECK_FALSE(lu.sparse());
 }
 
 TEST_CASE("full-pivoting LU: singular and empty systems", "[full_piv_lu]") {
