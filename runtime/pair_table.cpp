@@ -19,6 +19,14 @@ void PairTable::clear() {
   pending_.clear();
 }
 
+double PairTable::get_hashed(int receiver, int payer) {
+  if (!pending_.empty()) insert_pending();
+  if (keys_.empty()) return 0;
+  uint64_t k = key(receiver, payer);
+  size_t i = find(k);
+  return keys_[i] == k ? sums_[i] : 0.0;
+}
+
 void PairTable::allocate_dense() {
   const size_t cells = size_t(parties_) * size_t(parties_);
   stamps_.assign(cells, 0u);  // stamp 0 is never the current epoch

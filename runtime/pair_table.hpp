@@ -28,40 +28,47 @@ class PairTable {
   PairTable() = default;
   // Ids run from 0 to parties − 1; the dense array is allocated at the first payment, so a
   // model that never reads revenue_from (and adds nothing) pays nothing for it.
-  explicit PairTable(int parties) : parties_(parties) {}
+  explicit PairTable(int parties)
+      : parties_(parties), dense_(parties > 0 && size_t(parties) * size_t(parties) <= kDenseLimit) {}
 
   void clear();
-  void add(int receiver, int payer, double v) {
-    if (dense()) {
-      if (stamps_.empty()) [[unlikely]]
-        allocate_dense();
-      const size_t i = cell(receiver, payer);
-      if (stamps_[i] != epoch_) {
-        stamps_[i] = epoch_;
-        sums_[i] = 0;
+  // The dense form's cells for a loop of additions: plain pointers and the epoch, held in
+  // registers (a stamp store could otherwise alias the table's own int members).
+  struct DenseWriter {
+    uint32_t* stamps;
+    double* sums;
+    uint32_t epoch;
+    size_t stride;
+    void add(int receiver, int payer, double v) const {
+      const size_t i = size_t(receiver) * stride + size_t(payer);
+      if (stamps[i] != epoch) {
+        stamps[i] = epoch;
+        sums[i] = 0;
       }
-      sums_[i] += v;
-      return;
+      sums[i] += v;
     }
+  };
+  // Only for the dense form (dense()).
+  DenseWriter dense_writer() {
+    if (stamps_.empty()) allocate_dense();
+    return {stamps_.data(), sums_.data(), epoch_, size_t(parties_)};
+  }
+  void add(int receiver, int payer, double v) {
+    if (dense_) return dense_writer().add(receiver, payer, v);
     pending_.push_back({receiver, payer, v});
   }
   double get(int receiver, int payer) {
-    if (dense()) {
-      if (uint32_t(receiver) >= uint32_t(parties_) || uint32_t(payer) >= uint32_t(parties_) || stamps_.empty())
-        return 0.0;
-      const size_t i = cell(receiver, payer);
-      return stamps_[i] == epoch_ ? sums_[i] : 0.0;
-    }
-    if (!pending_.empty()) insert_pending();
-    if (keys_.empty()) return 0;
-    uint64_t k = key(receiver, payer);
-    size_t i = find(k);
-    return keys_[i] == k ? sums_[i] : 0.0;
+    if (!dense_) return get_hashed(receiver, payer);
+    if (uint32_t(receiver) >= uint32_t(parties_) || uint32_t(payer) >= uint32_t(parties_) || stamps_.empty())
+      return 0.0;
+    const size_t i = cell(receiver, payer);
+    return stamps_[i] == epoch_ ? sums_[i] : 0.0;
   }
-  // Whether the dense form is used (for tests).
-  bool dense() const { return parties_ > 0 && size_t(parties_) * size_t(parties_) <= kDenseLimit; }
+  // Whether the dense form is used.
+  bool dense() const { return dense_; }
 
  private:
+  [[gnu::noinline]] double get_hashed(int receiver, int payer);
   struct Pending {
     int receiver, payer;
     double paid;
@@ -80,7 +87,8 @@ class PairTable {
     while (keys_[i] != kEmpty && keys_[i] != k) i = (i + 1) & mask;
     return i;
   }
-  int parties_ = 0;  // 0: unknown, always hashed
+  int parties_ = 0;     // 0: unknown, always hashed
+  bool dense_ = false;  // parties² ≤ kDenseLimit
   // Dense: the cell of (receiver, payer) holds a sum of this epoch when its stamp is epoch_.
   std::vector<uint32_t> stamps_;
   uint32_t epoch_ = 1;
