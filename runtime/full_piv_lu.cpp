@@ -41,7 +41,7 @@ void each_bit(std::uint64_t m, F f) {
 }
 }  // namespace
 
-void FullPivLu::compute(std::span<const double> a, int s) {
+void FullPivLu::start(std::span<const double> a, int s) {
   DEAL_ASSERT(s >= 0 && a.size() == size_t(s) * size_t(s), "FullPivLu: an s×s matrix is needed");
   s_ = s;
   lu_.assign(a.begin(), a.end());
@@ -49,18 +49,39 @@ void FullPivLu::compute(std::span<const double> a, int s) {
   col_t_.resize(size_t(s));
   nonzero_pivots_ = s;
   max_pivot_ = 0;
+}
+
+void FullPivLu::compute(std::span<const double> a, int s, std::span<const std::uint64_t> pattern) {
+  start(a, s);
+  DEAL_ASSERT(s <= kMaxSparse && pattern.size() == size_t(s), "FullPivLu: one pattern mask per column is needed");
+  sparse_ = true;
+  mask_.assign(pattern.begin(), pattern.end());
+  acc_.assign(size_t(s), 0.0);
+  compute_sparse();
+}
+
+void FullPivLu::compute(std::span<const double> a, int s) {
+  start(a, s);
   sparse_ = s <= kMaxSparse;
   if (sparse_) {
-    mask_.assign(size_t(s), 0);
-    for (int j = 0; j < s && sparse_; ++j)
+    // On the bits: an entry is non-finite when its exponent is all ones, −0 when only its
+    // sign is set, nonzero when anything but its sign is.
+    constexpr std::uint64_t kExponent = 0x7ff0000000000000ull, kSign = 0x8000000000000000ull;
+    mask_.resize(size_t(s));
+    const double* e = lu_.data();
+    bool bad = false;
+    for (int j = 0; j < s; ++j) {
+      std::uint64_t m = 0;
       for (int i = 0; i < s; ++i) {
-        const double v = at(i, j);
-        if (!std::isfinite(v) || negative_zero(v)) {
-          sparse_ = false;
-          break;
-        }
-        if (v != 0.0) mask_[size_t(j)] |= std::uint64_t(1) << i;
+        const std::uint64_t b = std::bit_cast<std::uint64_t>(e[i]);
+        bad |= (b & kExponent) == kExponent || b == kSign;
+        m |= std::uint64_t((b << 1) != 0) << i;
       }
+      mask_[size_t(j)] = m;
+      e += s;
+    }
+    sparse_ = !bad;
+    acc_.assign(size_t(s), 0.0);  // the solves' sums, left at 0 after each use
   }
   if (sparse_) compute_sparse();
   else compute_dense(0);
@@ -148,8 +169,13 @@ void FullPivLu::compute_sparse() {
     }
     if (k < s - 1) {
       const double pivot = at(k, k);
-      for (int i = k + 1; i < s; ++i) at(i, k) /= pivot;  // dense: the signs of zeros as Eigen's
       const std::uint64_t lrows = mask[k] & bits(k + 1, s);
+      // The multipliers. A zero divided by a positive pivot stays +0, so only the entries
+      // that may be nonzero need dividing; by a negative one it becomes −0, as Eigen's
+      // dense division leaves it for a dense solve to find, so then all are divided.
+      if (pivot > 0) each_bit(lrows, [&](int i) { at(i, k) /= pivot; });
+      else
+        for (int i = k + 1; i < s; ++i) at(i, k) /= pivot;
       if (lrows == 0) continue;
       const double* l = &lu_[size_t(k) * size_t(s)];
       const std::uint64_t kb = std::uint64_t(1) << k;
@@ -244,8 +270,7 @@ void FullPivLu::solve_dense(double* c) const {
 void FullPivLu::solve_sparse(double* c) {
   const int s = s_;
   const std::uint64_t* mask = mask_.data();
-  acc_.assign(size_t(s), 0.0);
-  double* acc = acc_.data();
+  double* acc = acc_.data();  // all 0 (compute, and every use below restores it)
   // rhs[rows of `target`] −= A[rows, cols] · c[cols] as gemv_sub sums it: per row from +0,
   // in column order — here column by column into acc, which keeps each row's order.
   auto gemv = [&](std::uint64_t target, int col0, int cols) {

@@ -28,8 +28,9 @@
 //     first entry is its starting point, as in Eigen, whatever its value);
 //   * a − u·l with u·l = ±0 is a unless a = −0, and the matrix being eliminated never
 //     holds −0 when its input does not (x − y is −0 only for x = −0, y = +0); the
-//     multipliers l (below the diagonal) may be −0, so they are divided densely, as Eigen
-//     does, and are only skipped in the solve under the next rule;
+//     multipliers l (below the diagonal) of a negative pivot may be −0 (0 / p), so its
+//     column is divided densely, as Eigen divides it, and they are only skipped in the
+//     solve under the next rule (for a positive pivot 0 / p = +0 where nothing is done);
 //   * in the solve c_t − c_i·l is c_t unless c_t = −0, and c holds no −0 unless the
 //     right-hand side does (then the dense loops run): subtractions make none, and a
 //     division that underflows to −0 makes a final entry, which takes no subtraction after
@@ -53,6 +54,11 @@ class FullPivLu {
 
   // Factorises the s×s matrix a, stored column by column (a[i + j·s] = a_ij).
   void compute(std::span<const double> a, int s);
+  // The same, for a caller that knows the matrix's pattern (s ≤ kMaxSparse): pattern[j]
+  // has a bit for every row where column j may be nonzero (more bits are allowed), and
+  // the caller guarantees that every entry is finite and none is −0, so the matrix need
+  // not be scanned for them.
+  void compute(std::span<const double> a, int s, std::span<const std::uint64_t> pattern);
   // Eigen's isInvertible() after setThreshold(threshold): every pivot |u_kk| is larger
   // than threshold × the largest pivot.
   bool invertible(double threshold) const;
@@ -66,6 +72,7 @@ class FullPivLu {
   static constexpr int kMaxSparse = 64;  // rows of a bit mask
 
  private:
+  void start(std::span<const double> a, int s);
   void compute_dense(int from);  // from step `from` on
   void compute_sparse();
   void solve_dense(double* c) const;

@@ -83,6 +83,7 @@ struct ValuationCache {
   Eigen::FullPivLU<Eigen::MatrixXd> eigen_lu;  // otherwise Eigen's own
   std::vector<double> x;                       // the right-hand side, then the solution
   std::vector<double> scratch;                 // the system being built, compared with `a`
+  std::vector<std::uint64_t> pattern;          // its nonzero pattern (FullPivLu::compute)
   bool valid = false;
 };
 
@@ -137,11 +138,12 @@ void value_equity(std::span<const double> value, const Holdings& holdings, std::
   if (holdings.empty()) return;  // no system: equity is value (0 for the defaulted)
   if (!ws.cache) ws.cache = std::make_unique<ValuationCache>();
   ValuationCache& c = *ws.cache;
+  // The flags as given (an empty span: nobody), compared byte for byte: a different
+  // nonzero byte for "defaulted" only costs a rebuild.
   auto same_dead = [&] {
     if (c.dead.size() != n) return false;
-    for (size_t i = 0; i < n; ++i)
-      if (c.dead[i] != (dead(int(i)) ? 1 : 0)) return false;
-    return true;
+    if (defaulted.empty()) return std::all_of(c.dead.begin(), c.dead.end(), [](std::uint8_t d) { return d == 0; });
+    return std::equal(c.dead.begin(), c.dead.end(), defaulted.begin());
   };
   // The same holdings and the same defaulted parties: the same system, nothing to rebuild.
   if (!(c.valid && c.version == holdings.version() && same_dead())) {
@@ -163,9 +165,22 @@ void value_equity(std::span<const double> value, const Holdings& holdings, std::
     std::vector<double>& a = c.scratch;
     a.assign(size_t(s) * size_t(s), 0.0);
     for (int r = 0; r < s; ++r) a[size_t(r) * size_t(s) + size_t(r)] = 1.0;
+    // Its pattern for the factorisation: the diagonal and the stakes. Every entry is 0, 1
+    // or 0 − stake (stakes are finite and at least 0: never −0); checked all the same.
+    const bool patterned = s <= FullPivLu::kMaxSparse;
+    bool plain = true;  // finite and not −0
+    if (patterned) {
+      c.pattern.resize(size_t(s));
+      for (int r = 0; r < s; ++r) c.pattern[size_t(r)] = std::uint64_t(1) << r;
+    }
     for (const auto& e : holdings.entries())
-      if (!dead(e.holder) && !dead(e.issuer))
-        a[size_t(ws.index[size_t(e.holder)]) + size_t(ws.index[size_t(e.issuer)]) * size_t(s)] -= e.stake;
+      if (!dead(e.holder) && !dead(e.issuer)) {
+        const int row = ws.index[size_t(e.holder)], col = ws.index[size_t(e.issuer)];
+        double& x = a[size_t(row) + size_t(col) * size_t(s)];
+        x -= e.stake;
+        plain = plain && std::isfinite(x) && !(x == 0.0 && std::signbit(x));
+        if (patterned) c.pattern[size_t(col)] |= std::uint64_t(1) << row;
+      }
     // A system equal to the cached one (same members in the same order, same stakes)
     // keeps its factorisation; the result is the same bits either way.
     if (!c.valid || c.members != ws.members || c.a != a) {
@@ -175,7 +190,8 @@ void value_equity(std::span<const double> value, const Holdings& holdings, std::
       if (s > 0) {
         bool invertible;
         if (FullPivLu::kMatchesEigen) {
-          c.lu.compute(c.a, s);
+          if (patterned && plain) c.lu.compute(c.a, s, c.pattern);
+          else c.lu.compute(c.a, s);
           invertible = c.lu.invertible(1e-12);
         } else {
           c.eigen_lu.compute(Eigen::Map<const Eigen::MatrixXd>(c.a.data(), s, s));
@@ -187,8 +203,8 @@ void value_equity(std::span<const double> value, const Holdings& holdings, std::
     }
     c.valid = true;
     c.version = holdings.version();
-    c.dead.resize(n);
-    for (size_t i = 0; i < n; ++i) c.dead[i] = dead(int(i)) ? 1 : 0;
+    if (defaulted.empty()) c.dead.assign(n, 0);
+    else c.dead.assign(defaulted.begin(), defaulted.end());
   }
   const int s = int(c.members.size());
   if (s == 0) return;

@@ -18,7 +18,7 @@ using deal::rt::FullPivLu;
 namespace {
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
-enum class Kind { Dense, Sparse, Integers, HoldingsDag, HoldingsCyclic, Extreme, NegativeZeros };
+enum class Kind { Dense, Sparse, Integers, HoldingsDag, HoldingsCyclic, Extreme, NegativeZeros, NegatedHoldings };
 
 Eigen::MatrixXd make(Kind kind, int s, std::mt19937_64& gen) {
   std::uniform_real_distribution<double> u(-1.0, 1.0), stake(0.0, 0.3);
@@ -39,6 +39,12 @@ Eigen::MatrixXd make(Kind kind, int s, std::mt19937_64& gen) {
     case Kind::Integers:  // many equal magnitudes: the pivot's tie-breaking matters
       for (int j = 0; j < s; ++j)
         for (int i = 0; i < s; ++i) a(i, j) = small(gen);
+      break;
+    case Kind::NegatedHoldings:  // negative pivots: their zero multipliers are −0
+      a = -make(Kind::HoldingsCyclic, s, gen);
+      for (int j = 0; j < s; ++j)
+        for (int i = 0; i < s; ++i)
+          if (a(i, j) == 0.0) a(i, j) = 0.0;  // no −0 in the input, so the sparse loops run
       break;
     case Kind::HoldingsDag:  // holder i < issuer j only: valuation's usual system
     case Kind::HoldingsCyclic:
@@ -68,9 +74,23 @@ bool check(const Eigen::MatrixXd& a, std::mt19937_64& gen, bool extreme_rhs = fa
   const int s = int(a.rows());
   Eigen::FullPivLU<Eigen::MatrixXd> eigen(a);
   eigen.setThreshold(1e-12);
-  FullPivLu mine;
+  FullPivLu mine, patterned;
   mine.compute(std::span<const double>(a.data(), size_t(a.size())), s);
   REQUIRE(mine.invertible(1e-12) == eigen.isInvertible());
+  // With the pattern given (the nonzeros and a few more bits), where its promise holds.
+  bool plain = s <= FullPivLu::kMaxSparse;
+  std::vector<std::uint64_t> pattern(size_t(s), 0);
+  std::uniform_int_distribution<int> extra(0, 5);
+  for (int j = 0; j < s && plain; ++j)
+    for (int i = 0; i < s; ++i) {
+      const double v = a(i, j);
+      plain = plain && std::isfinite(v) && !(v == 0.0 && std::signbit(v));
+      if (v != 0.0 || extra(gen) == 0) pattern[size_t(j)] |= std::uint64_t(1) << i;
+    }
+  if (plain) {
+    patterned.compute(std::span<const double>(a.data(), size_t(a.size())), s, pattern);
+    REQUIRE(patterned.invertible(1e-12) == eigen.isInvertible());
+  }
   if (!eigen.isInvertible()) return false;
   std::uniform_real_distribution<double> u(-1e9, 1e9);
   std::uniform_int_distribution<int> coin(0, 2);
@@ -84,12 +104,16 @@ bool check(const Eigen::MatrixXd& a, std::mt19937_64& gen, bool extreme_rhs = fa
       if (extreme_rhs) b[i] *= std::pow(10.0, exponent(gen)) / 1e9;
     }
     Eigen::VectorXd want = eigen.solve(b);
-    std::vector<double> got(b.data(), b.data() + s);
-    mine.solve(got);
-    for (int i = 0; i < s; ++i)
-      if (!same_bits(got[size_t(i)], want[i]) && !(std::isnan(got[size_t(i)]) && std::isnan(want[i]))) {
-        FAIL("size " << s << ", entry " << i << ": " << got[size_t(i)] << " != " << want[i] << " (Eigen)");
-      }
+    for (FullPivLu* lu : {&mine, plain ? &patterned : nullptr}) {
+      if (!lu) continue;
+      std::vector<double> got(b.data(), b.data() + s);
+      lu->solve(got);
+      for (int i = 0; i < s; ++i)
+        if (!same_bits(got[size_t(i)], want[i]) && !(std::isnan(got[size_t(i)]) && std::isnan(want[i]))) {
+          FAIL("size " << s << ", entry " << i << ": " << got[size_t(i)] << " != " << want[i] << " (Eigen)"
+                       << (lu == &patterned ? ", pattern given" : ""));
+        }
+    }
   }
   return true;
 }
@@ -103,7 +127,7 @@ TEST_CASE("full-pivoting LU: the same bits as Eigen's FullPivLU", "[full_piv_lu]
   std::mt19937_64 gen(20261203);
   int invertible = 0, singular = 0;
   for (Kind kind : {Kind::Dense, Kind::Sparse, Kind::Integers, Kind::HoldingsDag, Kind::HoldingsCyclic, Kind::Extreme,
-                    Kind::NegativeZeros})
+                    Kind::NegativeZeros, Kind::NegatedHoldings})
     for (int s = 1; s <= 27; ++s)
       for (int rep = 0; rep < 12; ++rep)
         (check(make(kind, s, gen), gen, kind == Kind::Extreme && rep % 2) ? invertible : singular)++;
