@@ -99,9 +99,7 @@
 namespace deal::rt {
 
 namespace {
-// Slack of the solvency test relative to the amounts involved: a party whose resources
-// plus receipts fall short of its dues by less than this is solvent (rounding).
-constexpr double kSolvencyRelTol = 1e-12;
+using clearing::kSolvencyRelTol;
 // Relative rounding error of a party's receipts summed afresh: a sum of k ≥ 0 terms has
 // relative error at most (k − 1)·2^-53, below this for fewer than 4500 terms.
 constexpr double kSumRelErr = 1e-12;
@@ -724,10 +722,9 @@ bool prepare(const ClearingInput& in, Impl& w) {
   w.tol.resize(size_t(n));
   bool everyone_pays = true;
   for (int j = 0; j < n; ++j) {
-    const double credit = in.credit.empty() ? 0.0 : std::max(0.0, in.credit[size_t(j)]);
-    w.E[size_t(j)] = std::max(0.0, in.cash[size_t(j)]) + credit;
+    w.E[size_t(j)] = clearing::funds(in.cash[size_t(j)], in.credit.empty() ? 0.0 : in.credit[size_t(j)]);
     w.tol[size_t(j)] = kSolvencyRelTol * (w.P[size_t(j)] + w.E[size_t(j)]);
-    if (w.E[size_t(j)] + w.R[size_t(j)] < w.P[size_t(j)] - w.tol[size_t(j)]) everyone_pays = false;
+    if (clearing::short_at_full(w.E[size_t(j)], w.R[size_t(j)], w.P[size_t(j)])) everyone_pays = false;
   }
   return everyone_pays;
 }
@@ -894,22 +891,16 @@ void clear(const ClearingInput& in, ClearingWorkspace& ws, ClearingResult& out) 
   const bool costs = alpha < 1.0 || beta < 1.0;
   for (int j = 0; j < n; ++j) {
     const size_t i = size_t(j);
-    const double cash = in.cash[i];
-    const double credit = in.credit.empty() ? 0.0 : in.credit[i];
-    const double usable_credit = std::max(0.0, credit);
-    const double avail = std::max(0.0, cash);
     const double r = out.received[i], x = out.paid_out[i];
     double cost = 0.0;
     const bool estate = !in.precut.empty() && in.precut[i];  // cut when it was formed
     if (costs && w.ins[i] && !estate) cost = std::max(0.0, w.E[i] + r - x);
-    const double draw = std::clamp(x + cost - r - avail, 0.0, usable_credit);
-    // Cash never goes negative (nor more negative than it came in): what rounding
-    // leaves below that floor is at most the solvency slack, ~1e-12 of the amounts.
-    const double new_cash = std::max(cash + r - x - cost + draw, std::min(0.0, cash));
-    out.cash[i] = new_cash;
-    out.credit[i] = credit - draw;
-    out.debt[i] = (in.debt.empty() ? 0.0 : in.debt[i]) + draw;
-    out.credit_drawn[i] = draw;
+    const clearing::Balances b = clearing::settle(in.cash[i], in.credit.empty() ? 0.0 : in.credit[i],
+                                                  in.debt.empty() ? 0.0 : in.debt[i], r, x, cost);
+    out.cash[i] = b.cash;
+    out.credit[i] = b.credit;
+    out.debt[i] = b.debt;
+    out.credit_drawn[i] = b.drawn;
     out.default_cost[i] = cost;
   }
   out.defaults.clear();

@@ -26,6 +26,7 @@
 //   copy result.cash/credit/debt back; report result.defaults; ledger.record(in, result)
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -111,6 +112,32 @@ class ClearingWorkspace {
  private:
   std::unique_ptr<Impl> impl_;
 };
+
+// The pieces of a round that a driver may apply itself when nobody is short (PathRun's
+// fast path): clear() computes with exactly these, so the results are the same bits.
+namespace clearing {
+// Slack of the solvency test relative to the amounts involved: a party whose resources
+// plus receipts fall short of its dues by less than this is solvent (rounding).
+inline constexpr double kSolvencyRelTol = 1e-12;
+// Resources e_i: cash (if positive) and undrawn credit (if positive).
+inline double funds(double cash, double credit) { return std::max(0.0, cash) + std::max(0.0, credit); }
+// Whether a party with funds e, receipts r at full payment and dues p cannot pay in full.
+inline bool short_at_full(double e, double r, double p) { return e + r < p - kSolvencyRelTol * (p + e); }
+// A party's balances after the round: it received r, paid x and lost `cost` to World.
+struct Balances {
+  double cash, credit, debt, drawn;
+};
+inline Balances settle(double cash, double credit, double debt, double r, double x, double cost) {
+  const double usable_credit = std::max(0.0, credit);
+  const double avail = std::max(0.0, cash);
+  // It draws its credit line only for what its cash and receipts cannot cover.
+  const double draw = std::clamp(x + cost - r - avail, 0.0, usable_credit);
+  // Cash never goes negative (nor more negative than it came in): what rounding
+  // leaves below that floor is at most the solvency slack, ~1e-12 of the amounts.
+  const double new_cash = std::max(cash + r - x - cost + draw, std::min(0.0, cash));
+  return {new_cash, credit - draw, debt + draw, draw};
+}
+}  // namespace clearing
 
 // Clears one round. Throws deal::rt::Error on bad input (party index out of range,
 // negative or non-finite amount, non-finite cash/credit/debt, alpha/beta outside [0, 1]).

@@ -6,9 +6,31 @@
 namespace deal::rt {
 
 void PairTable::clear() {
+  if (dense()) {
+    // Every cell now reads 0; after 2^32 − 1 clears the stamps are reset once.
+    if (++epoch_ == 0) {
+      std::fill(stamps_.begin(), stamps_.end(), 0u);
+      epoch_ = 1;
+    }
+    return;
+  }
   for (uint32_t i : used_) keys_[i] = kEmpty;
   used_.clear();
   pending_.clear();
+}
+
+double PairTable::get_hashed(int receiver, int payer) {
+  if (!pending_.empty()) insert_pending();
+  if (keys_.empty()) return 0;
+  uint64_t k = key(receiver, payer);
+  size_t i = find(k);
+  return keys_[i] == k ? sums_[i] : 0.0;
+}
+
+void PairTable::allocate_dense() {
+  const size_t cells = size_t(parties_) * size_t(parties_);
+  stamps_.assign(cells, 0u);  // stamp 0 is never the current epoch
+  sums_.assign(cells, 0.0);
 }
 
 void PairTable::insert_pending() {

@@ -19,6 +19,7 @@ PathRun::PathRun(const Model& model, const ModelScenario& scenario, const RunOpt
       rng(seed, uint64_t(path)),
       holdings(int(model.parties.size()) - 1),
       ledger(int(model.parties.size()) - 1, LedgerOptions{keep && options.keep_ledger_rows, keep}),
+      step_pairs(int(model.parties.size())),
       use_ledger(keep || options.check_ledger) {
   ctx.path = this;
   cash.resize(size_t(n));
@@ -52,6 +53,7 @@ PathRun::PathRun(const Model& model, const ModelScenario& scenario, const RunOpt
         party_deals[size_t(p)].push_back(int(d));
   hits.assign(model.deals.size(), 0);
   obligation_buffer.resize(64);
+  obligation_capacity = obligation_buffer.size();
 }
 
 void PathRun::no_default_dates() {
@@ -124,7 +126,15 @@ void PathRun::fail_at(int site, const std::string& what, const std::string& why)
 
 // ------------------------------------------------------------------ entry points
 
-void PathRun::grow_obligations() { obligation_buffer.resize(2 * obligation_buffer.size()); }
+void PathRun::grow_obligations() {
+  obligation_buffer.resize(2 * obligation_buffer.size());
+  obligation_capacity = obligation_buffer.size();
+}
+
+void PathRun::pay_growing(int from, int to, double amount, int priority, int deal) {
+  grow_obligations();
+  store_obligation(obligation_buffer.data() + n_obligations++, from, to, amount, priority, deal);
+}
 
 namespace {
 // A value as a message shows it: NaN and the infinities by name, numbers as %g.
@@ -483,8 +493,52 @@ double PathRun::host(int fn, const double* args, int count, int site) {
 
 // ------------------------------------------------------------------ the step
 
+bool PathRun::clear_covered() {
+  if (use_ledger || opts.pay_in_full || !estates.empty() || first_claim != SIZE_MAX) return false;
+  // Options clear() would reject are its error to report too.
+  if (!(sc.alpha >= 0.0 && sc.alpha <= 1.0 && sc.beta >= 0.0 && sc.beta <= 1.0)) return false;
+  // Dues and receipts at full payment, summed in obligation order as clear()'s prepare()
+  // sums them. Every row was checked by pay(): parties in range, amounts finite, ≥ 0.
+  due_at_full.assign(size_t(n), 0.0);
+  received_at_full.assign(size_t(n), 0.0);
+  double* P = due_at_full.data();
+  double* R = received_at_full.data();
+  const Obligation* ob = obligation_buffer.data();
+  for (size_t k = 0; k < n_obligations; ++k) {
+    if (ob[k].from >= 0) P[ob[k].from] += ob[k].amount;
+    if (ob[k].to >= 0) R[ob[k].to] += ob[k].amount;
+  }
+  const double* s = S.data();
+  const int* base = party_base.data() + 1;  // rt index → first slot
+  for (int j = 0; j < n; ++j) {
+    const double* p = s + base[j];
+    // A non-finite balance is clear()'s error to report. (A finite sum has finite terms:
+    // NaN and infinities survive addition; a sum that overflows only sends the round to
+    // clear(), which is right either way.)
+    if (!std::isfinite(p[0] + p[1] + p[2])) return false;
+    if (clearing::short_at_full(clearing::funds(p[0], p[2]), R[j], P[j])) return false;
+  }
+  // Everyone pays in full: nobody is insolvent, so there are no default costs.
+  tally.rows += (long long)n_obligations;
+  for (int j = 0; j < n; ++j) {
+    double* p = S.data() + base[j];
+    const clearing::Balances b = clearing::settle(p[0], p[2], p[1], R[j], P[j], 0.0);
+    p[0] = b.cash;
+    p[1] = b.debt;
+    p[2] = b.credit;
+    tally.credit_drawn += b.drawn;
+    tally.default_costs += 0.0;  // as clear()'s default_cost of 0 is added
+  }
+  return true;
+}
+
 bool PathRun::clearing_round() {
   if (n_obligations == 0) return false;
+  if (clear_covered()) {
+    record_paid(true);
+    n_obligations = 0;
+    return true;
+  }
   for (int i = 0; i < n; ++i) {
     cash[size_t(i)] = slot(i + 1, 0);
     debt[size_t(i)] = slot(i + 1, 1);
@@ -522,31 +576,12 @@ bool PathRun::clearing_round() {
       tally.default_costs += cr.default_cost[size_t(i)];
     }
   }
-  if (flows_stale) {
-    std::fill(step_in.begin(), step_in.end(), 0.0);
-    std::fill(step_out.begin(), step_out.end(), 0.0);
-    step_pairs.clear();
-    flows_stale = false;
-  }
   for (int i = 0; i < n; ++i) {
     slot(i + 1, 0) = cr.cash[size_t(i)];
     slot(i + 1, 1) = cr.debt[size_t(i)];
     slot(i + 1, 2) = cr.credit[size_t(i)];
   }
-  for (size_t k = 0; k < contractual; ++k) {
-    const Obligation& o = obligation_buffer[k];
-    double paid = cr.paid[k];
-    int from = model_id(o.from), to = model_id(o.to);
-    if (o.deal >= 0) {
-      S[size_t(deal_base[size_t(o.deal)] + 1)] += paid;
-      S[size_t(deal_base[size_t(o.deal)] + 2)] += o.amount;
-    }
-    tally.due += o.amount;
-    tally.paid += paid;
-    step_in[size_t(to)] += paid;
-    step_out[size_t(from)] += paid;
-    if (m.pair_flows) step_pairs.add(to, from, paid);
-  }
+  record_paid(false);
   if (opts.check_ledger) check_ledger();
   // An estate's surplus rows are no debts: a holder that defaults in this round is not
   // "short because" the estate did not pay it the (notional) size of those rows.
@@ -574,6 +609,52 @@ bool PathRun::clearing_round() {
   }
   n_obligations = 0;
   return true;
+}
+
+namespace {
+// record_paid's loop, for each way of adding the pair sums (none, the dense table's
+// writer, the table itself). Sums are kept in locals and arrays reached through plain
+// pointers: the same additions in the same order, without the compiler storing and
+// reloading them around every store into S.
+template <class Pairs>
+void record_loop(const Obligation* ob, size_t count, const double* paid_of, double* s, const int* deal_base, double* in,
+                 double* out, double& due, double& paid_total, Pairs pairs) {
+  double d = due, p = paid_total;
+  for (size_t k = 0; k < count; ++k) {
+    const Obligation& o = ob[k];
+    const double paid = paid_of ? paid_of[k] : o.amount;
+    const int from = o.from + 1, to = o.to + 1;  // model ids
+    if (o.deal >= 0) {
+      s[deal_base[o.deal] + 1] += paid;
+      s[deal_base[o.deal] + 2] += o.amount;
+    }
+    d += o.amount;
+    p += paid;
+    in[to] += paid;
+    out[from] += paid;
+    pairs(to, from, paid);
+  }
+  due = d;
+  paid_total = p;
+}
+}  // namespace
+
+void PathRun::record_paid(bool in_full) {
+  if (flows_stale) {
+    std::fill(step_in.begin(), step_in.end(), 0.0);
+    std::fill(step_out.begin(), step_out.end(), 0.0);
+    step_pairs.clear();
+    flows_stale = false;
+  }
+  const size_t contractual = std::min(first_claim, n_obligations);
+  const double* paid_of = in_full ? nullptr : cr.paid.data();
+  auto run = [&](auto pairs) {
+    record_loop(obligation_buffer.data(), contractual, paid_of, S.data(), deal_base.data(), step_in.data(),
+                step_out.data(), tally.due, tally.paid, pairs);
+  };
+  if (!m.pair_flows) run([](int, int, double) {});
+  else if (step_pairs.dense()) run([w = step_pairs.dense_writer()](int to, int from, double v) { w.add(to, from, v); });
+  else run([this](int to, int from, double v) { step_pairs.add(to, from, v); });
 }
 
 void PathRun::drop_surplus_from_causes() {

@@ -53,6 +53,7 @@ struct PathRun {
   // (so a payment is a store and an increment; growing is out of line).
   std::vector<Obligation> obligation_buffer;
   size_t n_obligations = 0;
+  size_t obligation_capacity = 0;  // obligation_buffer.size(), kept for pay's test
   std::span<const Obligation> obligations() const { return {obligation_buffer.data(), n_obligations}; }
   std::vector<int> newly_defaulted;  // model ids, awaiting their `on default` clauses
   ClearingWorkspace ws;
@@ -138,8 +139,10 @@ struct PathRun {
   // The path's ledger totals, from the ledger or from the tally.
   Tally totals() const;
 
-  int rt_index(int id) const { return id == 0 ? kWorld : id - 1; }
-  int model_id(int rt) const { return rt == kWorld ? 0 : rt + 1; }
+  // World is model id 0 and rt index kWorld = −1, so both maps are one subtraction.
+  static_assert(kWorld == -1);
+  int rt_index(int id) const { return id - 1; }
+  int model_id(int rt) const { return rt + 1; }
   double& slot(int party, int offset) { return S[size_t(party_base[size_t(party)] + offset)]; }
   bool is_defaulted(int party) { return party > 0 && slot(party, 3) != 0; }
 
@@ -152,26 +155,33 @@ struct PathRun {
 
   // ---------------------------------------------------------------- entry points
 
-  // The hot path of every pay/receive: checks, then one push_back; messages are built out of line.
+  // The hot path of every pay/receive (~1,700 calls in a path of the AI web): checks, then
+  // five stores. Everything else — messages, growing the buffer — is a tail call out of
+  // line, so the fast path saves no registers and makes no call.
   void pay(int from, int to, double amount, double priority, int deal, int site) {
-    if (from < 0 || from > n || to < 0 || to > n || !(amount >= 0) || amount == kInfinity) [[unlikely]]
+    if (uint32_t(from) > uint32_t(n) || uint32_t(to) > uint32_t(n) || !(amount >= 0) || amount == kInfinity)
+        [[unlikely]]
       return bad_payment(from, to, amount, deal, site);
     // Priorities are whole numbers 0–1000 (LANGUAGE.md §6.2); literals are checked at
     // compile time, computed ones here — never rounded or clamped.
     if (!(priority >= 0 && priority <= kMaxPriority) || double(int(priority)) != priority) [[unlikely]]
       return bad_priority(priority, site);
     if (amount == 0 || from == to || is_defaulted(from)) return;  // defaulted parties create no obligations
-    if (n_obligations == obligation_buffer.size()) [[unlikely]]
-      grow_obligations();
-    Obligation& o = obligation_buffer[n_obligations++];
-    o.from = rt_index(from);
-    o.to = rt_index(to);
-    o.priority = int(priority);
-    o.deal = deal;
-    o.amount = amount;
+    if (n_obligations == obligation_capacity) [[unlikely]]
+      return pay_growing(from, to, amount, int(priority), deal);
+    store_obligation(obligation_buffer.data() + n_obligations++, from, to, amount, int(priority), deal);
   }
   static constexpr double kMaxPriority = 1000;
+  void store_obligation(Obligation* o, int from, int to, double amount, int priority, int deal) {
+    o->from = rt_index(from);
+    o->to = rt_index(to);
+    o->priority = priority;
+    o->deal = deal;
+    o->amount = amount;
+  }
+  [[gnu::noinline]] void pay_growing(int from, int to, double amount, int priority, int deal);
 
+  // Doubles the buffer (obligation_capacity is its size).
   [[gnu::noinline]] void grow_obligations();
 
   [[gnu::noinline, gnu::cold]] void bad_payment(int from, int to, double amount, int deal, int site);
@@ -279,6 +289,17 @@ struct PathRun {
 
   // Clears the pending obligations; marks new defaults. Returns false when there was nothing to do.
   bool clearing_round();
+  // The round when every party can pay all it owes (most rounds of a Monte Carlo path):
+  // the balances in S updated directly, with clear()'s arithmetic (clearing::funds,
+  // short_at_full, settle) in clear()'s order, so the same bits; nobody defaults and
+  // every obligation is paid in full. Returns false, changing nothing, when someone is
+  // short or the round needs more than clear()'s fast path (estates, the ledger, the
+  // exposure analysis, a non-finite balance for clear() to report).
+  bool clear_covered();
+  std::vector<double> due_at_full, received_at_full;  // per rt party, clear_covered's P and R
+  // After a round: each contractual obligation's payment (all in full, or cr.paid) into
+  // its deal's paid/due, the totals, this step's flows and pair sums.
+  void record_paid(bool in_full);
 
   // An estate round in which nothing can be paid: only empty estates owe anything.
   bool empty_estates_only() const;

@@ -10,10 +10,12 @@
 // other) is an error that names the parties whose equity it leaves undetermined.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace deal::rt {
@@ -31,6 +33,19 @@ class Holdings {
 
   Holdings() = default;
   explicit Holdings(int parties) : parties_(parties) {}
+  // A copy has the same entries, so it keeps the version; a moved-from object is changed.
+  Holdings(const Holdings&) = default;
+  Holdings& operator=(const Holdings&) = default;
+  Holdings(Holdings&& o) noexcept : parties_(o.parties_), entries_(std::move(o.entries_)), version_(o.version_) {
+    o.changed();
+  }
+  Holdings& operator=(Holdings&& o) noexcept {
+    parties_ = o.parties_;
+    entries_ = std::move(o.entries_);
+    version_ = o.version_;
+    o.changed();
+    return *this;
+  }
 
   int parties() const { return parties_; }
   // `own(holder, issuer, stake)`: adds to the holder's stake.
@@ -45,19 +60,37 @@ class Holdings {
   double held_in(int issuer) const;
   // Every holder loses its stake in `issuer` (the issuer defaulted).
   void remove_issuer(int issuer);
-  void clear() { entries_.clear(); }
+  void clear() {
+    entries_.clear();
+    changed();
+  }
 
   std::span<const Entry> entries() const { return entries_; }
   bool empty() const { return entries_.empty(); }
 
+  // A stamp of the entries, unique in the process: every change takes a fresh one, so two
+  // Holdings (or one at two times) with the same version have the same entries in the same
+  // order. The valuation cache compares versions instead of matrices.
+  std::uint64_t version() const { return version_; }
+
  private:
+  static std::uint64_t fresh_version() {
+    static std::atomic<std::uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+  }
+  void changed() { version_ = fresh_version(); }
+
   int parties_ = 0;
   std::vector<Entry> entries_;  // one per (holder, issuer), stake > 0
+  std::uint64_t version_ = fresh_version();
 };
 
 // Reusable scratch memory for value_equity, one per thread. It keeps the last
-// factorisation of I − H and reuses it while the holdings among live parties are the same
-// (most steps: stakes change rarely), so a step's valuation is then one solve.
+// factorisation of I − H and reuses it while the holdings among live parties are the same,
+// so a step's valuation is then one solve: recognised by the holdings' version and the
+// default flags alone (nothing to rebuild), or, after a change, by the rebuilt system
+// being equal to the cached one (e.g. every path of a Monte Carlo run starts from the
+// same holdings).
 struct ValuationCache;  // valuation.cpp
 struct ValuationWorkspace {
   std::vector<int> index;    // party → row of the system, or -1
