@@ -141,6 +141,24 @@ TEST_CASE("scenario overrides, horizon, host overrides", "[codegen]") {
   CHECK(series(r2, "A.x") == std::vector<double>{50, 50});
 }
 
+TEST_CASE("constant params stored as runs keep init order, shock sets and host overrides", "[codegen]") {
+  // a, b and d, e are runs of constants (one table loop each); c and f are computed
+  // between them and read them; a shock sets e, a scenario overrides d with a constant
+  // and b with a draw (so b leaves the first run).
+  const char* src =
+      "param a = 1\nparam b = 2\nparam c = a + b\nparam d = 4\nparam e = 5\nparam f = d * e + c\n"
+      "party A { cash = $0  x = 0  every step { x = f } }\n"
+      "shock bump { set e = 7 }\n"
+      "scenario plain { horizon 2025Q1  track A.x }\n"
+      "scenario changed { apply bump  param d = 10  param b ~ uniform(2, 2)  horizon 2025Q1  track A.x }\n";
+  CHECK(series(run(src, "plain"), "A.x") == std::vector<double>{23});    // 4·5 + 3
+  CHECK(series(run(src, "changed"), "A.x") == std::vector<double>{73});  // 10·7 + 3
+  deal::rt::RunOptions opts;
+  opts.params = {{0, 10}, {4, 6}};  // a = 10 (first run), e = 6 (second run, wins over the shock)
+  CHECK(series(run(src, "plain", opts), "A.x") == std::vector<double>{36});    // 4·6 + 12
+  CHECK(series(run(src, "changed", opts), "A.x") == std::vector<double>{72});  // 10·6 + 12
+}
+
 TEST_CASE("a non-finite state stops the run with its name, date and line", "[codegen]") {
   try {
     run("party A { cash = $1B  every step { cash = cash / 0 } }\nscenario s { track A.cash }\n");
