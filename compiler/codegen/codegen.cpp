@@ -246,7 +246,9 @@ class Emitter {
   }
 
   llvm::Value* truth(llvm::Value* d) { return b_.CreateFCmpONE(d, cnum(0)); }
-  llvm::Value* from_bool(llvm::Value* i1) { return b_.CreateUIToFP(i1, dbl_); }
+  // A select, not uitofp: fast instruction selection (the cold tier, O0) has no uitofp of
+  // an i1 and would hand the rest of the block to SelectionDAG; O2 turns it back into one.
+  llvm::Value* from_bool(llvm::Value* i1) { return b_.CreateSelect(i1, cnum(1), cnum(0)); }
   llvm::Value* as_i32(llvm::Value* d) { return b_.CreateFPToSI(d, i32_); }
 
   llvm::Value* call_rt(const char* name, std::vector<llvm::Value*> args) {
@@ -651,8 +653,9 @@ class Emitter {
             call_rt("deal_rt_bad_value", {site, ci32(negative), v});
           },
           "negative");
-    llvm::Value* finite = b_.CreateFCmpOLT(b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, v),
-                                           cnum(std::numeric_limits<double>::infinity()));
+    // v − v is +0 exactly when v is finite (NaN for ±∞ and NaN). Not fabs(v) < ∞: fast
+    // instruction selection has no fabs, and this check follows every store.
+    llvm::Value* finite = b_.CreateFCmpOEQ(b_.CreateFSub(v, v), cnum(0));
     auto* bad_bb = llvm::BasicBlock::Create(ctx_, "nonfinite", fn_);
     auto* ok_bb = llvm::BasicBlock::Create(ctx_, "finite", fn_);
     b_.CreateCondBr(finite, ok_bb, bad_bb);
