@@ -30,6 +30,8 @@ class CompiledProgram;
 
 namespace deal::engine {
 
+class TierUp;  // engine/tier_up.hpp
+
 struct LoadOptions {
   // Where `import "std/NAME"` looks. Empty: $DEAL_STDLIB, else the standard library
   // installed beside the binary (<prefix>/share/deal/stdlib for <prefix>/bin/deal or
@@ -44,6 +46,10 @@ struct LoadOptions {
   // Where compiled native code is kept between runs, so an unchanged program skips
   // optimisation and code generation (compiler/jit/object_cache.hpp); empty: no cache.
   std::string cache_dir;
+  // Compile the cheap tier first and the optimised one only for a Monte Carlo run that
+  // expects to take long, on a thread of its own while paths run (engine/tier_up.hpp; the
+  // same results). false: the optimised code before the first run.
+  bool tier_up = true;
 };
 
 // The CLI's object cache folder: $DEAL_CACHE_DIR, else $XDG_CACHE_HOME/deal, else
@@ -98,6 +104,12 @@ class Compiled {
   double compile_ms() const;
   // Whether the native code came from the object cache.
   bool from_cache() const;
+  // The code is the cheap tier, and a long Monte Carlo run may compile the optimised one
+  // (LoadOptions::tier_up); then its compile time once done (else 0), and the engine's
+  // handle on it.
+  bool tiered() const { return tier_up_ != nullptr; }
+  double optimised_ms() const;
+  TierUp* tier_up() const { return tier_up_.get(); }
   // Removes the last scenario from the program and the model and returns its model entry
   // (its functions stay compiled): for a scenario compiled for the host's own use that no
   // listing or choice may show. Call before the Compiled is shared.
@@ -108,6 +120,7 @@ class Compiled {
   Checked checked_;
   std::unique_ptr<jit::CompiledProgram> code_;
   rt::Model model_;
+  std::shared_ptr<TierUp> tier_up_;  // refers to code_, the program and model_
 };
 
 // `deal --emit ast|ir|asm`: the root file printed canonically, or the generated code.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -75,6 +76,24 @@ struct EmitInfo {
 // A host function for `extern fn` (the embedding API binds these).
 using HostFunction = std::function<double(const double* args, int n)>;
 
+struct Model;
+
+// The same program compiled by the optimising tier while a run goes on (tier-up,
+// docs/internals.md "Tiers"): code is first compiled cheaply, and a Monte Carlo run that
+// expects to take long asks for the optimised code and moves its workers onto it between
+// paths. Both tiers compute the same bits, so a path's results do not depend on which one
+// ran it. Implemented by the engine (engine/tier_up.*); thread-safe.
+class FasterTier {
+ public:
+  virtual ~FasterTier() = default;
+  // A run expects `remaining_cpu_ms` more of CPU time on the cheap tier: start the
+  // optimising compile (on a thread of its own) if that is worth it. Cheap once decided.
+  virtual void consider(double remaining_cpu_ms) = 0;
+  // The model on the optimised code once it is ready, else nullptr — and nullptr for any
+  // model but the one it was made for (a copy of that model may have changed).
+  virtual const Model* ready(const Model& asking) const = 0;
+};
+
 struct Model {
   Date first, last;
   StepUnit step = StepUnit::Quarter;
@@ -91,10 +110,12 @@ struct Model {
   PhaseFn parties_step = nullptr, deals_step = nullptr, deal_triggers = nullptr;
   OnDefaultFn on_default = nullptr;
   OutFn values = nullptr;
-  OutFn liquidations = nullptr;
+  OutFn liquidations = nullptr;  // out[id] = a party's `liquidation` value (§6.6); untouched where none
   // Whether the program reads revenue_from(P, Q): the run keeps this step's pair sums only
   // then (an expression compiled later against the model, as the REPL's, sets it).
-  bool pair_flows = true;  // out[id] = a party's `liquidation` value (§6.6); untouched where none
+  bool pair_flows = true;
+  // The optimised tier of this model's code, when its code is the cheap tier; else null.
+  std::shared_ptr<FasterTier> faster;
 
   int find_scenario(const std::string& name) const;
   int find_party(const std::string& name) const;

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -353,9 +354,18 @@ void run_monte_carlo(const Model& model, const ModelScenario& sc, const RunOptio
   std::atomic<long long> done_paths{0};
   std::vector<Partial> partials(size_t(threads), Partial(nts, n, !exact));
 
+  // Tier-up: the optimised code, once ready, runs the paths that start after it (the same
+  // bits). Only for a scenario of the model itself (the REPL's detached ones are not).
+  const ptrdiff_t scenario_index = &sc - model.scenarios.data();
+  const bool may_tier_up = model.faster && scenario_index >= 0 && size_t(scenario_index) < model.scenarios.size();
+  const auto started = std::chrono::steady_clock::now();
+
   auto worker = [&](int w) {
     try {
-      PathRun run(model, sc, options, cal, seed, 0, false);
+      const Model* code = &model;
+      const ModelScenario* code_sc = &sc;
+      std::optional<PathRun> run_on;
+      run_on.emplace(model, sc, options, cal, seed, 0, false);
       std::vector<double> track_out(std::max<size_t>(1, nt));
       PathValues pv;
       pv.tracks.resize(nts);
@@ -365,6 +375,21 @@ void run_monte_carlo(const Model& model, const ModelScenario& sc, const RunOptio
         const long long block_first = first_path + b * block_size;
         if (block_first > lowest_failure.load()) break;  // every later block is past the failure
         const long long count = std::min(block_size, first_path + local_paths - block_first);
+        if (may_tier_up) {
+          // How long the rest would take at this pace decides whether the optimising
+          // compile is worth starting (FasterTier::consider); once it is ready, move to it.
+          if (const long long done = done_paths.load(std::memory_order_relaxed); done >= threads) {
+            const double elapsed =
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+            model.faster->consider(elapsed * threads * double(local_paths - done) / double(done));
+          }
+          if (const Model* faster = model.faster->ready(model); faster && faster != code) {
+            code = faster;
+            code_sc = &faster->scenarios[size_t(scenario_index)];
+            run_on.emplace(*code, *code_sc, options, cal, seed, 0, false);
+          }
+        }
+        PathRun& run = *run_on;
         for (long long i = 0; i < count; ++i) {
           const long long path = block_first + i;
           if (stop.load(std::memory_order_relaxed) || path > lowest_failure.load()) break;
@@ -374,7 +399,7 @@ void run_monte_carlo(const Model& model, const ModelScenario& sc, const RunOptio
           } else {
             run.reset(seed, path);
             run.run(ov, [&](int k) {
-              sc.track(run.S.data(), &run.ctx, track_out.data());
+              code_sc->track(run.S.data(), &run.ctx, track_out.data());
               run.check_tracks(track_out.data());
               for (size_t t = 0; t < nt; ++t) pv.tracks[t * steps + size_t(k)] = track_out[t];
             });

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/tier_up.hpp"
 #include "report/analyses.hpp"
 #include "report/report.hpp"
 #include "runtime/progress.hpp"
@@ -145,6 +146,13 @@ int cmd_run(const RunArgs& a) {
   if (a.timings)
     fmt::print(stderr, "timing: parse + check {:.2f} ms, IR + optimise + native code {:.2f} ms{}\n", check_ms, jit_ms,
                program->from_cache() ? " (native code from the object cache)" : "");
+  if (a.timings && program->tiered()) {
+    std::string tier = "the cheap tier ran every path (no run long enough for the optimised one)";
+    if (program->optimised_ms() > 0)
+      tier = fmt::format("the optimised tier compiled during the run in {:.2f} ms", program->optimised_ms());
+    else if (program->tier_up()->started()) tier = "the optimised tier was still compiling when the runs ended";
+    fmt::print(stderr, "timing: {}\n", tier);
+  }
   // Distributed, the results are rank 0's: the other ranks are done.
   if (rank() != 0) return 0;
   opts.progress = nullptr;

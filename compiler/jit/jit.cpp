@@ -124,16 +124,23 @@ std::string to_hex(const std::array<uint8_t, 32>& d) {
   return s;
 }
 
-// The object cache's key: everything the native code depends on — the generated IR (as
-// bitcode: cheaper than text), the LLVM version, the target and the optimisation level.
-std::string cache_key(const llvm::Module& m, const llvm::TargetMachine& tm, int level) {
+// A digest of the generated IR (as bitcode: cheaper than text).
+std::string module_digest(const llvm::Module& m) {
   llvm::SmallVector<char, 0> bitcode;
   llvm::raw_svector_ostream os(bitcode);
   llvm::WriteBitcodeToFile(m, os);
   llvm::BLAKE3 h;
-  h.update(fmt::format("deal objects v2|LLVM {}|{}|{}|{}|O{}|", LLVM_VERSION_STRING, tm.getTargetTriple().str(),
-                       tm.getTargetCPU().str(), tm.getTargetFeatureString().str(), level));
   h.update(llvm::StringRef(bitcode.data(), bitcode.size()));
+  return to_hex(h.final());
+}
+
+// The object cache's key: everything the native code depends on — the generated IR's
+// digest, the LLVM version, the target and the optimisation level.
+std::string cache_key(const std::string& module_digest, const llvm::TargetMachine& tm, int level) {
+  llvm::BLAKE3 h;
+  h.update(fmt::format("deal objects v3|LLVM {}|{}|{}|{}|O{}|", LLVM_VERSION_STRING, tm.getTargetTriple().str(),
+                       tm.getTargetCPU().str(), tm.getTargetFeatureString().str(), level));
+  h.update(module_digest);
   return to_hex(h.final());
 }
 
@@ -374,8 +381,21 @@ Linked link(Objects objects, const RuntimeSymbols& symbols, int level) {
 
 }  // namespace
 
+// What the optimising compile of a cheap tier needs (JitOptions::tier_up).
+struct Pending {
+  std::string module_key;   // its cache key at the level (empty without a cache or a module)
+  std::string program_key;  // the program's cache key at the level (empty without one)
+  std::string cache_dir;
+  RuntimeSymbols symbols;
+  int level = 2;
+  size_t scenarios = 0, shocks = 0;  // the entry points the cheap tier bound
+  std::vector<codegen::Site> sites;
+  std::vector<codegen::EmitSite> emits;
+};
+
 struct CompiledProgram::Impl {
   std::unique_ptr<llvm::orc::LLJIT> jit;
+  std::unique_ptr<Pending> pending;
 };
 
 struct CompiledTracks::Impl {
@@ -422,71 +442,146 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const check::Program& 
   auto t0 = std::chrono::steady_clock::now();
   std::unique_ptr<CompiledProgram> cp(new CompiledProgram());
   const int level = std::clamp(options.opt_level, 0, 3);
+  // Tier-up compiles the cheap tier (level 0) now, the level's code later.
+  const bool tier_up = options.tier_up && level > 0;
   auto tm = host_machine(level);
   std::optional<ObjectCache> cache;
   if (!options.cache_dir.empty()) cache.emplace(options.cache_dir);
   Objects objects;
+  bool cheap = false;  // the objects are the cheap tier's
 
   // A program seen before (same sources, same build of deal): its objects and sites from
-  // the cache, without generating the IR.
-  std::string program_key;
+  // the cache, without generating the IR — the optimised tier's when there is one.
+  std::string program_key, cheap_program_key;
+  auto from_program_entry = [&](const std::string& key) {
+    auto hit = cache->find(key);
+    if (!hit) return false;
+    std::string_view bytes;
+    std::vector<codegen::Site> sites;
+    std::vector<codegen::EmitSite> emits;
+    if (decode_entry(*hit, sites, emits, bytes)) objects = unpack(bytes);
+    if (objects.empty()) return false;
+    cp->sites_ = std::move(sites);
+    cp->emits_ = std::move(emits);
+    return true;
+  };
   if (cache && !options.program_key.empty() && !build_stamp().empty()) {
     program_key = program_cache_key(options.program_key, *tm, level);
-    if (auto hit = cache->find(program_key)) {
-      std::string_view bytes;
-      std::vector<codegen::Site> sites;
-      std::vector<codegen::EmitSite> emits;
-      if (decode_entry(*hit, sites, emits, bytes)) objects = unpack(bytes);
-      if (!objects.empty()) {
-        cp->sites_ = std::move(sites);
-        cp->emits_ = std::move(emits);
-      }
-    }
+    if (tier_up) cheap_program_key = program_cache_key(options.program_key, *tm, 0);
+    if (!from_program_entry(program_key) && tier_up) cheap = from_program_entry(cheap_program_key);
+    cp->from_cache_ = !objects.empty();
   }
+  codegen::Generated g;
+  std::string key;
   if (objects.empty()) {
-    codegen::Generated g = generate(program, *tm);
-    cp->sites_ = std::move(g.sites);
-    cp->emits_ = std::move(g.emits);
+    g = generate(program, *tm);
+    cp->sites_ = g.sites;
+    cp->emits_ = g.emits;
     // Native code: from the cache when this exact module was compiled before, else
     // optimised and compiled here (and cached).
-    std::string key;
+    std::string digest, cheap_key;
     if (cache) {
-      key = cache_key(*g.module, *tm, level);
+      digest = module_digest(*g.module);
+      key = cache_key(digest, *tm, level);
       if (auto hit = cache->find(key)) objects = unpack(*hit);
+      if (objects.empty() && tier_up) {
+        cheap_key = cache_key(digest, *tm, 0);
+        if (auto hit = cache->find(cheap_key)) objects = unpack(*hit);
+        cheap = !objects.empty();
+      }
     }
-    if (objects.empty()) {
+    cp->from_cache_ = !objects.empty();
+    if (objects.empty() && tier_up) {
+      // The cheap tier from this module; optimise() generates it again (on its own thread,
+      // and cheaper than copying it here).
+      auto cheap_tm = host_machine(0);
+      optimize(*g.module, cheap_tm.get(), 0);
+      objects = compile_tiers(*g.module, *cheap_tm, 0);
+      cheap = true;
+      if (!cheap_key.empty()) cache->store(cheap_key, pack(objects));
+    } else if (objects.empty()) {
       optimize(*g.module, tm.get(), level);
       objects = compile_tiers(*g.module, *tm, level);
-      if (cache) cache->store(key, pack(objects));
-    } else {
-      cp->from_cache_ = true;
+      if (!key.empty()) cache->store(key, pack(objects));
     }
-    if (!program_key.empty()) cache->store(program_key, encode_entry(cp->sites_, cp->emits_, pack(objects)));
-  } else {
-    cp->from_cache_ = true;
+    const std::string& entry_key = cheap ? cheap_program_key : program_key;
+    if (!entry_key.empty()) cache->store(entry_key, encode_entry(cp->sites_, cp->emits_, pack(objects)));
   }
 
-  Linked linked = link(std::move(objects), symbols, level);
-  auto& jit = linked.jit;
-  auto lookup = [&](const std::string& name) { return linked.lookup(name); };
-  for (size_t k = 0; k < program.scenarios.size(); ++k) {
-    cp->inits_.push_back(reinterpret_cast<rt::InitFn>(lookup(codegen::names::init(int(k)))));
-    cp->tracks_.push_back(reinterpret_cast<rt::OutFn>(lookup(codegen::names::track(int(k)))));
+  Linked linked = link(std::move(objects), symbols, cheap ? 0 : level);
+  cp->bind([&](const std::string& name) { return linked.lookup(name); }, program.scenarios.size(),
+           program.shocks.size());
+  cp->impl_->jit = std::move(linked.jit);
+  if (cheap) {
+    auto p = std::make_unique<Pending>();
+    p->module_key = key;
+    p->program_key = program_key;
+    p->cache_dir = options.cache_dir;
+    p->symbols = symbols;
+    p->level = level;
+    p->scenarios = program.scenarios.size();
+    p->shocks = program.shocks.size();
+    p->sites = cp->sites_;
+    p->emits = cp->emits_;
+    cp->impl_->pending = std::move(p);
   }
-  for (size_t s = 0; s < program.shocks.size(); ++s) {
-    cp->shock_at_.push_back(reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::shock_at(int(s)))));
-    cp->shock_deals_.push_back(reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::shock_deals(int(s)))));
-    cp->shock_deal_triggers_.push_back(
-        reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::shock_deal_triggers(int(s)))));
-    cp->shock_triggers_.push_back(reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::shock_triggers(int(s)))));
+  cp->compile_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return cp;
+}
+
+void CompiledProgram::bind(const std::function<void*(const std::string&)>& lookup, size_t scenarios, size_t shocks) {
+  for (size_t k = 0; k < scenarios; ++k) {
+    inits_.push_back(reinterpret_cast<rt::InitFn>(lookup(codegen::names::init(int(k)))));
+    tracks_.push_back(reinterpret_cast<rt::OutFn>(lookup(codegen::names::track(int(k)))));
   }
-  cp->parties_step_ = reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::parties_step));
-  cp->deals_step_ = reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::deals_step));
-  cp->deal_triggers_ = reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::deal_triggers));
-  cp->on_default_ = reinterpret_cast<rt::OnDefaultFn>(lookup(codegen::names::on_default));
-  cp->values_ = reinterpret_cast<rt::OutFn>(lookup(codegen::names::values));
-  cp->liquidations_ = reinterpret_cast<rt::OutFn>(lookup(codegen::names::liquidations));
-  cp->impl_->jit = std::move(jit);
+  for (size_t s = 0; s < shocks; ++s) {
+    shock_at_.push_back(reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::shock_at(int(s)))));
+    shock_deals_.push_back(reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::shock_deals(int(s)))));
+    shock_deal_triggers_.push_back(reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::shock_deal_triggers(int(s)))));
+    shock_triggers_.push_back(reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::shock_triggers(int(s)))));
+  }
+  parties_step_ = reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::parties_step));
+  deals_step_ = reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::deals_step));
+  deal_triggers_ = reinterpret_cast<rt::PhaseFn>(lookup(codegen::names::deal_triggers));
+  on_default_ = reinterpret_cast<rt::OnDefaultFn>(lookup(codegen::names::on_default));
+  values_ = reinterpret_cast<rt::OutFn>(lookup(codegen::names::values));
+  liquidations_ = reinterpret_cast<rt::OutFn>(lookup(codegen::names::liquidations));
+}
+
+bool CompiledProgram::can_optimise() const { return impl_->pending != nullptr; }
+
+std::unique_ptr<CompiledProgram> CompiledProgram::optimise(const check::Program& program) {
+  if (!impl_->pending) throw std::runtime_error("internal error: this code has no tier to optimise");
+  std::unique_ptr<Pending> p = std::move(impl_->pending);
+  auto t0 = std::chrono::steady_clock::now();
+  auto tm = host_machine(p->level);
+  std::optional<ObjectCache> cache;
+  if (!p->cache_dir.empty()) cache.emplace(p->cache_dir);
+  // The same module again: codegen is deterministic. A program whose sites differ from the
+  // cheap tier's was changed (beyond a detached last scenario) and is refused.
+  codegen::Generated g = generate(program, *tm);
+  auto same_site = [](const codegen::Site& a, const codegen::Site& b) {
+    return a.name == b.name && a.span.file == b.span.file && a.span.line == b.span.line && a.span.col == b.span.col &&
+           a.span.end_line == b.span.end_line && a.span.end_col == b.span.end_col;
+  };
+  if (g.sites.size() != p->sites.size() || g.emits.size() != p->emits.size() ||
+      !std::equal(g.sites.begin(), g.sites.end(), p->sites.begin(), same_site))
+    throw std::runtime_error("internal error: the program changed after its cheap tier was compiled");
+  if (cache && p->module_key.empty()) p->module_key = cache_key(module_digest(*g.module), *tm, p->level);
+  llvm::Module& m = *g.module;
+  optimize(m, tm.get(), p->level);
+  Objects objects = compile_tiers(m, *tm, p->level);
+  if (cache) {
+    if (!p->module_key.empty()) cache->store(p->module_key, pack(objects));
+    if (!p->program_key.empty()) cache->store(p->program_key, encode_entry(p->sites, p->emits, pack(objects)));
+  }
+  std::unique_ptr<CompiledProgram> cp(new CompiledProgram());
+  Linked linked = link(std::move(objects), p->symbols, p->level);
+  cp->bind([&](const std::string& name) { return linked.lookup(name); },
+           std::min(p->scenarios, program.scenarios.size()), p->shocks);
+  cp->impl_->jit = std::move(linked.jit);
+  cp->sites_ = std::move(p->sites);
+  cp->emits_ = std::move(p->emits);
   cp->compile_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return cp;
 }

@@ -5,6 +5,7 @@
 // as absolute symbols from the table the caller passes (no process symbol lookup).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -30,6 +31,11 @@ struct JitOptions {
   // takes the object and its sites from the cache without generating the IR at all; the
   // caller must not set it for a program it changed after checking.
   std::string program_key;
+  // At level 1–3, when the cache has no native code at that level: compile the cheap tier
+  // now (no IR optimisation, CodeGenOptLevel::None: a fraction of the time, the same bits)
+  // and keep what the optimising compile needs, for CompiledProgram::optimise() to run
+  // later — on another thread while paths run on the cheap code (docs/internals.md).
+  bool tier_up = false;
 };
 
 // The compiled phase functions of one program. Owns the JIT; immutable after
@@ -60,9 +66,18 @@ class CompiledProgram {
   double compile_ms() const { return compile_ms_; }
   // Whether the native code came from the object cache (no optimisation, no codegen).
   bool from_cache() const { return from_cache_; }
+  // This code is the cheap tier of a tier_up compile, and optimise() may be called.
+  bool can_optimise() const;
+  // The optimised tier of this program (its level's pipeline; cached like a plain compile),
+  // with the same entry points, sites and results. Once only; `program` must be the one
+  // compiled, unchanged. Safe while other threads run this program's code. Throws
+  // std::runtime_error as compile() does.
+  std::unique_ptr<CompiledProgram> optimise(const check::Program& program);
 
  private:
   CompiledProgram();
+  // Looks up every entry point by name: `scenarios` scenarios' and `shocks` shocks'.
+  void bind(const std::function<void*(const std::string&)>& lookup, size_t scenarios, size_t shocks);
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::vector<rt::InitFn> inits_;

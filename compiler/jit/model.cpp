@@ -121,4 +121,23 @@ rt::Model build_model(const check::Program& p, const CompiledProgram& c, const S
   return m;
 }
 
+void rebind(rt::Model& m, const CompiledProgram& c) {
+  for (size_t s = 0; s < m.shocks.size(); ++s) {
+    m.shocks[s].at = c.shock_at(int(s));
+    m.shocks[s].deals = c.shock_deals(int(s));
+    m.shocks[s].deal_triggers = c.shock_deal_triggers(int(s));
+    m.shocks[s].triggers = c.shock_triggers(int(s));
+  }
+  for (size_t k = 0; k < m.scenarios.size(); ++k) {
+    m.scenarios[k].init = c.init(int(k));
+    m.scenarios[k].track = c.track(int(k));
+  }
+  m.parties_step = c.parties_step();
+  m.deals_step = c.deals_step();
+  m.deal_triggers = c.deal_triggers();
+  m.on_default = c.on_default();
+  m.values = c.values();
+  m.liquidations = c.liquidations();
+}
+
 }  // namespace deal::jit

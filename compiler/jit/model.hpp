@@ -9,6 +9,10 @@ namespace deal::jit {
 
 rt::Model build_model(const check::Program& program, const CompiledProgram& compiled, const SourceManager& sm);
 
+// Points the model's entry points at `compiled`'s: another compile of the same program
+// (its optimised tier), so everything else stays.
+void rebind(rt::Model& model, const CompiledProgram& compiled);
+
 // A site as run errors show it: its location and the source line with its caret.
 rt::SiteInfo site_info(const SourceManager& sm, const codegen::Site& site);
 
