@@ -361,7 +361,7 @@ class Emitter {
         return n < 0 ? b_.CreateFDiv(cnum(1), r) : r;
       }
     }
-    return b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, base, expr(e.args[1]));
+    return libm("pow", base, expr(e.args[1]));
   }
 
   llvm::Value* short_circuit(const HExpr& e, bool is_and) {
@@ -405,6 +405,24 @@ class Emitter {
 
   // min/max that propagate NaN (so a bad value is caught, not hidden).
   llvm::Value* min2(llvm::Value* a, llvm::Value* b) { return b_.CreateSelect(b_.CreateFCmpULT(a, b), a, b); }
+  // exp, log and pow as calls to the C library's functions (which their intrinsics become
+  // anyway on x86-64: the same functions, the same bits), declared without side effects so
+  // that O2 treats them as it treats the intrinsics; fast instruction selection (the cheap
+  // tier) takes a plain call but not these intrinsics.
+  template <class... Args>
+  llvm::Value* libm(const char* name, Args... args) {
+    std::vector<llvm::Type*> params(sizeof...(Args), dbl_);
+    llvm::Function* f = m_->getFunction(name);
+    if (!f) {
+      f = llvm::Function::Create(llvm::FunctionType::get(dbl_, params, false), llvm::Function::ExternalLinkage, name,
+                                 m_);
+      f->setDoesNotThrow();
+      f->setWillReturn();
+      f->setDoesNotAccessMemory();
+    }
+    return b_.CreateCall(f, {args...});
+  }
+
   llvm::Value* max2(llvm::Value* a, llvm::Value* b) { return b_.CreateSelect(b_.CreateFCmpUGT(a, b), a, b); }
 
   llvm::Value* builtin(const HExpr& e) {
@@ -426,9 +444,9 @@ class Emitter {
       case Builtin::Round:
         return unary(llvm::Intrinsic::round);
       case Builtin::Exp:
-        return unary(llvm::Intrinsic::exp);
+        return libm("exp", arg(0));
       case Builtin::Log:
-        return unary(llvm::Intrinsic::log);
+        return libm("log", arg(0));
       case Builtin::Sqrt:
         return unary(llvm::Intrinsic::sqrt);
       case Builtin::Clamp: {
@@ -447,7 +465,7 @@ class Emitter {
         // Present value of n payments of 1 at rate r per period: (1 − (1+r)^−n)/r; n when r = 0.
         llvm::Value* r = arg(0);
         llvm::Value* n = arg(1);
-        llvm::Value* v = b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, b_.CreateFAdd(cnum(1), r), b_.CreateFNeg(n));
+        llvm::Value* v = libm("pow", b_.CreateFAdd(cnum(1), r), b_.CreateFNeg(n));
         llvm::Value* a = b_.CreateFDiv(b_.CreateFSub(cnum(1), v), r);
         return b_.CreateSelect(b_.CreateFCmpOEQ(r, cnum(0)), n, a);
       }
@@ -458,15 +476,14 @@ class Emitter {
         llvm::Value* f = arg(1);
         llvm::Value* t = arg(2);
         llvm::Value* g = b_.CreateFAdd(cnum(1), r);
-        llvm::Value* v = b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, g, b_.CreateFNeg(t));
-        llvm::Value* pv = b_.CreateFDiv(b_.CreateFMul(f, b_.CreateFSub(cnum(1), v)),
-                                        b_.CreateUnaryIntrinsic(llvm::Intrinsic::log, g));
+        llvm::Value* v = libm("pow", g, b_.CreateFNeg(t));
+        llvm::Value* pv = b_.CreateFDiv(b_.CreateFMul(f, b_.CreateFSub(cnum(1), v)), libm("log", g));
         return b_.CreateSelect(b_.CreateFCmpOEQ(r, cnum(0)), b_.CreateFMul(f, t), pv);
       }
       case Builtin::Discount: {
         llvm::Value* r = arg(0);
         llvm::Value* t = arg(1);
-        return b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, b_.CreateFAdd(cnum(1), r), b_.CreateFNeg(t));
+        return libm("pow", b_.CreateFAdd(cnum(1), r), b_.CreateFNeg(t));
       }
       case Builtin::Paid:
         return deal_slot(e.args[0], check::kPaid);
