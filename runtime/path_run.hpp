@@ -297,6 +297,7 @@ struct PathRun {
   // exposure analysis, a non-finite balance for clear() to report).
   bool clear_covered();
   std::vector<double> due_at_full, received_at_full;  // per rt party, clear_covered's P and R
+  bool sums_at_full = false;                          // clear_covered found someone short: its P and R are for clear()
   // After a round: each contractual obligation's payment (all in full, or cr.paid) into
   // its deal's paid/due, the totals, this step's flows and pair sums.
   void record_paid(bool in_full);
