@@ -806,6 +806,21 @@ void PathRun::settle() {
 
 void PathRun::valuation() {
   m.values(S.data(), &ctx, values.data());
+  // Without holdings there is no system to solve: equity is the value, 0 for the
+  // defaulted (value_equity's own rule), written straight into S. A non-finite value
+  // goes to value_equity for its message; the ledger's runs (--check-ledger, single
+  // paths) keep the general code, which the tests compare this with.
+  if (holdings.empty() && !use_ledger) {
+    const double* v = values.data() + 1;
+    double* s = S.data();
+    const int* base = party_base.data() + 1;
+    bool finite = true;
+    for (int i = 0; i < n; ++i) finite &= std::isfinite(v[i]);
+    if (finite) {
+      for (int i = 0; i < n; ++i) s[base[i] + 5] = s[base[i] + 3] != 0 ? 0.0 : v[i];
+      return;
+    }
+  }
   for (int i = 0; i < n; ++i) defaulted[size_t(i)] = slot(i + 1, 3) != 0;
   try {
     value_equity(std::span<const double>(values).subspan(1), holdings, defaulted, equity, vws, names);

@@ -1,7 +1,9 @@
 // The Monte Carlo path's shortcuts (runtime/path_run.cpp) must give exactly what the
 // general code gives: a round in which everyone is covered is applied to the balances
 // directly (PathRun::clear_covered) instead of through clear(), and the per-pair sums
-// behind revenue_from live in a dense table. With --check-ledger every round goes through
+// behind revenue_from live in a dense table; a round someone is short in hands clear() the
+// sums at full payment already made; without holdings, equity is written from the values
+// without value_equity (PathRun::valuation). With --check-ledger every round goes through
 // clear() and the ledger; the results must be the same bits either way, on networks
 // whose rounds are mostly covered, sometimes short (defaults, estates, credit lines,
 // Rogers–Veraart costs), and on the AI web itself.
