@@ -131,11 +131,6 @@ void PathRun::grow_obligations() {
   obligation_capacity = obligation_buffer.size();
 }
 
-void PathRun::pay_growing(int from, int to, double amount, int priority, int deal) {
-  grow_obligations();
-  store_obligation(obligation_buffer.data() + n_obligations++, from, to, amount, priority, deal);
-}
-
 namespace {
 // A value as a message shows it: NaN and the infinities by name, numbers as %g.
 std::string shown(double v) {
