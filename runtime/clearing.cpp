@@ -687,6 +687,12 @@ void validate(const ClearingInput& in) {
   DEAL_REQUIRE(opt.beta >= 0.0 && opt.beta <= 1.0, fmt::format("clearing: beta = {} is not in [0, 1]", opt.beta));
   DEAL_REQUIRE(opt.default_tolerance >= 0.0 && std::isfinite(opt.default_tolerance),
                "clearing: the default tolerance must be finite and non-negative");
+  DEAL_REQUIRE(
+      in.due_at_full.size() == in.received_at_full.size() && (in.due_at_full.empty() || in.due_at_full.size() == n),
+      fmt::format("clearing: {} dues and {} receipts at full payment for {} parties", in.due_at_full.size(),
+                  in.received_at_full.size(), n));
+  // The caller that gives the sums at full payment has checked the rest (ClearingInput).
+  if (!in.due_at_full.empty()) return;
   for (size_t i = 0; i < n; ++i) {
     DEAL_REQUIRE(std::isfinite(in.cash[i]), fmt::format("clearing: party {} has cash {}", i, in.cash[i]));
     if (!in.credit.empty())
@@ -702,10 +708,16 @@ bool prepare(const ClearingInput& in, Impl& w) {
   const int n = int(in.cash.size());
   const auto& obs = in.obligations;
   const size_t m = obs.size();
-  w.P.assign(size_t(n), 0.0);
-  w.R.assign(size_t(n), 0.0);
   w.due_to_world = w.due_from_world = 0.0;
-  for (size_t k = 0; k < m; ++k) {
+  const bool given = !in.due_at_full.empty();
+  if (given) {
+    w.P.assign(in.due_at_full.begin(), in.due_at_full.end());
+    w.R.assign(in.received_at_full.begin(), in.received_at_full.end());
+  } else {
+    w.P.assign(size_t(n), 0.0);
+    w.R.assign(size_t(n), 0.0);
+  }
+  for (size_t k = 0; k < (given ? 0 : m); ++k) {
     const Obligation& o = obs[k];
     DEAL_REQUIRE(o.from >= kWorld && o.from < n && o.to >= kWorld && o.to < n,
                  fmt::format("clearing: obligation {} goes from party {} to party {} but "
@@ -726,6 +738,13 @@ bool prepare(const ClearingInput& in, Impl& w) {
     w.tol[size_t(j)] = kSolvencyRelTol * (w.P[size_t(j)] + w.E[size_t(j)]);
     if (clearing::short_at_full(w.E[size_t(j)], w.R[size_t(j)], w.P[size_t(j)])) everyone_pays = false;
   }
+  // World's totals at full payment, which only the fast path reads; with the sums given
+  // the caller has found someone short, but the fast path stays right either way.
+  if (given && everyone_pays)
+    for (const Obligation& o : obs) {
+      if (o.from < 0 && o.to >= 0) w.due_from_world += o.amount;
+      if (o.to < 0 && o.from >= 0) w.due_to_world += o.amount;
+    }
   return everyone_pays;
 }
 
@@ -907,7 +926,7 @@ void clear(const ClearingInput& in, ClearingWorkspace& ws, ClearingResult& out) 
   // Nobody paid less than it owed on the fast path, so nobody defaulted.
   if (!everyone_pays)
     collect_defaults(obs, out.paid, out.owed, out.paid_out, in.defaulted, in.options.default_tolerance, in.step,
-                     in.date, out.defaults, w.scratch);
+                     in.date, out.defaults, w.scratch, in.options.short_payers);
 }
 
 ClearingResult clear(const ClearingInput& in) {

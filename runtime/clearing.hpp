@@ -51,6 +51,10 @@ struct ClearingOptions {
   // under) when they are at most half the network; the result is the same greatest
   // clearing vector. Off: the whole network (tests compare the two).
   bool reduce = true;
+  // List each new default's short payers (DefaultEvent::short_payers). A caller that only
+  // needs who defaulted (Monte Carlo paths) turns it off: it is a pass over the round's
+  // obligations and an allocation per defaulter.
+  bool short_payers = true;
 };
 
 struct ClearingInput {
@@ -64,6 +68,12 @@ struct ClearingInput {
   // May be empty.
   std::span<const std::uint8_t> precut;
   ClearingOptions options{};
+  // Optional, from a caller that has already made the pass (PathRun::clear_covered): every
+  // party's dues and receipts at full payment, summed in obligation order exactly as
+  // clear() sums them. Giving them also vouches that the input is valid — parties in
+  // range, amounts finite and ≥ 0, cash, credit and debt finite — so clear() skips its
+  // checks and that pass. Empty: clear() checks and sums itself.
+  std::span<const double> due_at_full, received_at_full;
   int step = 0;  // copied into the default events
   Date date{};   // copied into the default events
 };

@@ -22,18 +22,18 @@ DefaultEvent forced_default(int party, int step, Date date) {
 void collect_defaults(std::span<const Obligation> obligations, std::span<const double> paid_per_obligation,
                       std::span<const double> owed, std::span<const double> paid,
                       std::span<const std::uint8_t> already_defaulted, double tolerance, int step, Date date,
-                      std::vector<DefaultEvent>& out, std::vector<int>& scratch) {
+                      std::vector<DefaultEvent>& out, std::vector<int>& scratch, bool short_payers) {
   const size_t n = owed.size();
   DEAL_REQUIRE(paid.size() == n, "collect_defaults: owed and paid differ in length");
   DEAL_REQUIRE(paid_per_obligation.size() == obligations.size(),
                "collect_defaults: one payment per obligation is needed");
   const size_t first = out.size();
   // scratch[i] = index of party i's event in `out`, or -1.
-  scratch.assign(n, -1);
+  if (short_payers) scratch.assign(n, -1);
   for (size_t i = 0; i < n; ++i) {
     if (!already_defaulted.empty() && already_defaulted[i]) continue;
     if (!(paid[i] < owed[i] - tolerance)) continue;
-    scratch[i] = int(out.size());
+    if (short_payers) scratch[i] = int(out.size());
     DefaultEvent e;
     e.party = int(i);
     e.step = step;
@@ -42,7 +42,7 @@ void collect_defaults(std::span<const Obligation> obligations, std::span<const d
     e.paid = paid[i];
     out.push_back(std::move(e));
   }
-  if (out.size() == first) return;
+  if (out.size() == first || !short_payers) return;
   // Short payers: aggregate, per defaulter, what each debtor owed it and paid it.
   for (size_t k = 0; k < obligations.size(); ++k) {
     const Obligation& o = obligations[k];

@@ -26,11 +26,12 @@ DefaultEvent forced_default(int party, int step, Date date);
 // defaulted (`already_defaulted` may be empty) and paid more than `tolerance` less than it
 // owed. `owed[i]`/`paid[i]` are the party totals of the round, `paid_per_obligation[k]` the
 // payment on obligations[k]. Short payers are listed when they paid the defaulter more
-// than `tolerance` less than they owed it. `scratch` is reused between calls.
+// than `tolerance` less than they owed it, unless `short_payers` is false (the events then
+// have none, and the obligations are not read). `scratch` is reused between calls.
 void collect_defaults(std::span<const Obligation> obligations, std::span<const double> paid_per_obligation,
                       std::span<const double> owed, std::span<const double> paid,
                       std::span<const std::uint8_t> already_defaulted, double tolerance, int step, Date date,
-                      std::vector<DefaultEvent>& out, std::vector<int>& scratch);
+                      std::vector<DefaultEvent>& out, std::vector<int>& scratch, bool short_payers = true);
 
 // One line for the event log, e.g.
 //   "B defaulted on 2025-01-01: owed $10B, paid $4B; short because A paid 40% of $10B due"

@@ -131,11 +131,6 @@ void PathRun::grow_obligations() {
   obligation_capacity = obligation_buffer.size();
 }
 
-void PathRun::pay_growing(int from, int to, double amount, int priority, int deal) {
-  grow_obligations();
-  store_obligation(obligation_buffer.data() + n_obligations++, from, to, amount, priority, deal);
-}
-
 namespace {
 // A value as a message shows it: NaN and the infinities by name, numbers as %g.
 std::string shown(double v) {
@@ -494,6 +489,7 @@ double PathRun::host(int fn, const double* args, int count, int site) {
 // ------------------------------------------------------------------ the step
 
 bool PathRun::clear_covered() {
+  sums_at_full = false;
   if (use_ledger || opts.pay_in_full || !estates.empty() || first_claim != SIZE_MAX) return false;
   // Options clear() would reject are its error to report too.
   if (!(sc.alpha >= 0.0 && sc.alpha <= 1.0 && sc.beta >= 0.0 && sc.beta <= 1.0)) return false;
@@ -510,13 +506,20 @@ bool PathRun::clear_covered() {
   }
   const double* s = S.data();
   const int* base = party_base.data() + 1;  // rt index → first slot
+  bool covered = true;
   for (int j = 0; j < n; ++j) {
     const double* p = s + base[j];
     // A non-finite balance is clear()'s error to report. (A finite sum has finite terms:
     // NaN and infinities survive addition; a sum that overflows only sends the round to
     // clear(), which is right either way.)
     if (!std::isfinite(p[0] + p[1] + p[2])) return false;
-    if (clearing::short_at_full(clearing::funds(p[0], p[2]), R[j], P[j])) return false;
+    covered &= !clearing::short_at_full(clearing::funds(p[0], p[2]), R[j], P[j]);
+  }
+  // Someone is short: clear() takes these sums rather than making the same pass again
+  // (every balance is finite and every row was checked by pay()).
+  if (!covered) {
+    sums_at_full = true;
+    return false;
   }
   // Everyone pays in full: nobody is insolvent, so there are no default costs.
   tally.rows += (long long)n_obligations;
@@ -554,6 +557,11 @@ bool PathRun::clearing_round() {
   if (!estates.empty()) in.precut = precut;
   in.options.alpha = sc.alpha;
   in.options.beta = sc.beta;
+  in.options.short_payers = record;  // only a recorded path describes its defaults' causes
+  if (sums_at_full) {
+    in.due_at_full = due_at_full;
+    in.received_at_full = received_at_full;
+  }
   in.step = step;
   in.date = step_date;
   try {
@@ -793,6 +801,21 @@ void PathRun::settle() {
 
 void PathRun::valuation() {
   m.values(S.data(), &ctx, values.data());
+  // Without holdings there is no system to solve: equity is the value, 0 for the
+  // defaulted (value_equity's own rule), written straight into S. A non-finite value
+  // goes to value_equity for its message; the ledger's runs (--check-ledger, single
+  // paths) keep the general code, which the tests compare this with.
+  if (holdings.empty() && !use_ledger) {
+    const double* v = values.data() + 1;
+    double* s = S.data();
+    const int* base = party_base.data() + 1;
+    bool finite = true;
+    for (int i = 0; i < n; ++i) finite &= std::isfinite(v[i]);
+    if (finite) {
+      for (int i = 0; i < n; ++i) s[base[i] + 5] = s[base[i] + 3] != 0 ? 0.0 : v[i];
+      return;
+    }
+  }
   for (int i = 0; i < n; ++i) defaulted[size_t(i)] = slot(i + 1, 3) != 0;
   try {
     value_equity(std::span<const double>(values).subspan(1), holdings, defaulted, equity, vws, names);

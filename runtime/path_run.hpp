@@ -7,6 +7,7 @@
 // paths and the rest of the path are out of line in path_run.cpp.
 #pragma once
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -159,16 +160,28 @@ struct PathRun {
   // five stores. Everything else — messages, growing the buffer — is a tail call out of
   // line, so the fast path saves no registers and makes no call.
   void pay(int from, int to, double amount, double priority, int deal, int site) {
+    // The usual payment — parties in range and distinct, an amount positive and finite (one
+    // unsigned test on its bits: 0, −0, negatives, infinities and NaN all fail it), a whole
+    // priority, room in the buffer — in as few tests as possible; anything else goes to
+    // pay_checked, which makes every check in order (the same errors, the same no-ops).
+    if (uint32_t(from) > uint32_t(n) || uint32_t(to) > uint32_t(n) || from == to ||
+        std::bit_cast<uint64_t>(amount) - 1 >= kInfinityBits - 1 || !(priority >= 0 && priority <= kMaxPriority) ||
+        double(int(priority)) != priority || n_obligations == obligation_capacity) [[unlikely]]
+      return pay_checked(from, to, amount, priority, deal, site);
+    if (is_defaulted(from)) return;  // defaulted parties create no obligations
+    store_obligation(obligation_buffer.data() + n_obligations++, from, to, amount, int(priority), deal);
+  }
+  static constexpr uint64_t kInfinityBits = 0x7ff0000000000000;
+  // pay() in full: its checks in order, then the payment (growing the buffer if need be).
+  [[gnu::noinline]] void pay_checked(int from, int to, double amount, double priority, int deal, int site) {
     if (uint32_t(from) > uint32_t(n) || uint32_t(to) > uint32_t(n) || !(amount >= 0) || amount == kInfinity)
-        [[unlikely]]
       return bad_payment(from, to, amount, deal, site);
     // Priorities are whole numbers 0–1000 (LANGUAGE.md §6.2); literals are checked at
     // compile time, computed ones here — never rounded or clamped.
-    if (!(priority >= 0 && priority <= kMaxPriority) || double(int(priority)) != priority) [[unlikely]]
+    if (!(priority >= 0 && priority <= kMaxPriority) || double(int(priority)) != priority)
       return bad_priority(priority, site);
     if (amount == 0 || from == to || is_defaulted(from)) return;  // defaulted parties create no obligations
-    if (n_obligations == obligation_capacity) [[unlikely]]
-      return pay_growing(from, to, amount, int(priority), deal);
+    if (n_obligations == obligation_capacity) grow_obligations();
     store_obligation(obligation_buffer.data() + n_obligations++, from, to, amount, int(priority), deal);
   }
   static constexpr double kMaxPriority = 1000;
@@ -179,7 +192,6 @@ struct PathRun {
     o->deal = deal;
     o->amount = amount;
   }
-  [[gnu::noinline]] void pay_growing(int from, int to, double amount, int priority, int deal);
 
   // Doubles the buffer (obligation_capacity is its size).
   [[gnu::noinline]] void grow_obligations();
@@ -297,6 +309,7 @@ struct PathRun {
   // exposure analysis, a non-finite balance for clear() to report).
   bool clear_covered();
   std::vector<double> due_at_full, received_at_full;  // per rt party, clear_covered's P and R
+  bool sums_at_full = false;                          // clear_covered found someone short: its P and R are for clear()
   // After a round: each contractual obligation's payment (all in full, or cr.paid) into
   // its deal's paid/due, the totals, this step's flows and pair sums.
   void record_paid(bool in_full);

@@ -1,7 +1,9 @@
 // The Monte Carlo path's shortcuts (runtime/path_run.cpp) must give exactly what the
 // general code gives: a round in which everyone is covered is applied to the balances
 // directly (PathRun::clear_covered) instead of through clear(), and the per-pair sums
-// behind revenue_from live in a dense table. With --check-ledger every round goes through
+// behind revenue_from live in a dense table; a round someone is short in hands clear() the
+// sums at full payment already made; without holdings, equity is written from the values
+// without value_equity (PathRun::valuation). With --check-ledger every round goes through
 // clear() and the ledger; the results must be the same bits either way, on networks
 // whose rounds are mostly covered, sometimes short (defaults, estates, credit lines,
 // Rogers–Veraart costs), and on the AI web itself.
@@ -117,4 +119,44 @@ TEST_CASE("the AI web's stress Monte Carlo gives the same bits with and without 
   auto c = test::compile(read_file(std::string(DEAL_SOURCE_DIR) + "/examples/ai_compute_web.deal"));
   rt::RunResult r = compare_with_ledger_check(*c, "stress_montecarlo", 40);
   CHECK(r.ledger.credit_drawn > 0);
+}
+
+// pay()'s fast path sends every unusual payment to pay_checked: a zero amount is no
+// obligation but its priority is still checked, −0 and payments to oneself or from the
+// defaulted are no-ops, and a computed whole priority is taken as it is.
+TEST_CASE("pay's unusual payments: the checks of the general path", "[montecarlo][fast]") {
+  const char* ok = R"(
+calendar 2025Q1 .. 2025Q4 step quarter
+party B { cash = $0 }
+party C {
+  cash = $0
+  every step { pay(C, B, $1M) }
+}
+party A {
+  cash = $100M
+  every step {
+    pay(A, B, $0)
+    pay(A, B, -1 * $0)
+    pay(A, A, $5M)
+    pay(A, B, $1M, priority: 2 * 3)
+  }
+}
+scenario s { track A.cash, B.cash, C.defaulted }
+)";
+  rt::RunResult r = test::run(ok, "s");
+  const auto& a = test::series(r, "A.cash");
+  const auto& b = test::series(r, "B.cash");
+  CHECK(a.back() == 96e6);     // $1M a quarter to B; nothing else leaves A
+  CHECK(b.back() == 4e6);      // C defaulted in the first round and paid nothing after
+  CHECK(r.ledger.due == 5e6);  // A's four $1M and C's first: no row for $0, −0 or A to A
+  const char* bad = R"(
+calendar 2025Q1 .. 2025Q4 step quarter
+party B { cash = $0 }
+party A {
+  cash = $100M
+  every step { pay(A, B, $0, priority: uniform(0.5, 0.5)) }
+}
+scenario s { track A.cash }
+)";
+  CHECK_THROWS_WITH(test::run(bad, "s"), Catch::Contains("a priority must be a whole number"));
 }

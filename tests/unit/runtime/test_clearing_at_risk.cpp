@@ -102,3 +102,73 @@ TEST_CASE("clearing at risk only: a creditor pulled under is solved with its deb
   whole.reduce = false;
   require_same(r, net.clear(whole));
 }
+
+// PathRun hands clear() the dues and receipts at full payment it has already summed
+// (ClearingInput::due_at_full / received_at_full) and, on Monte Carlo paths, asks for no
+// short payers: both must leave every other result bit for bit as clear() alone gives it.
+TEST_CASE("clearing with the sums at full payment given: the same bits", "[clearing][at-risk]") {
+  std::mt19937_64 g(20261204);
+  int slow = 0, fast = 0, with_defaults = 0;
+  for (int t = 0; t < 300; ++t) {
+    const int n = 20 + int(g() % 180);
+    Net net = sparse_network(g, n, 2.5, t % 3 == 0 ? 3 : 1, t % 2 == 0);
+    if (t % 5 == 4)
+      for (double& c : net.cash) c = 10 * c + 1e9;  // everyone covered: the fast path
+    ClearingOptions o;
+    if (t % 4 == 1) o.alpha = 0.7, o.beta = 0.9;
+    std::vector<double> P(size_t(n), 0.0), R(size_t(n), 0.0);
+    for (const Obligation& ob : net.obs) {  // in obligation order, as clear() sums them
+      if (ob.from >= 0) P[size_t(ob.from)] += ob.amount;
+      if (ob.to >= 0) R[size_t(ob.to)] += ob.amount;
+    }
+    ClearingResult a = deal::rt::clear(net.input(o));
+    ClearingInput in = net.input(o);
+    in.due_at_full = P;
+    in.received_at_full = R;
+    ClearingResult b = deal::rt::clear(in);
+    in.options.short_payers = false;
+    ClearingResult c = deal::rt::clear(in);
+    INFO("case " << t << ", " << n << " parties");
+    (a.stats.fast_path ? fast : slow) += 1;
+    if (!a.defaults.empty()) ++with_defaults;
+    for (const ClearingResult* r : {&b, &c}) {
+      REQUIRE(r->paid == a.paid);  // == on doubles: the same bits (no NaN here)
+      REQUIRE(r->cash == a.cash);
+      REQUIRE(r->credit == a.credit);
+      REQUIRE(r->debt == a.debt);
+      REQUIRE(r->owed == a.owed);
+      REQUIRE(r->paid_out == a.paid_out);
+      REQUIRE(r->received == a.received);
+      REQUIRE(r->credit_drawn == a.credit_drawn);
+      REQUIRE(r->default_cost == a.default_cost);
+      REQUIRE(r->insolvent == a.insolvent);
+      REQUIRE(r->world_received == a.world_received);
+      REQUIRE(r->world_paid == a.world_paid);
+      REQUIRE(r->defaults.size() == a.defaults.size());
+      for (size_t d = 0; d < a.defaults.size(); ++d) {
+        REQUIRE(r->defaults[d].party == a.defaults[d].party);
+        REQUIRE(r->defaults[d].owed == a.defaults[d].owed);
+        REQUIRE(r->defaults[d].paid == a.defaults[d].paid);
+      }
+    }
+    for (size_t d = 0; d < a.defaults.size(); ++d) {
+      REQUIRE(b.defaults[d].short_payers.size() == a.defaults[d].short_payers.size());
+      REQUIRE(c.defaults[d].short_payers.empty());
+    }
+  }
+  REQUIRE(slow > 50);
+  REQUIRE(fast > 10);  // the fast path's World totals, summed only when the sums are given
+  REQUIRE(with_defaults > 20);
+}
+
+TEST_CASE("clearing with the sums at full payment given: their sizes are checked", "[clearing][at-risk]") {
+  Net net;
+  net.party(10);
+  net.party(0);
+  net.owe(0, 1, 5);
+  std::vector<double> one{5.0};
+  ClearingInput in = net.input();
+  in.due_at_full = one;
+  in.received_at_full = one;
+  REQUIRE_THROWS(deal::rt::clear(in));
+}
