@@ -140,6 +140,20 @@ TEST_CASE("IR and assembly can be printed without running", "[jit]") {
   CHECK_FALSE(jit::emit_asm(p).empty());
 }
 
+// The small code model (jit.cpp, host_builder): calls to the runtime are PC-relative
+// (through JITLink's stubs), not a 64-bit absolute address in a register, which fast
+// instruction selection could not take (the cheap tier's compile nearly doubled).
+TEST_CASE("native code uses the small code model", "[jit]") {
+  SourceManager sm;
+  check::Program p = checked(sm);
+  std::string asm_text = jit::emit_asm(p);
+  CHECK_THAT(asm_text, Catch::Contains("deal_rt_pay@PLT"));
+  CHECK_THAT(asm_text, !Catch::Contains("movabsq\t$deal_rt_pay"));
+  jit::JitOptions o;
+  o.opt_level = 0;
+  CHECK_THAT(jit::emit_asm(p, o), Catch::Contains("deal_rt_pay@PLT"));
+}
+
 TEST_CASE("value kinds and dates as the reports show them", "[jit]") {
   CHECK(jit::value_kind(check::Type::boolean()) == rt::ValueKind::Bool);
   rt::Date d = jit::date_of_months(2025 * 12 + 6);
