@@ -5,6 +5,7 @@
 #include "compiler/codegen/codegen.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -1080,7 +1081,10 @@ class Emitter {
   // Default handling, called with the party that defaulted. Each deal's `on default`
   // entries in declaration order: an entry with a clause runs the deal's clauses (one
   // function per shape, cold code: it runs rarely), a plain entry terminates the deal.
-  // Both from one table, so the code does not grow with the number of deals.
+  // Both from tables indexed by the party (an entry is listed under each party it names),
+  // so the code does not grow with the number of deals and a default visits only the
+  // entries that name its party — in the same order as a scan of them all, since the
+  // others do nothing.
   void emit_on_default() {
     std::vector<int> all(p_.deals.size());
     for (size_t d = 0; d < all.size(); ++d) all[d] = int(d);
@@ -1090,46 +1094,64 @@ class Emitter {
       fns.push_back(shape_fn(
           fmt::format("{}.{}.{}", names::on_default, p_.deals[size_t(shapes.shapes[k].deals.front())].contract, k),
           shapes.shapes[k], DealPart::OnDefault, true));
-    // The entries: kind 0 = terminate (party, alive slot), 1 = the deal's clauses (shape, row).
-    std::vector<int32_t> kind, party_or_shape, slot_or_row;
+    // The entries by party: kind 0 = terminate (alive slot), 1 = the deal's clauses
+    // (shape, row); first[party] .. first[party + 1] are the party's.
+    const size_t parties = p_.parties.size();
+    std::vector<std::vector<std::array<int32_t, 3>>> by_party(parties);
     size_t next = 0;  // into shapes.order, which lists the deals with clauses in order
     for (size_t d = 0; d < p_.deals.size(); ++d) {
       const check::HDeal& deal = p_.deals[d];
-      bool called = false;
+      std::vector<int> named;  // the parties this deal's clause entries name
+      std::pair<int, int> call{-1, -1};
       for (const auto& od : deal.on_default) {
+        if (size_t(od.party) >= parties) continue;  // (a party id is always in range)
         if (od.clause >= 0) {
-          if (!called) {
-            auto [k, r] = shapes.order.at(next++);
-            kind.push_back(1);
-            party_or_shape.push_back(k);
-            slot_or_row.push_back(r);
-            called = true;
-          }
+          if (call.first < 0) call = shapes.order.at(next++);
+          if (std::find(named.begin(), named.end(), od.party) != named.end()) continue;
+          named.push_back(od.party);
+          by_party[size_t(od.party)].push_back({1, call.first, call.second});
           continue;
         }
-        kind.push_back(0);
-        party_or_shape.push_back(od.party);
-        slot_or_row.push_back(deal.base + check::kAlive);
+        by_party[size_t(od.party)].push_back({0, 0, deal.base + check::kAlive});
       }
+    }
+    std::vector<int32_t> first{0}, kind, shape_of, slot_or_row;
+    for (const auto& list : by_party) {
+      for (const auto& e : list) {
+        kind.push_back(e[0]);
+        shape_of.push_back(e[1]);
+        slot_or_row.push_back(e[2]);
+      }
+      first.push_back(int32_t(kind.size()));
     }
     begin_fn(names::on_default, i32_);
     llvm::Value* party = fn_->getArg(2);
     const int n = int(kind.size());
     if (n > 0) {
       auto* arr = llvm::ArrayType::get(i32_, uint64_t(n));
+      auto* first_arr = llvm::ArrayType::get(i32_, uint64_t(first.size()));
+      llvm::GlobalVariable* first_t = table("deal_on_default.first", first);
       llvm::GlobalVariable* kind_t = table("deal_on_default.kind", kind);
-      llvm::GlobalVariable* a_t = table("deal_on_default.a", party_or_shape);
+      llvm::GlobalVariable* a_t = table("deal_on_default.shape", shape_of);
       llvm::GlobalVariable* b_t = table("deal_on_default.b", slot_or_row);
-      llvm::BasicBlock* before = b_.GetInsertBlock();
+      auto* lookup = llvm::BasicBlock::Create(ctx_, "party", fn_);
       auto* loop = llvm::BasicBlock::Create(ctx_, "entries", fn_);
       auto* term = llvm::BasicBlock::Create(ctx_, "terminate", fn_);
       auto* clauses = llvm::BasicBlock::Create(ctx_, "clauses", fn_);
       auto* next_bb = llvm::BasicBlock::Create(ctx_, "entries.next", fn_);
       auto* done = llvm::BasicBlock::Create(ctx_, "entries.done", fn_);
-      b_.CreateBr(loop);
+      // A party id outside the table has no entries (unsigned: negative ones too).
+      b_.CreateCondBr(b_.CreateICmpULT(party, ci32(int(parties))), lookup, done);
+      b_.SetInsertPoint(lookup);
+      auto first_at = [&](llvm::Value* i) {
+        return b_.CreateLoad(i32_, b_.CreateInBoundsGEP(first_arr, first_t, {ci32(0), i}));
+      };
+      llvm::Value* begin = first_at(party);
+      llvm::Value* end = first_at(b_.CreateAdd(party, ci32(1)));
+      b_.CreateCondBr(b_.CreateICmpSLT(begin, end), loop, done);
       b_.SetInsertPoint(loop);
       llvm::PHINode* i = b_.CreatePHI(i32_, 2, "i");
-      i->addIncoming(ci32(0), before);
+      i->addIncoming(begin, lookup);
       auto at = [&](llvm::GlobalVariable* t) {
         return b_.CreateLoad(i32_, b_.CreateInBoundsGEP(arr, t, {ci32(0), i}));
       };
@@ -1140,9 +1162,8 @@ class Emitter {
       // A plain entry: the deal ends when the party it names defaults while it is alive.
       b_.SetInsertPoint(term);
       llvm::Value* slot = slot_ptr(bb);
-      llvm::Value* hit = b_.CreateAnd(b_.CreateICmpEQ(party, a), truth(b_.CreateLoad(dbl_, slot)));
       when_true(
-          hit, [&] { b_.CreateStore(cnum(0), slot); }, "end");
+          truth(b_.CreateLoad(dbl_, slot)), [&] { b_.CreateStore(cnum(0), slot); }, "end");
       b_.CreateBr(next_bb);
       // The deal's clauses (they test the party themselves).
       b_.SetInsertPoint(clauses);
@@ -1157,7 +1178,7 @@ class Emitter {
       b_.SetInsertPoint(next_bb);
       llvm::Value* i1 = b_.CreateAdd(i, ci32(1));
       i->addIncoming(i1, next_bb);
-      b_.CreateCondBr(b_.CreateICmpSLT(i1, ci32(n)), loop, done);
+      b_.CreateCondBr(b_.CreateICmpSLT(i1, end), loop, done);
       b_.SetInsertPoint(done);
     }
     end_fn();

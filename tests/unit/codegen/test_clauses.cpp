@@ -108,6 +108,24 @@ TEST_CASE("default, on default clauses and terminate", "[codegen]") {
   CHECK(r.defaults[0].cause == deal::rt::DefaultCause::Forced);
 }
 
+// deal_on_default visits the entries indexed by the defaulting party: only those naming
+// it, in declaration order (deals, then each deal's clauses), each clause once.
+TEST_CASE("on default clauses run for their party only, in declaration order", "[codegen]") {
+  auto r =
+      run("calendar 2025Q1 .. 2025Q4 step quarter\n"
+          "party A { cash = $100B }\nparty B { cash = $100B }\nparty L { cash = $0  log = 0 }\n"
+          "contract c(p: Party, q: Party, l: Party, k: Number) {\n"
+          "  on default(p) { l.log = l.log * 10 + k }\n"
+          "  on default(q) { l.log = l.log * 10 + k + 5 }\n"
+          "}\n"
+          "deal d1 = c(A, B, L, 1)\ndeal d2 = c(B, A, L, 2)\ndeal d3 = c(A, A, L, 3)\n"
+          "shock hit { at 2025Q2 { default(A) }  at 2025Q3 { default(B) }  at 2025Q4 { default(L) } }\n"
+          "scenario s { apply hit  track L.log }\n");
+  // A: d1's first clause (1), d2's second (7), d3's both (3, 8); B: d1's second (6) and
+  // d2's first (2) (a clause without `terminate` leaves its deal alive); L: none.
+  CHECK(series(r, "L.log") == std::vector<double>{0, 1738, 173862, 173862});
+}
+
 TEST_CASE("shocks: set from the start, set at a date, when, terminate(d), shock deals", "[codegen]") {
   const char* src =
       "param g = 1\n"
