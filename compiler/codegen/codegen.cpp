@@ -610,10 +610,24 @@ class Emitter {
     return ci32(call_site(span));
   }
 
+  // Whether a constant is a number in every member of the shape (a deal's date argument,
+  // from its table column): its check would run every step and never fire.
+  bool never_nan(const HExpr& e) const {
+    if (!e.is_const()) return false;
+    if (!is_hole(&e, kLeafValue)) return !std::isnan(shape_ ? fixed_leaf(LeafRef{&e, kLeafValue, scope_}) : e.num);
+    const Column& col = shape_->holes.at(LeafRef{&e, kLeafValue, scope_});
+    if (col.kind != LeafKind::Number) return false;
+    const size_t stride = size_t(shape_->number_columns);
+    for (size_t at = size_t(col.index); at < shape_->numbers.size(); at += stride)
+      if (std::isnan(shape_->numbers[at])) return false;
+    return true;
+  }
+
   // A date an `at`, `from` or `until` computes: NaN stops the run at its line (it would
   // otherwise never fire).
   llvm::Value* checked_date(const HExpr& e, rt::BadValue what = rt::kNotADate) {
     llvm::Value* t = expr(e);
+    if (never_nan(e)) return t;
     when_true(
         b_.CreateFCmpUNO(t, t),
         [&] {
