@@ -101,14 +101,19 @@ TEST_CASE("parties of one kind share their code and keep their own error sites",
   auto modules = check::load_source("t.deal", text, sm, diags);
   auto p = check::check_program(modules, sm, diags);
   REQUIRE(p);
-  std::string ir = jit::emit_ir(*p);
-  auto count = [&](const std::string& what) {
+  // As generated (O0): one function per kind of party. Optimised, small ones are inlined
+  // into their dispatch loop (codegen's inline_if_small).
+  jit::JitOptions o0;
+  o0.opt_level = 0;
+  std::string ir = jit::emit_ir(*p, o0), optimised = jit::emit_ir(*p);
+  auto count = [](const std::string& in, const std::string& what) {
     size_t n = 0;
-    for (size_t at = ir.find(what); at != std::string::npos; at = ir.find(what, at + 1)) ++n;
+    for (size_t at = in.find(what); at != std::string::npos; at = in.find(what, at + 1)) ++n;
     return n;
   };
-  CHECK(count("define internal fastcc void @deal_parties_step.") == 1);
-  CHECK(count("define internal fastcc void @deal_values.") == 1);
+  CHECK(count(ir, "define internal void @deal_parties_step.") == 1);
+  CHECK(count(ir, "define internal void @deal_values.") == 1);
+  CHECK(count(optimised, "define internal fastcc void @deal_parties_step.") == 0);
   auto code = jit::CompiledProgram::compile(*p, rt::runtime_symbols());
   rt::Model m = jit::build_model(*p, *code, sm);
   // F3 pays a negative amount first: the error is at F3's `pay` (line 4, column 86).
@@ -129,6 +134,20 @@ TEST_CASE("parties of one kind share their code and keep their own error sites",
   auto code2 = jit::CompiledProgram::compile(*p2, rt::runtime_symbols());
   rt::Model m2 = jit::build_model(*p2, *code2, sm2);
   CHECK_THROWS_WITH(rt::run_scenario(m2, 0, {}), Catch::Contains("t.deal:4:62") && Catch::Contains("'F4.revenue'"));
+}
+
+TEST_CASE("a large shape function stays out of line when optimised", "[jit]") {
+  std::string text = "calendar 2025Q1 .. 2025Q4 step quarter\nparty A { cash = $10M  x = 1  every step {";
+  for (int i = 0; i < 60; ++i) text += " x = x * 1.01 + 1";
+  text += " } }\nparty B { cash = $1M  every step { pay(self, World, $1) } }\nscenario base { track A.x }\n";
+  SourceManager sm;
+  Diagnostics diags;
+  auto modules = check::load_source("t.deal", text, sm, diags);
+  auto p = check::check_program(modules, sm, diags);
+  REQUIRE(p);
+  std::string ir = jit::emit_ir(*p);
+  CHECK_THAT(ir, Catch::Contains("define internal fastcc void @deal_parties_step.A."));
+  CHECK_THAT(ir, !Catch::Contains("define internal fastcc void @deal_parties_step.B."));
 }
 
 TEST_CASE("IR and assembly can be printed without running", "[jit]") {
