@@ -11,8 +11,11 @@
 
 namespace deal::rt {
 
+struct Obligation;  // runtime/obligation.hpp
+
 // Passed to every generated function. Field order is part of the ABI (codegen
-// addresses fields by index): doubles first, then 32-bit ints, then pointers.
+// addresses fields by index): doubles first, then 32-bit ints, then pointers, then
+// 64-bit counts.
 struct StepCtx {
   double step_start;     // month number of this step's first day (see check/program.hpp)
   double step_end;       // month number of the next step's first day
@@ -24,6 +27,12 @@ struct StepCtx {
   // Host overrides of params (--set, the embedding API), indexed like Program::params;
   // NaN means "not overridden"; null when there are none. Read by the init functions.
   const double* param_overrides;
+  // This round's obligations (PathRun's buffer): generated code appends a usual payment
+  // itself, as PathRun::pay would, and hands every other one to deal_rt_pay. 64-bit
+  // counts last.
+  Obligation* obligations;
+  std::uint64_t obligation_count;     // entries in use
+  std::uint64_t obligation_capacity;  // entries allocated
 };
 
 enum PeriodFlags : int32_t { kStartsMonth = 1, kStartsQuarter = 2, kStartsYear = 4 };

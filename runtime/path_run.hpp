@@ -51,10 +51,12 @@ struct PathRun {
   std::string error;
 
   // This round's obligations: the first n_obligations entries of a buffer that only grows
-  // (so a payment is a store and an increment; growing is out of line).
+  // (so a payment is a store and an increment; growing is out of line). The count and the
+  // size live in the step context, where generated code appends usual payments itself
+  // (codegen's deal.pay); ctx.obligations is the buffer's data.
   std::vector<Obligation> obligation_buffer;
-  size_t n_obligations = 0;
-  size_t obligation_capacity = 0;  // obligation_buffer.size(), kept for pay's test
+  size_t& n_obligations = ctx.obligation_count;
+  size_t& obligation_capacity = ctx.obligation_capacity;  // obligation_buffer.size()
   std::span<const Obligation> obligations() const { return {obligation_buffer.data(), n_obligations}; }
   std::vector<int> newly_defaulted;  // model ids, awaiting their `on default` clauses
   ClearingWorkspace ws;
@@ -129,6 +131,9 @@ struct PathRun {
 
   PathRun(const Model& model, const ModelScenario& scenario, const RunOptions& options, const Calendar& calendar,
           unsigned long long seed, long long path, bool keep);
+  // Not copied: ctx.path and the references into ctx point at this object.
+  PathRun(const PathRun&) = delete;
+  PathRun& operator=(const PathRun&) = delete;
 
   // A party that has not defaulted has no default date: NaN (JSON null, "—" in tables,
   // false in every comparison, left out of Monte Carlo statistics), never year 0.

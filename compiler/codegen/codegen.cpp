@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 #include <map>
 #include <tuple>
@@ -23,6 +24,7 @@
 
 #include "compiler/codegen/shapes.hpp"
 #include "runtime/abi.hpp"
+#include "runtime/obligation.hpp"
 
 namespace deal::codegen {
 
@@ -56,7 +58,25 @@ using check::Period;
 using check::SKind;
 
 // StepCtx field indices (runtime/abi.hpp).
-enum CtxField { kStepStart = 0, kStepEnd, kDt, kStepIndex, kPeriodFlags, kStatus, kPath, kOverrides };
+enum CtxField {
+  kStepStart = 0,
+  kStepEnd,
+  kDt,
+  kStepIndex,
+  kPeriodFlags,
+  kStatus,
+  kPath,
+  kOverrides,
+  kObligations,
+  kObligationCount,
+  kObligationCapacity
+};
+// deal.pay stores obligations as PathRun::store_obligation does.
+static_assert(sizeof(rt::Obligation) == 24 && offsetof(rt::Obligation, from) == 0 &&
+              offsetof(rt::Obligation, to) == 4 && offsetof(rt::Obligation, priority) == 8 &&
+              offsetof(rt::Obligation, deal) == 12 && offsetof(rt::Obligation, amount) == 16);
+static_assert(offsetof(rt::StepCtx, obligations) == 56 && offsetof(rt::StepCtx, obligation_count) == 64 &&
+              offsetof(rt::StepCtx, obligation_capacity) == 72);
 
 class Emitter {
  public:
@@ -68,12 +88,16 @@ class Emitter {
     i1_ = llvm::Type::getInt1Ty(ctx_);
     ptr_ = llvm::PointerType::getUnqual(ctx_);
     void_ = llvm::Type::getVoidTy(ctx_);
-    step_ctx_ = llvm::StructType::create(ctx_, {dbl_, dbl_, dbl_, dbl_, i32_, i32_, ptr_, ptr_}, "StepCtx");
+    i64_ = llvm::Type::getInt64Ty(ctx_);
+    step_ctx_ =
+        llvm::StructType::create(ctx_, {dbl_, dbl_, dbl_, dbl_, i32_, i32_, ptr_, ptr_, ptr_, i64_, i64_}, "StepCtx");
+    obligation_ = llvm::StructType::create(ctx_, {i32_, i32_, i32_, i32_, dbl_}, "Obligation");
     declare_runtime();
     build_base_tables();
   }
 
   void run() {
+    emit_pay_fn();
     for (size_t k = 0; k < p_.scenarios.size(); ++k) emit_init(int(k));
     for (size_t k = 0; k < p_.scenarios.size(); ++k) emit_track(int(k));
     emit_parties_step();
@@ -221,7 +245,7 @@ class Emitter {
   }
 
   llvm::Value* ctx_field(CtxField f) {
-    llvm::Type* t = f == kPeriodFlags || f == kStatus ? i32_ : f >= kPath ? ptr_ : dbl_;
+    llvm::Type* t = f == kPeriodFlags || f == kStatus ? i32_ : f >= kObligationCount ? i64_ : f >= kPath ? ptr_ : dbl_;
     return b_.CreateLoad(t, b_.CreateStructGEP(step_ctx_, C_, unsigned(f)));
   }
 
@@ -751,8 +775,9 @@ class Emitter {
         llvm::Value* to = as_i32(expr(s.args[1]));
         llvm::Value* amount = expr(s.args[2]);
         llvm::Value* priority = expr(s.args[3]);
-        call_rt("deal_rt_pay",
-                {from, to, amount, priority, leaf_int(&s, kLeafDeal, s.deal), site_of(&s, kLeafCall, s.span)});
+        if (!pay_fn_) throw std::logic_error("code generation: `pay` outside a program's module");
+        b_.CreateCall(pay_fn_, {S_, C_, from, to, amount, priority, leaf_int(&s, kLeafDeal, s.deal),
+                                site_of(&s, kLeafCall, s.span)});
         break;
       }
       case SKind::Own:
@@ -1102,6 +1127,71 @@ class Emitter {
     begin_fn(names::shock_triggers(s));
     for (const HClause& c : shock.clauses)
       if (c.kind == ClauseKind::When) trigger_clause(c);
+    end_fn();
+  }
+
+  // Every `pay`: deal.pay(S, C, from, to, amount, priority, deal, site). The usual payment
+  // — PathRun::pay's fast path: parties in range and distinct, an amount positive and
+  // finite (one unsigned test on its bits), a whole priority 0..1000, room in the buffer —
+  // is appended to the step context's obligations here, or skipped if the payer has
+  // defaulted; anything else goes to deal_rt_pay, which makes every check in order. Small,
+  // so the optimising tier inlines it into every `pay` (with a literal priority its test
+  // folds away): no call per obligation; the cheap tier calls it.
+  void emit_pay_fn() {
+    auto* ft = llvm::FunctionType::get(void_, {ptr_, ptr_, i32_, i32_, dbl_, dbl_, i32_, i32_}, false);
+    pay_fn_ = llvm::Function::Create(ft, llvm::Function::InternalLinkage, names::pay, m_);
+    llvm::Function* f = pay_fn_;
+    f->addFnAttr(llvm::Attribute::NoUnwind);
+    f->getArg(0)->addAttr(llvm::Attribute::NoAlias);
+    fn_ = f;
+    S_ = f->getArg(0);
+    C_ = f->getArg(1);
+    llvm::Value *from = f->getArg(2), *to = f->getArg(3), *amount = f->getArg(4), *priority = f->getArg(5);
+    llvm::Value *deal = f->getArg(6), *site = f->getArg(7);
+    b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", f));
+    const int parties = int(p_.parties.size()) - 1;  // real parties; ids 0 (World) .. parties
+    llvm::Value* ok = b_.CreateAnd(b_.CreateICmpULE(from, ci32(parties)), b_.CreateICmpULE(to, ci32(parties)));
+    ok = b_.CreateAnd(ok, b_.CreateICmpNE(from, to));
+    llvm::Value* bits = b_.CreateBitCast(amount, i64_);
+    const uint64_t inf_bits = 0x7ff0000000000000ULL;
+    ok = b_.CreateAnd(ok, b_.CreateICmpULT(b_.CreateSub(bits, llvm::ConstantInt::get(i64_, 1)),
+                                           llvm::ConstantInt::get(i64_, inf_bits - 1)));
+    // A whole priority in range; converted only when in range (else the conversion is poison).
+    llvm::Value* in_range = b_.CreateAnd(b_.CreateFCmpOGE(priority, cnum(0)), b_.CreateFCmpOLE(priority, cnum(1000)));
+    llvm::Value* whole = b_.CreateFPToSI(b_.CreateSelect(in_range, priority, cnum(0)), i32_);
+    ok = b_.CreateAnd(ok, b_.CreateAnd(in_range, b_.CreateFCmpOEQ(b_.CreateSIToFP(whole, dbl_), priority)));
+    llvm::Value* count = ctx_field(kObligationCount);
+    ok = b_.CreateAnd(ok, b_.CreateICmpNE(count, ctx_field(kObligationCapacity)));
+    auto* fast = llvm::BasicBlock::Create(ctx_, "fast", f);
+    auto* slow = llvm::BasicBlock::Create(ctx_, "slow", f);
+    auto* party = llvm::BasicBlock::Create(ctx_, "payer", f);
+    auto* store = llvm::BasicBlock::Create(ctx_, "store", f);
+    auto* done = llvm::BasicBlock::Create(ctx_, "done", f);
+    b_.CreateCondBr(ok, fast, slow);
+    b_.SetInsertPoint(slow);
+    call_rt("deal_rt_pay", {from, to, amount, priority, deal, site});
+    b_.CreateBr(done);
+    // Defaulted parties create no obligations (World never defaults).
+    b_.SetInsertPoint(fast);
+    b_.CreateCondBr(b_.CreateICmpEQ(from, ci32(0)), store, party);
+    b_.SetInsertPoint(party);
+    llvm::Value* base_ptr =
+        b_.CreateInBoundsGEP(llvm::ArrayType::get(i32_, p_.parties.size()), party_base_, {ci32(0), from});
+    llvm::Value* defaulted_slot = b_.CreateAdd(b_.CreateLoad(i32_, base_ptr), ci32(check::kDefaulted));
+    llvm::Value* defaulted = b_.CreateLoad(dbl_, b_.CreateInBoundsGEP(dbl_, S_, defaulted_slot));
+    b_.CreateCondBr(b_.CreateFCmpUNE(defaulted, cnum(0)), done, store);
+    b_.SetInsertPoint(store);
+    llvm::Value* o = b_.CreateInBoundsGEP(obligation_, ctx_field(kObligations), count);
+    b_.CreateStore(b_.CreateAdd(count, llvm::ConstantInt::get(i64_, 1)),
+                   b_.CreateStructGEP(step_ctx_, C_, unsigned(kObligationCount)));
+    // Runtime indices: party id − 1 (World is −1).
+    b_.CreateStore(b_.CreateSub(from, ci32(1)), b_.CreateStructGEP(obligation_, o, 0));
+    b_.CreateStore(b_.CreateSub(to, ci32(1)), b_.CreateStructGEP(obligation_, o, 1));
+    b_.CreateStore(whole, b_.CreateStructGEP(obligation_, o, 2));
+    b_.CreateStore(deal, b_.CreateStructGEP(obligation_, o, 3));
+    b_.CreateStore(amount, b_.CreateStructGEP(obligation_, o, 4));
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
     end_fn();
   }
 
@@ -1468,6 +1558,9 @@ class Emitter {
   llvm::Module* m_ = nullptr;
   llvm::Type *dbl_, *i32_, *i1_, *ptr_, *void_;
   llvm::StructType* step_ctx_;
+  llvm::StructType* obligation_;
+  llvm::Type* i64_ = nullptr;
+  llvm::Function* pay_fn_ = nullptr;
   llvm::GlobalVariable *party_base_ = nullptr, *deal_base_ = nullptr;
   std::map<std::string, llvm::Function*> rt_;
   std::map<int, llvm::Function*> user_fns_;

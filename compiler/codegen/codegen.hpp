@@ -47,6 +47,8 @@ inline const char* values = "deal_values";          // void(double* S, StepCtx* 
 // A party's `liquidation` value (LANGUAGE.md §6.6): out[id] for the parties that declare one.
 inline const char* liquidations = "deal_liquidations";  // void(double* S, StepCtx* C, double* out)
 inline const char* eval_track = "deal_eval_track";      // generate_tracks: void(double* S, StepCtx* C, double* out)
+// Internal: every `pay` (its fast path appends the obligation; codegen.cpp, emit_pay_fn).
+inline const char* pay = "deal.pay";
 }  // namespace names
 
 struct Generated {

@@ -485,9 +485,11 @@ std::unique_ptr<CompiledProgram> CompiledProgram::compile(const check::Program& 
     cp->sites_ = g.sites;
     cp->emits_ = g.emits;
     // Native code: from the cache when this exact module was compiled before, else
-    // optimised and compiled here (and cached).
+    // optimised and compiled here (and cached). A cheap tier with a program entry skips
+    // the module's digest (writing its bitcode was 6 ms of the AI web's 60): the entry is
+    // what finds it next time, and optimise() digests the module on its own thread.
     std::string digest, cheap_key;
-    if (cache) {
+    if (cache && !(tier_up && !program_key.empty())) {
       digest = module_digest(*g.module);
       key = cache_key(digest, *tm, level);
       if (auto hit = cache->find(key)) objects = unpack(*hit);

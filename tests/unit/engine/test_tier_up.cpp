@@ -141,11 +141,20 @@ TEST_CASE("tier-up: the optimised tier goes to the object cache, and the next co
     o.cache_dir = dir.string();
     return engine::Compiled::compile(std::move(c), o);
   };
+  auto entries = [&] {
+    size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) n += e.path().extension() == ".o";
+    return n;
+  };
   auto first = with_cache();
   CHECK(first->tiered());  // nothing cached: the cheap tier
+  // Under its program entry only: the module is digested (and its entry written) by the
+  // optimising compile, off the critical path.
+  CHECK(entries() == 1);
   const std::string want = run_json(first->model(), 2);
   optimised(*first);
   first->tier_up()->close();
+  CHECK(entries() == 3);  // and the optimised tier's module and program entries
   auto second = with_cache();
   CHECK(second->from_cache());
   CHECK_FALSE(second->tiered());  // the optimised code itself, from the cache

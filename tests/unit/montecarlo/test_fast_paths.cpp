@@ -160,3 +160,18 @@ scenario s { track A.cash }
 )";
   CHECK_THROWS_WITH(test::run(bad, "s"), Catch::Contains("a priority must be a whole number"));
 }
+
+// Generated code appends usual payments to the step context's buffer itself and sends a
+// payment that finds it full to the runtime, which grows it: the payments after that must
+// land in the new buffer (ctx.obligations follows it), in order and none lost.
+TEST_CASE("more obligations in a round than the buffer first holds", "[montecarlo][fast]") {
+  std::string text =
+      "calendar 2025Q1 .. 2025Q4 step quarter\n"
+      "party A { cash = $1B }\nparty B { cash = $0 }\n"
+      "contract c(x: Party, y: Party, k: Number) { every step { pay(x, y, $1 * k) } }\n";
+  for (int k = 1; k <= 150; ++k) text += "deal d" + std::to_string(k) + " = c(A, B, " + std::to_string(k) + ")\n";
+  text += "scenario s { track B.cash }\n";
+  rt::RunResult r = test::run(text, "s");
+  CHECK(test::series(r, "B.cash") == std::vector<double>{11325, 22650, 33975, 45300});
+  CHECK(r.ledger.due == 4 * 11325.0);
+}
