@@ -100,12 +100,12 @@ def main():
               f"{cpu[k] / cpu['deal1']:>11.2f}×")
     print()
     print(f"deal / hand-written C++, CPU time per path on 1 thread: {cpu['deal1'] / cpu['cpp']:.2f} "
-          f"(wall clock {rate['cpp'] / base:.2f}; goal ≤ 1.5)")
+          f"(wall clock {rate['cpp'] / base:.2f}; issue 5's goal, ≤ 1.5)")
     print(f"deal / flat-array limit, CPU time per path on 1 thread: {cpu['deal1'] / cpu['limit']:.2f} (goal ≤ 2); "
           f"hand-written on the runtime / limit: {cpu['cpp'] / cpu['limit']:.2f}")
     print(f"NumPy batched / deal: {cpu['numpy'] / cpu['deal1']:.1f}× (wall {base / rate['numpy']:.1f}×); "
           f"NumPy one path at a time / deal: {cpu['numpy_path'] / cpu['deal1']:.1f}× "
-          f"(wall {base / rate['numpy_path']:.1f}×) (goal ≥ 20×)")
+          f"(wall {base / rate['numpy_path']:.1f}×) (issue 5's goal, ≥ 20×: see README)")
     cpu1, cpu2 = cpu["deal1"], cpu["deal2"]
     print(f"speed-up 1 → 2 threads: {rate['deal2'] / base:.2f}× wall clock (goal: near 2×); CPU time per path "
           f"{cpu1 * 1e6:.0f} µs on 1 thread, {cpu2 * 1e6:.0f} µs on 2 (parallel efficiency {cpu1 / cpu2:.0%}: "
