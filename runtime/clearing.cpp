@@ -127,9 +127,11 @@ struct ClearingWorkspace::Impl {
   Eigen::MatrixXd dense;
   Eigen::VectorXd rhs, sol;
   std::vector<Eigen::Triplet<double>> triplets;
-  // The parties at risk (reduce_to_risk): creditors by debtor, the closure, and the
-  // reduced problem solved in `sub`.
-  std::vector<int> cred_begin, cred_obs, risk_list, risk_index, sub_from;
+  // The parties at risk (reduce_to_risk): the closure, the obligations of each generation
+  // of it, and the reduced problem solved in `sub`.
+  std::vector<int> member_of, risk_list, risk_index, sub_from;
+  std::vector<std::pair<int, int>> gathered;  // (member of a generation, obligation)
+  std::vector<int> gather_begin, gathered_sorted;
   std::vector<double> exposure, sub_cash, sub_credit;
   double due_to_world = 0, due_from_world = 0;  // prepare: at full payment
   std::vector<std::uint8_t> sub_precut;
@@ -760,14 +762,6 @@ bool prepare(const ClearingInput& in, Impl& w) {
 size_t reduce_to_risk(const ClearingInput& in, Impl& w) {
   const int n = int(in.cash.size());
   const auto& obs = in.obligations;
-  w.cred_begin.assign(size_t(n) + 1, 0);
-  for (const Obligation& o : obs)
-    if (o.from >= 0 && o.to >= 0) ++w.cred_begin[size_t(o.from) + 1];
-  for (int j = 0; j < n; ++j) w.cred_begin[size_t(j) + 1] += w.cred_begin[size_t(j)];
-  w.cred_obs.resize(size_t(w.cred_begin[size_t(n)]));
-  w.scratch.assign(w.cred_begin.begin(), w.cred_begin.end() - 1);
-  for (size_t k = 0; k < obs.size(); ++k)
-    if (obs[k].from >= 0 && obs[k].to >= 0) w.cred_obs[size_t(w.scratch[size_t(obs[k].from)]++)] = int(k);
   w.at_risk.assign(size_t(n), 0);
   w.exposure.assign(size_t(n), 0.0);
   w.risk_list.clear();
@@ -781,10 +775,31 @@ size_t reduce_to_risk(const ClearingInput& in, Impl& w) {
       w.at_risk[size_t(j)] = 1;
       w.risk_list.push_back(j);
     }
-  for (size_t q = 0; q < w.risk_list.size(); ++q) {
-    const int i = w.risk_list[q];
-    for (int p = w.cred_begin[size_t(i)]; p < w.cred_begin[size_t(i) + 1]; ++p) {
-      const Obligation& o = obs[size_t(w.cred_obs[size_t(p)])];
+  // A walk of the list as a queue, each member's obligations to parties in obligation
+  // order, adding what it owes to its creditors' exposure and appending those it pulls
+  // under. The obligations of the members added since the last pass (usually the short
+  // parties, then few or none) are gathered in one pass over the obligations and sorted by
+  // member, stably: the same additions in the same order as walking per-debtor lists built
+  // for every party, for a pass per generation instead of two passes and a prefix sum.
+  w.member_of.assign(size_t(n) + 1, -1);  // by party index + 1 (World is 0: never a member)
+  size_t walked = 0;
+  while (walked < w.risk_list.size()) {
+    const size_t begin = walked, end = w.risk_list.size();
+    for (size_t q = begin; q < end; ++q) w.member_of[size_t(w.risk_list[q]) + 1] = int(q - begin);
+    w.gathered.clear();
+    for (size_t k = 0; k < obs.size(); ++k) {
+      const int q = w.member_of[size_t(obs[k].from + 1)];
+      if (q >= 0 && obs[k].to >= 0) w.gathered.push_back({q, int(k)});
+    }
+    for (size_t q = begin; q < end; ++q) w.member_of[size_t(w.risk_list[q]) + 1] = -1;
+    // By member, each member's in obligation order (a counting sort: no allocation).
+    w.gather_begin.assign(end - begin + 1, 0);
+    for (const auto& g : w.gathered) ++w.gather_begin[size_t(g.first) + 1];
+    for (size_t q = 0; q + begin < end; ++q) w.gather_begin[q + 1] += w.gather_begin[q];
+    w.gathered_sorted.resize(w.gathered.size());
+    for (const auto& g : w.gathered) w.gathered_sorted[size_t(w.gather_begin[size_t(g.first)]++)] = g.second;
+    for (int k : w.gathered_sorted) {
+      const Obligation& o = obs[size_t(k)];
       const int j = o.to;
       if (w.at_risk[size_t(j)] || w.P[size_t(j)] <= 0.0) continue;
       w.exposure[size_t(j)] += o.amount;
@@ -793,6 +808,7 @@ size_t reduce_to_risk(const ClearingInput& in, Impl& w) {
         w.risk_list.push_back(j);
       }
     }
+    walked = end;
   }
   return w.risk_list.size();
 }
