@@ -837,15 +837,16 @@ void clear(const ClearingInput& in, ClearingWorkspace& ws, ClearingResult& out) 
     // the creditors they could pull under); everyone else pays in full.
     out.stats.fast_path = false;
     const int r = int(w.risk_list.size());
-    w.risk_index.assign(size_t(n), -1);
-    for (int q = 0; q < r; ++q) w.risk_index[size_t(w.risk_list[size_t(q)])] = q;
+    // By party index + 1, World (0) never at risk: no test for World in the loop below.
+    w.risk_index.assign(size_t(n) + 1, -1);
+    for (int q = 0; q < r; ++q) w.risk_index[size_t(w.risk_list[size_t(q)]) + 1] = q;
     w.sub_obs.clear();
     w.sub_from.clear();
     for (size_t k = 0; k < m; ++k) {
       const Obligation& o = obs[k];
       out.paid[k] = o.amount;
-      const int f = o.from >= 0 ? w.risk_index[size_t(o.from)] : -1;
-      const int t = o.to >= 0 ? w.risk_index[size_t(o.to)] : -1;
+      const int f = w.risk_index[size_t(o.from + 1)];
+      const int t = w.risk_index[size_t(o.to + 1)];
       if (f < 0 && t < 0) continue;
       Obligation s = o;
       s.from = f >= 0 ? f : kWorld;  // a payment into the set from outside it is a constant
