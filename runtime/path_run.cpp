@@ -53,8 +53,7 @@ PathRun::PathRun(const Model& model, const ModelScenario& scenario, const RunOpt
         party_deals[size_t(p)].push_back(int(d));
   hits.assign(model.deals.size(), 0);
   obligation_buffer.resize(64);
-  obligation_capacity = obligation_buffer.size();
-  ctx.obligations = obligation_buffer.data();
+  bind_obligations();
 }
 
 void PathRun::no_default_dates() {
@@ -65,8 +64,7 @@ void PathRun::reset(unsigned long long seed, long long path) {
   std::fill(S.begin(), S.end(), 0.0);
   ctx = StepCtx{};
   ctx.path = this;
-  ctx.obligations = obligation_buffer.data();
-  ctx.obligation_capacity = obligation_buffer.size();
+  bind_obligations();
   rng = RandomStream(seed, uint64_t(path));
   step = 0;
   error.clear();
@@ -131,8 +129,7 @@ void PathRun::fail_at(int site, const std::string& what, const std::string& why)
 
 void PathRun::grow_obligations() {
   obligation_buffer.resize(2 * obligation_buffer.size());
-  obligation_capacity = obligation_buffer.size();
-  ctx.obligations = obligation_buffer.data();
+  bind_obligations();
 }
 
 namespace {

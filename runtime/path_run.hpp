@@ -7,7 +7,6 @@
 // paths and the rest of the path are out of line in path_run.cpp.
 #pragma once
 
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -161,24 +160,11 @@ struct PathRun {
 
   // ---------------------------------------------------------------- entry points
 
-  // The hot path of every pay/receive (~1,700 calls in a path of the AI web): checks, then
-  // five stores. Everything else — messages, growing the buffer — is a tail call out of
-  // line, so the fast path saves no registers and makes no call.
+  // Every pay/receive that generated code does not append itself (codegen's deal.pay
+  // appends the usual one — parties in range and distinct, an amount positive and finite,
+  // a whole priority, room in the buffer — to ctx's buffer): its checks in order, then the
+  // payment (growing the buffer if need be).
   void pay(int from, int to, double amount, double priority, int deal, int site) {
-    // The usual payment — parties in range and distinct, an amount positive and finite (one
-    // unsigned test on its bits: 0, −0, negatives, infinities and NaN all fail it), a whole
-    // priority, room in the buffer — in as few tests as possible; anything else goes to
-    // pay_checked, which makes every check in order (the same errors, the same no-ops).
-    if (uint32_t(from) > uint32_t(n) || uint32_t(to) > uint32_t(n) || from == to ||
-        std::bit_cast<uint64_t>(amount) - 1 >= kInfinityBits - 1 || !(priority >= 0 && priority <= kMaxPriority) ||
-        double(int(priority)) != priority || n_obligations == obligation_capacity) [[unlikely]]
-      return pay_checked(from, to, amount, priority, deal, site);
-    if (is_defaulted(from)) return;  // defaulted parties create no obligations
-    store_obligation(obligation_buffer.data() + n_obligations++, from, to, amount, int(priority), deal);
-  }
-  static constexpr uint64_t kInfinityBits = 0x7ff0000000000000;
-  // pay() in full: its checks in order, then the payment (growing the buffer if need be).
-  [[gnu::noinline]] void pay_checked(int from, int to, double amount, double priority, int deal, int site) {
     if (uint32_t(from) > uint32_t(n) || uint32_t(to) > uint32_t(n) || !(amount >= 0) || amount == kInfinity)
       return bad_payment(from, to, amount, deal, site);
     // Priorities are whole numbers 0–1000 (LANGUAGE.md §6.2); literals are checked at
@@ -200,6 +186,11 @@ struct PathRun {
 
   // Doubles the buffer (obligation_capacity is its size).
   [[gnu::noinline]] void grow_obligations();
+  // Points the step context at the buffer: its data and size (after it moved or ctx was reset).
+  void bind_obligations() {
+    ctx.obligations = obligation_buffer.data();
+    obligation_capacity = obligation_buffer.size();
+  }
 
   [[gnu::noinline, gnu::cold]] void bad_payment(int from, int to, double amount, int deal, int site);
   [[gnu::noinline, gnu::cold]] void bad_priority(double priority, int site);

@@ -228,7 +228,10 @@ class Emitter {
 
   // The slot `offset` of the party or deal whose id is the double `id`.
   llvm::Value* dynamic_slot_ptr(llvm::GlobalVariable* table, size_t n, llvm::Value* id, int offset) {
-    llvm::Value* idx = b_.CreateFPToSI(id, i32_);
+    return indexed_slot_ptr(table, n, b_.CreateFPToSI(id, i32_), offset);
+  }
+  // The same for an i32 index.
+  llvm::Value* indexed_slot_ptr(llvm::GlobalVariable* table, size_t n, llvm::Value* idx, int offset) {
     llvm::Value* base_ptr = b_.CreateInBoundsGEP(llvm::ArrayType::get(i32_, n), table, {ci32(0), idx});
     llvm::Value* base = b_.CreateLoad(i32_, base_ptr);
     llvm::Value* slot = b_.CreateAdd(base, ci32(offset));
@@ -1131,9 +1134,9 @@ class Emitter {
   }
 
   // Every `pay`: deal.pay(S, C, from, to, amount, priority, deal, site). The usual payment
-  // — PathRun::pay's fast path: parties in range and distinct, an amount positive and
-  // finite (one unsigned test on its bits), a whole priority 0..1000, room in the buffer —
-  // is appended to the step context's obligations here, or skipped if the payer has
+  // — parties in range and distinct, an amount positive and finite (one unsigned test on
+  // its bits), a whole priority 0..1000, room in the buffer: what PathRun::pay would store
+  // as it is — is appended to the step context's obligations here, or skipped if the payer has
   // defaulted; anything else goes to deal_rt_pay, which makes every check in order. Small,
   // so the optimising tier inlines it into every `pay` (with a literal priority its test
   // folds away): no call per obligation; the cheap tier calls it.
@@ -1175,10 +1178,8 @@ class Emitter {
     b_.SetInsertPoint(fast);
     b_.CreateCondBr(b_.CreateICmpEQ(from, ci32(0)), store, party);
     b_.SetInsertPoint(party);
-    llvm::Value* base_ptr =
-        b_.CreateInBoundsGEP(llvm::ArrayType::get(i32_, p_.parties.size()), party_base_, {ci32(0), from});
-    llvm::Value* defaulted_slot = b_.CreateAdd(b_.CreateLoad(i32_, base_ptr), ci32(check::kDefaulted));
-    llvm::Value* defaulted = b_.CreateLoad(dbl_, b_.CreateInBoundsGEP(dbl_, S_, defaulted_slot));
+    llvm::Value* defaulted =
+        b_.CreateLoad(dbl_, indexed_slot_ptr(party_base_, p_.parties.size(), from, check::kDefaulted));
     b_.CreateCondBr(b_.CreateFCmpUNE(defaulted, cnum(0)), done, store);
     b_.SetInsertPoint(store);
     llvm::Value* o = b_.CreateInBoundsGEP(obligation_, ctx_field(kObligations), count);
@@ -1221,15 +1222,14 @@ class Emitter {
       std::vector<int> named;  // the parties this deal's clause entries name
       std::pair<int, int> call{-1, -1};
       for (const auto& od : deal.on_default) {
-        if (size_t(od.party) >= parties) continue;  // (a party id is always in range)
         if (od.clause >= 0) {
           if (call.first < 0) call = shapes.order.at(next++);
           if (std::find(named.begin(), named.end(), od.party) != named.end()) continue;
           named.push_back(od.party);
-          by_party[size_t(od.party)].push_back({1, call.first, call.second});
+          by_party.at(size_t(od.party)).push_back({1, call.first, call.second});
           continue;
         }
-        by_party[size_t(od.party)].push_back({0, 0, deal.base + check::kAlive});
+        by_party.at(size_t(od.party)).push_back({0, 0, deal.base + check::kAlive});
       }
     }
     std::vector<int32_t> first{0}, kind, shape_of, slot_or_row;

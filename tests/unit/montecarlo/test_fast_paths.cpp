@@ -121,9 +121,10 @@ TEST_CASE("the AI web's stress Monte Carlo gives the same bits with and without 
   CHECK(r.ledger.credit_drawn > 0);
 }
 
-// pay()'s fast path sends every unusual payment to pay_checked: a zero amount is no
-// obligation but its priority is still checked, −0 and payments to oneself or from the
-// defaulted are no-ops, and a computed whole priority is taken as it is.
+// Generated code's `pay` (deal.pay) sends every unusual payment to PathRun::pay: a zero
+// amount is no obligation but its priority is still checked, −0 and payments to oneself
+// are no-ops; payments from the defaulted are skipped, and a computed whole priority is
+// taken as it is.
 TEST_CASE("pay's unusual payments: the checks of the general path", "[montecarlo][fast]") {
   const char* ok = R"(
 calendar 2025Q1 .. 2025Q4 step quarter
