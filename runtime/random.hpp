@@ -7,40 +7,60 @@
 // whose libm differs in the last bit could differ there).
 //
 // Draw order: each path's stream starts at counter 0. One uniform01() uses two 32-bit
-// words (a Philox block gives four); normal and lognormal use one uniform01() (inversion,
+// words (a Philox block gives four, a refill sixteen blocks); normal and lognormal use one uniform01() (inversion,
 // never rejection), so every draw consumes a fixed number of words and a path's k-th draw
 // does not depend on the values of the draws before it.
 #pragma once
 
 #include <cstdint>
 
+#include "runtime/philox.hpp"
+
 namespace deal::rt {
 
 class RandomStream {
  public:
+  // A refill computes this many consecutive Philox blocks at once (in vector lanes,
+  // philox.hpp); the words come in the same counter order as one block at a time, so the
+  // stream is the same.
+  static constexpr int kBlocks = kPhiloxBlocks;
+  static constexpr int kWords = 4 * kBlocks;
+  static constexpr int kPairs = kWords / 2;
+
   RandomStream(uint64_t seed, uint64_t path);
 
   uint32_t next_u32() {
-    if (used_ == 4) refill();
-    return buffer_[used_++];
+    if (used_ == kWords) refill();
+    return words_[used_++];
   }
   // Uniform on the open interval (0, 1), 53 random bits from two consecutive words.
   double uniform01() {
-    uint64_t hi, lo;
-    if (used_ <= 2) {  // both words from the current block (the usual case)
-      hi = buffer_[used_];
-      lo = buffer_[used_ + 1];
+    uint32_t hi, lo;
+    if (used_ + 2 <= kWords) [[likely]] {  // both words from the current refill
+      hi = words_[used_];
+      lo = words_[used_ + 1];
       used_ += 2;
     } else {
       hi = next_u32();
       lo = next_u32();
     }
-    uint64_t bits = ((hi >> 5) << 26) | (lo >> 6);     // 27 + 26 = 53 bits
-    return (double(bits) + 0.5) / 9007199254740992.0;  // (0, 1), never 0 or 1
+    return uniform_of(hi, lo);
   }
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform01(); }
-  // Standard normal by inversion (Wichura's AS 241, relative error ~1e-16).
-  double std_normal();
+  // Standard normal by inversion (Wichura's AS 241, relative error ~1e-16): Φ⁻¹ of the
+  // next uniform01(). Every draw takes a pair of words, so a refill's words are 32 pairs
+  // at even offsets; the first normal asked of a refill inverts all 32 together (the
+  // central range's rational function in vector lanes), and later normals of that refill
+  // are a load. The same operations on the same uniforms: the same bits as one at a time.
+  double std_normal() {
+    if ((used_ & 1) == 0 && used_ < kWords) [[likely]] {
+      if (!normals_ready_) invert_pairs();
+      double z = normals_[used_ / 2];
+      used_ += 2;
+      return z;
+    }
+    return normal_slow();
+  }
   double normal(double mean, double sd) { return mean + sd * std_normal(); }
   double lognormal(double mu, double sigma, double scale);
   bool bernoulli(double p) { return uniform01() < p; }
@@ -48,12 +68,23 @@ class RandomStream {
   // An index in [0, count) with equal chances (`choice(a, b, …)`); 0 if count < 1.
   int index(int count);
 
+  // The uniform of words (hi, lo): their top 27 and 26 bits, (bits + ½) / 2⁵³.
+  static double uniform_of(uint32_t hi, uint32_t lo) {
+    uint64_t bits = (uint64_t(hi >> 5) << 26) | (lo >> 6);  // 27 + 26 = 53 bits
+    return (double(bits) + 0.5) / 9007199254740992.0;       // (0, 1), never 0 or 1
+  }
+
  private:
   uint32_t key_[2];
-  uint32_t counter_[4] = {0, 0, 0, 0};
-  uint32_t buffer_[4] = {0, 0, 0, 0};
-  int used_ = 4;
+  uint64_t block_ = 0;  // the next refill's first block (the counter's low 64 bits)
+  uint32_t path_[2];    // the counter's high 64 bits
+  uint32_t words_[kWords] = {};
+  int used_ = kWords;
+  bool normals_ready_ = false;
+  double normals_[kPairs];
   void refill();
+  void invert_pairs();
+  double normal_slow();
 };
 
 // Φ⁻¹(p) for p in (0, 1).
