@@ -33,90 +33,86 @@ void blocks_portable(const uint32_t key[2], uint64_t block, const uint32_t path[
 
 #ifdef DEAL_PHILOX_X86
 
-// The vector kernels hold word w of several blocks in one register. A 32 × 32 → 64-bit
-// multiply (pmuludq) takes the even 32-bit lanes, so the odd lanes are shifted down and
-// multiplied separately; the products' high and low halves are then put back in lane order.
-// The counters' low words of the lanes, as 32-bit integers: block + i for lane i.
-void lane_counters(uint64_t first, int lanes, uint32_t* lo, uint32_t* hi) {
-  for (int i = 0; i < lanes; ++i) {
-    uint64_t c = first + uint64_t(i);
-    lo[i] = uint32_t(c);
-    hi[i] = uint32_t(c >> 32);
-  }
-}
-
-inline void mulhilo_sse2(__m128i x, __m128i m, __m128i& hi, __m128i& lo) {
-  const __m128i low = _mm_set1_epi64x(0xffffffff);
-  __m128i even = _mm_mul_epu32(x, m), odd = _mm_mul_epu32(_mm_srli_epi64(x, 32), m);
-  hi = _mm_or_si128(_mm_srli_epi64(even, 32), _mm_andnot_si128(low, odd));
-  lo = _mm_or_si128(_mm_and_si128(even, low), _mm_slli_epi64(odd, 32));
-}
+// The vector kernels hold each of a block's four words in its own 64-bit lane, the low 32
+// bits the word and the high 32 bits don't-care: pmuludq multiplies the low halves into a
+// full 64-bit product, whose high half is the word `hi` (one shift) and whose low half is
+// already `lo` (the don't-care half above it never reaches a multiply or the output, and
+// XOR keeps halves apart). A round is then two multiplies, two shifts and four XORs for a
+// register of blocks. Two registers per word are in flight at once for the pipeline.
 
 void blocks_sse2(const uint32_t key[2], uint64_t block, const uint32_t path[2], uint32_t* out) {
-  const __m128i m0 = _mm_set1_epi32(int(kM0)), m1 = _mm_set1_epi32(int(kM1));
-  for (int g = 0; g < kPhiloxBlocks; g += 4) {
-    alignas(16) uint32_t lo[4], hi[4];
-    lane_counters(block + uint64_t(g), 4, lo, hi);
-    __m128i x0 = _mm_load_si128(reinterpret_cast<const __m128i*>(lo));
-    __m128i x1 = _mm_load_si128(reinterpret_cast<const __m128i*>(hi));
-    __m128i x2 = _mm_set1_epi32(int(path[0])), x3 = _mm_set1_epi32(int(path[1]));
+  const __m128i m0 = _mm_set1_epi64x(kM0), m1 = _mm_set1_epi64x(kM1);
+  for (int g = 0; g < kPhiloxBlocks; g += 4) {  // blocks g … g + 3, two per register
+    __m128i x0[2], x1[2], x2[2], x3[2];
+    for (int h = 0; h < 2; ++h) {
+      uint64_t c = block + uint64_t(g + 2 * h);
+      x0[h] = _mm_set_epi64x(int64_t(uint32_t(c + 1)), int64_t(uint32_t(c)));
+      x1[h] = _mm_set_epi64x(int64_t((c + 1) >> 32), int64_t(c >> 32));
+      x2[h] = _mm_set1_epi64x(path[0]);
+      x3[h] = _mm_set1_epi64x(path[1]);
+    }
     uint32_t k0 = key[0], k1 = key[1];
     for (int r = 0; r < kRounds; ++r) {
-      __m128i h0, l0, h1, l1;
-      mulhilo_sse2(x0, m0, h0, l0);
-      mulhilo_sse2(x2, m1, h1, l1);
-      x0 = _mm_xor_si128(_mm_xor_si128(h1, x1), _mm_set1_epi32(int(k0)));
-      x1 = l1;
-      x2 = _mm_xor_si128(_mm_xor_si128(h0, x3), _mm_set1_epi32(int(k1)));
-      x3 = l0;
+      const __m128i key0 = _mm_set1_epi64x(k0), key1 = _mm_set1_epi64x(k1);
+      for (int h = 0; h < 2; ++h) {
+        __m128i p0 = _mm_mul_epu32(x0[h], m0), p1 = _mm_mul_epu32(x2[h], m1);
+        x0[h] = _mm_xor_si128(_mm_xor_si128(_mm_srli_epi64(p1, 32), x1[h]), key0);
+        x1[h] = p1;
+        x2[h] = _mm_xor_si128(_mm_xor_si128(_mm_srli_epi64(p0, 32), x3[h]), key1);
+        x3[h] = p0;
+      }
       k0 += kW0;
       k1 += kW1;
     }
-    // Transpose the 4 × 4 (word × block) tile to block-major order.
-    __m128i a = _mm_unpacklo_epi32(x0, x1), b = _mm_unpackhi_epi32(x0, x1);
-    __m128i c = _mm_unpacklo_epi32(x2, x3), d = _mm_unpackhi_epi32(x2, x3);
-    auto* o = reinterpret_cast<__m128i*>(out + 4 * g);
-    _mm_storeu_si128(o, _mm_unpacklo_epi64(a, c));
-    _mm_storeu_si128(o + 1, _mm_unpackhi_epi64(a, c));
-    _mm_storeu_si128(o + 2, _mm_unpacklo_epi64(b, d));
-    _mm_storeu_si128(o + 3, _mm_unpackhi_epi64(b, d));
+    for (int h = 0; h < 2; ++h) {  // the low halves, block-major
+      __m128i a = _mm_unpacklo_epi32(x0[h], x1[h]), b = _mm_unpackhi_epi32(x0[h], x1[h]);
+      __m128i c = _mm_unpacklo_epi32(x2[h], x3[h]), d = _mm_unpackhi_epi32(x2[h], x3[h]);
+      auto* o = reinterpret_cast<__m128i*>(out + 4 * (g + 2 * h));
+      _mm_storeu_si128(o, _mm_unpacklo_epi64(a, c));
+      _mm_storeu_si128(o + 1, _mm_unpacklo_epi64(b, d));
+    }
   }
-}
-
-__attribute__((target("avx2"))) inline void mulhilo_avx2(__m256i x, __m256i m, __m256i& hi, __m256i& lo) {
-  const __m256i low = _mm256_set1_epi64x(0xffffffff);
-  __m256i even = _mm256_mul_epu32(x, m), odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), m);
-  hi = _mm256_or_si256(_mm256_srli_epi64(even, 32), _mm256_andnot_si256(low, odd));
-  lo = _mm256_or_si256(_mm256_and_si256(even, low), _mm256_slli_epi64(odd, 32));
 }
 
 __attribute__((target("avx2"))) void blocks_avx2(const uint32_t key[2], uint64_t block, const uint32_t path[2],
                                                  uint32_t* out) {
-  const __m256i m0 = _mm256_set1_epi32(int(kM0)), m1 = _mm256_set1_epi32(int(kM1));
-  for (int g = 0; g < kPhiloxBlocks; g += 8) {
-    alignas(32) uint32_t lo[8], hi[8], words[4][8];
-    lane_counters(block + uint64_t(g), 8, lo, hi);
-    __m256i x0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(lo));
-    __m256i x1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(hi));
-    __m256i x2 = _mm256_set1_epi32(int(path[0])), x3 = _mm256_set1_epi32(int(path[1]));
+  const __m256i m0 = _mm256_set1_epi64x(kM0), m1 = _mm256_set1_epi64x(kM1);
+  for (int g = 0; g < kPhiloxBlocks; g += 8) {  // blocks g … g + 7, four per register
+    __m256i x0[2], x1[2], x2[2], x3[2];
+    for (int h = 0; h < 2; ++h) {
+      // Lanes in the order blocks 0, 2, 1, 3 of the register's four, so that the unpacking
+      // below, which works within 128-bit halves, puts consecutive blocks side by side.
+      uint64_t c = block + uint64_t(g + 4 * h);
+      x0[h] = _mm256_set_epi64x(int64_t(uint32_t(c + 3)), int64_t(uint32_t(c + 1)), int64_t(uint32_t(c + 2)),
+                                int64_t(uint32_t(c)));
+      x1[h] =
+          _mm256_set_epi64x(int64_t((c + 3) >> 32), int64_t((c + 1) >> 32), int64_t((c + 2) >> 32), int64_t(c >> 32));
+      x2[h] = _mm256_set1_epi64x(path[0]);
+      x3[h] = _mm256_set1_epi64x(path[1]);
+    }
     uint32_t k0 = key[0], k1 = key[1];
     for (int r = 0; r < kRounds; ++r) {
-      __m256i h0, l0, h1, l1;
-      mulhilo_avx2(x0, m0, h0, l0);
-      mulhilo_avx2(x2, m1, h1, l1);
-      x0 = _mm256_xor_si256(_mm256_xor_si256(h1, x1), _mm256_set1_epi32(int(k0)));
-      x1 = l1;
-      x2 = _mm256_xor_si256(_mm256_xor_si256(h0, x3), _mm256_set1_epi32(int(k1)));
-      x3 = l0;
+      const __m256i key0 = _mm256_set1_epi64x(k0), key1 = _mm256_set1_epi64x(k1);
+      for (int h = 0; h < 2; ++h) {
+        __m256i p0 = _mm256_mul_epu32(x0[h], m0), p1 = _mm256_mul_epu32(x2[h], m1);
+        x0[h] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), x1[h]), key0);
+        x1[h] = p1;
+        x2[h] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), x3[h]), key1);
+        x3[h] = p0;
+      }
       k0 += kW0;
       k1 += kW1;
     }
-    _mm256_store_si256(reinterpret_cast<__m256i*>(words[0]), x0);
-    _mm256_store_si256(reinterpret_cast<__m256i*>(words[1]), x1);
-    _mm256_store_si256(reinterpret_cast<__m256i*>(words[2]), x2);
-    _mm256_store_si256(reinterpret_cast<__m256i*>(words[3]), x3);
-    for (int i = 0; i < 8; ++i)
-      for (int w = 0; w < 4; ++w) out[4 * (g + i) + w] = words[w][i];
+    for (int h = 0; h < 2; ++h) {
+      // Within each 128-bit half (lanes: blocks 0 and 2 low, 1 and 3 high — see above), a
+      // is {w0, w1} of the half's first lane and b of its second; c and d the same of w2,
+      // w3. So one register holds blocks 0 and 1 whole, the other 2 and 3.
+      __m256i a = _mm256_unpacklo_epi32(x0[h], x1[h]), b = _mm256_unpackhi_epi32(x0[h], x1[h]);
+      __m256i c = _mm256_unpacklo_epi32(x2[h], x3[h]), d = _mm256_unpackhi_epi32(x2[h], x3[h]);
+      auto* o = reinterpret_cast<__m256i*>(out + 4 * (g + 4 * h));
+      _mm256_storeu_si256(o, _mm256_unpacklo_epi64(a, c));
+      _mm256_storeu_si256(o + 1, _mm256_unpacklo_epi64(b, d));
+    }
   }
 }
 
