@@ -473,7 +473,34 @@ void PathRun::nonfinite(int site, double v) {
   fail_at(site, fmt::format("state '{}' became {}", name, shown(v)));
 }
 
-double PathRun::bad_draw(const std::string& call, const char* why) {
+double PathRun::bad_draw(int kind, double a, double b, double c) {
+  std::string call;
+  const char* why = "";
+  switch (kind) {
+    case kNormal:
+      call = fmt::format("normal({}, {})", a, b);
+      why = "the mean must be finite and the standard deviation finite and not negative";
+      break;
+    case kLognormal:
+      call = fmt::format("lognormal({}, {}, {})", a, b, c);
+      why = "mu and the scale must be finite and sigma finite and not negative";
+      break;
+    case kUniform:
+      call = fmt::format("uniform({}, {})", a, b);
+      why = "the bounds must be finite with lo ≤ hi";
+      break;
+    case kTriangular:
+      call = fmt::format("triangular({}, {}, {})", a, b, c);
+      why = "the arguments must be finite with lo ≤ mode ≤ hi";
+      break;
+    case kBernoulli:
+      call = fmt::format("bernoulli({})", a);
+      why = "the probability must be between 0 and 1";
+      break;
+    default:
+      call = fmt::format("draw of kind {}", kind);
+      why = "unknown distribution";
+  }
   fail(fmt::format("{} on {}: {}", call, date_text(), why));
   return kNaN;
 }

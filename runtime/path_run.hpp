@@ -237,36 +237,36 @@ struct PathRun {
   void cash_written(int slot, double before, double after);
 
   // Random draws (per call in blocks, per path for `param x ~ …`). Bad arguments stop the
-  // run with a message rather than drawing NaN or a mirrored value.
+  // run with a message rather than drawing NaN or a mirrored value. The message is made
+  // in bad_draw, out of line, so that a draw's usual path needs no stack frame.
   double normal(double mean, double sd) {
     if (!std::isfinite(mean) || !(sd >= 0) || sd == kInfinity) [[unlikely]]
-      return bad_draw(fmt::format("normal({}, {})", mean, sd),
-                      "the mean must be finite and the standard deviation finite and not negative");
+      return bad_draw(kNormal, mean, sd);
     return rng.normal(mean, sd);
   }
   double lognormal(double mu, double sigma, double scale) {
     if (!std::isfinite(mu) || !std::isfinite(scale) || !(sigma >= 0) || sigma == kInfinity) [[unlikely]]
-      return bad_draw(fmt::format("lognormal({}, {}, {})", mu, sigma, scale),
-                      "mu and the scale must be finite and sigma finite and not negative");
+      return bad_draw(kLognormal, mu, sigma, scale);
     return rng.lognormal(mu, sigma, scale);
   }
   double uniform(double lo, double hi) {
     if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo <= hi)) [[unlikely]]
-      return bad_draw(fmt::format("uniform({}, {})", lo, hi), "the bounds must be finite with lo ≤ hi");
+      return bad_draw(kUniform, lo, hi);
     return rng.uniform(lo, hi);
   }
   double triangular(double lo, double mode, double hi) {
     if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo <= mode && mode <= hi)) [[unlikely]]
-      return bad_draw(fmt::format("triangular({}, {}, {})", lo, mode, hi),
-                      "the arguments must be finite with lo ≤ mode ≤ hi");
+      return bad_draw(kTriangular, lo, mode, hi);
     return rng.triangular(lo, mode, hi);
   }
   double bernoulli(double p) {
     if (!(p >= 0 && p <= 1)) [[unlikely]]
-      return bad_draw(fmt::format("bernoulli({})", p), "the probability must be between 0 and 1");
+      return bad_draw(kBernoulli, p);
     return rng.bernoulli(p) ? 1.0 : 0.0;
   }
-  [[gnu::noinline, gnu::cold]] double bad_draw(const std::string& call, const char* why);
+  // Stops the run naming the draw, its arguments (as many as the kind takes), the date and
+  // what is wrong with them; returns NaN.
+  [[gnu::noinline, gnu::cold]] double bad_draw(int kind, double a, double b = 0, double c = 0);
 
   double draw(int kind, const double* a, int count) {
     switch (kind) {

@@ -137,7 +137,8 @@ void RandomStream::invert_pairs() {
   normals_ready_ = true;
 }
 
-// A normal whose words straddle a refill or start at an odd word (only after next_u32).
+// A normal at an odd word (only after an odd number of next_u32): its pair may straddle
+// two refills, and it is not one of the pairs invert_pairs computed.
 double RandomStream::normal_slow() { return inverse_normal_cdf(uniform01()); }
 
 double RandomStream::lognormal(double mu, double sigma, double scale) {

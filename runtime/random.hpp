@@ -53,7 +53,8 @@ class RandomStream {
   // central range's rational function in vector lanes), and later normals of that refill
   // are a load. The same operations on the same uniforms: the same bits as one at a time.
   double std_normal() {
-    if ((used_ & 1) == 0 && used_ < kWords) [[likely]] {
+    if (used_ == kWords) refill();
+    if ((used_ & 1) == 0) [[likely]] {
       if (!normals_ready_) invert_pairs();
       double z = normals_[used_ / 2];
       used_ += 2;
