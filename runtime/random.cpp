@@ -132,14 +132,26 @@ void invert_uniform_pairs(const uint32_t* words, double* normals) {
 
 }  // namespace
 
-void RandomStream::invert_pairs() {
-  invert_uniform_pairs(words_, normals_);
-  normals_ready_ = true;
+double RandomStream::uniform01_refilling() {
+  uint32_t hi = next_u32(), lo = next_u32();  // the pair may straddle two refills
+  return uniform_of(hi, lo);
 }
 
-// A normal at an odd word (only after an odd number of next_u32): its pair may straddle
-// two refills, and it is not one of the pairs invert_pairs computed.
-double RandomStream::normal_slow() { return inverse_normal_cdf(uniform01()); }
+// std_normal's other cases: the refill is used up (refill, then invert it), its normals
+// are not computed yet (invert them), or the next draw starts at an odd word (only after
+// an odd number of next_u32): its pair may straddle two refills and is none of the pairs
+// inverted together, so it is inverted alone.
+double RandomStream::normal_inverting() {
+  if (used_ == kWords) refill();
+  if (used_ & 1) return inverse_normal_cdf(uniform01());
+  if (!normals_ready_) {
+    invert_uniform_pairs(words_, normals_);
+    normals_ready_ = true;
+  }
+  double z = normals_[used_ >> 1];
+  used_ += 2;
+  return z;
+}
 
 double RandomStream::lognormal(double mu, double sigma, double scale) {
   return scale * std::exp(mu + sigma * std_normal());

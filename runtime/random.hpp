@@ -33,18 +33,16 @@ class RandomStream {
     if (used_ == kWords) refill();
     return words_[used_++];
   }
-  // Uniform on the open interval (0, 1), 53 random bits from two consecutive words.
+  // Uniform on the open interval (0, 1), 53 random bits from two consecutive words. The
+  // usual case inline and without calls (so a caller needs no stack frame for it); a
+  // refill, out of line.
   double uniform01() {
-    uint32_t hi, lo;
     if (used_ + 2 <= kWords) [[likely]] {  // both words from the current refill
-      hi = words_[used_];
-      lo = words_[used_ + 1];
+      double u = uniform_of(words_[used_], words_[used_ + 1]);
       used_ += 2;
-    } else {
-      hi = next_u32();
-      lo = next_u32();
+      return u;
     }
-    return uniform_of(hi, lo);
+    return uniform01_refilling();
   }
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform01(); }
   // Standard normal by inversion (Wichura's AS 241, relative error ~1e-16): Φ⁻¹ of the
@@ -53,14 +51,12 @@ class RandomStream {
   // central range's rational function in vector lanes), and later normals of that refill
   // are a load. The same operations on the same uniforms: the same bits as one at a time.
   double std_normal() {
-    if (used_ == kWords) refill();
-    if ((used_ & 1) == 0) [[likely]] {
-      if (!normals_ready_) invert_pairs();
-      double z = normals_[used_ / 2];
+    if (normals_ready_ && (used_ & 1) == 0 && used_ < kWords) [[likely]] {
+      double z = normals_[used_ >> 1];
       used_ += 2;
       return z;
     }
-    return normal_slow();
+    return normal_inverting();
   }
   double normal(double mean, double sd) { return mean + sd * std_normal(); }
   double lognormal(double mu, double sigma, double scale);
@@ -84,8 +80,8 @@ class RandomStream {
   bool normals_ready_ = false;
   double normals_[kPairs];
   void refill();
-  void invert_pairs();
-  double normal_slow();
+  double uniform01_refilling();
+  double normal_inverting();
 };
 
 // Φ⁻¹(p) for p in (0, 1).
