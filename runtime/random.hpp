@@ -7,9 +7,9 @@
 // whose libm differs in the last bit could differ there).
 //
 // Draw order: each path's stream starts at counter 0. One uniform01() uses two 32-bit
-// words (a Philox block gives four, a refill sixteen blocks); normal and lognormal use one uniform01() (inversion,
-// never rejection), so every draw consumes a fixed number of words and a path's k-th draw
-// does not depend on the values of the draws before it.
+// words (a Philox block gives four, a refill sixteen blocks); normal and lognormal use one
+// uniform01() (inversion, never rejection), so every draw consumes a fixed number of words
+// and a path's k-th draw does not depend on the values of the draws before it.
 #pragma once
 
 #include <cstdint>
